@@ -1,0 +1,25 @@
+"""The typed JSON API, /api/v1/, with its OpenAPI document at /api/v1/openapi.json.
+
+Endpoints parse, authorize, call one service and serialize; the rules live in the domain apps.
+"""
+
+from ninja import NinjaAPI
+
+from yipanqi.api.v1.auth import SessionAuth, TokenAuth
+from yipanqi.api.v1.divisions import router as divisions_router
+from yipanqi.api.v1.persons import router as persons_router
+from yipanqi.api.v1.workdays import router as workdays_router
+
+api = NinjaAPI(
+    title="一盘棋 Yipanqi API",
+    version="1",
+    description=(
+        "Inter-jurisdiction platform for migrant reproductive-health services. "
+        "Authenticate with `Authorization: Bearer <token>` (see /tokens/ in the web UI)."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+)
+api.add_router("/divisions", divisions_router)
+api.add_router("/workdays", workdays_router)
+api.add_router("/persons", persons_router)
