@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yipanqi.divisions.codes import subtree_bounds
 
+PATH_SEPARATOR = " › "
+
 
 def within_q(field: str, code: str) -> Q:
     """Q for rows whose division field lies in the subtree of code (R-JUR-1, range not LIKE)."""
@@ -22,6 +24,10 @@ class Level(models.IntegerChoices):
 class DivisionQuerySet(models.QuerySet):
     def within(self, code: str) -> "DivisionQuerySet":
         return self.filter(within_q("code", code))
+
+    def real(self) -> "DivisionQuerySet":
+        """Without the placeholder cities of R-JUR-2."""
+        return self.filter(is_placeholder=False)
 
 
 class Division(models.Model):
@@ -53,3 +59,10 @@ class Division(models.Model):
 
     def contains(self, code: str) -> bool:
         return code.startswith(self.code)
+
+    @property
+    def short_name(self) -> str:
+        """The last meaningful name: the name, or for a placeholder city its province's (R-JUR-2)."""
+        if self.is_placeholder:
+            return self.path_name.split(PATH_SEPARATOR)[0]
+        return self.name
