@@ -17,7 +17,7 @@ SECRET_KEY = envstr("YIPANQI_SECRET_KEY")
 if not SECRET_KEY:
     if not DEV:
         raise ConfigError("YIPANQI_SECRET_KEY is required outside development (YIPANQI_DEV=1)")
-    SECRET_KEY = "dev-only-insecure-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+    SECRET_KEY = "dev-only-insecure-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 
 # Field encryption (P5): "1:<base64 32 bytes>,2:<...>"; the highest version encrypts new values.
 FIELD_ENCRYPTION_KEYS = envstr("YIPANQI_FIELD_KEYS")
@@ -28,7 +28,9 @@ if not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY:
             "YIPANQI_FIELD_KEYS and YIPANQI_BLIND_INDEX_KEY are required outside development"
         )
     # Fixed development keys, so a demo database survives restarts. Never used in production.
-    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or "1:ZGV2LW9ubHkta2V5LWZvci15aXBhbnFpLWRlbW8tMDE="
+    FIELD_ENCRYPTION_KEYS = (
+        FIELD_ENCRYPTION_KEYS or "1:ZGV2LW9ubHkta2V5LWZvci15aXBhbnFpLWRlbW8tMDE="
+    )
     BLIND_INDEX_KEY = BLIND_INDEX_KEY or "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LXlpcGFucWk="
 
 ALLOWED_HOSTS = envlist("YIPANQI_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
@@ -88,9 +90,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": database_from_url(
-        envstr("DATABASE_URL", "sqlite:///var/yipanqi.sqlite3"), BASE_DIR
-    )
+    "default": database_from_url(envstr("DATABASE_URL", "sqlite:///var/yipanqi.sqlite3"), BASE_DIR)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -59,7 +59,9 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(jurisdiction__isnull=False)
-                | models.Q(role__in=["national_admin", "system_admin", "security_admin", "auditor"]),
+                | models.Q(
+                    role__in=["national_admin", "system_admin", "security_admin", "auditor"]
+                ),
                 name="user_jurisdiction_required_for_role",
             )
         ]

@@ -51,6 +51,7 @@ def database_from_url(url: str, base_dir: Path) -> dict:
         path = Path(raw_path[1:])
         if not path.is_absolute():
             path = base_dir / path
+        path.parent.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),

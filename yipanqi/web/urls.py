@@ -9,4 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("persons/", views.person_search, name="person_search"),
+    path("persons/<int:pk>/", views.person, name="person"),
+    path("register/<str:kind>/", views.register, name="register"),
 ]

@@ -1,7 +1,147 @@
+"""Web pages: each view parses, authorizes, calls one service and renders."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from yipanqi.audit.services import Origin
+from yipanqi.divisions.models import Division
+from yipanqi.people import services as people
+from yipanqi.people.models import Registration, RegistrationKind
+from yipanqi.web.forms import PersonSearchForm, RegistrationForm
+
+
+def _origin(request) -> Origin:
+    return Origin.from_request(request, channel="web")
+
+
+def _require_person_access(request):
+    if not request.user.can_see_persons:
+        raise Http404
 
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {})
+    user = request.user
+    context = {"jurisdiction": user.jurisdiction}
+    scope = user.scope_code
+    if scope is not None:
+        regs = Registration.objects.active()
+        within = scope or None
+        inflow = regs.inflow_within(within) if within else regs.filter(kind="inflow")
+        outflow = regs.outflow_within(within) if within else regs.filter(kind="outflow")
+        context["counts"] = {"inflow": inflow.count(), "outflow": outflow.count()}
+        context["recent"] = (
+            people.Person.objects.visible_to(user)
+            .select_related("home", "residence")
+            .order_by("-updated_at", "-pk")[:10]
+        )
+    return render(request, "web/home.html", context)
+
+
+@never_cache
+@login_required
+def person_search(request):
+    _require_person_access(request)
+    page = None
+    criteria = {}
+    if request.method == "POST" or request.GET.get("kind"):
+        data = request.POST if request.method == "POST" else {"kind": request.GET.get("kind")}
+        form = PersonSearchForm(data)
+        if form.is_valid():
+            criteria = {k: v for k, v in form.cleaned_data.items() if v}
+            results = people.search_persons(request.user, **criteria, origin=_origin(request))
+            page = Paginator(results, 25).get_page(request.POST.get("page") or 1)
+    else:
+        form = PersonSearchForm()
+    return render(
+        request, "web/person_search.html", {"form": form, "page": page, "criteria": criteria}
+    )
+
+
+def _division_label(code):
+    if not code:
+        return ""
+    division = Division.objects.filter(pk=code).first()
+    return division.path_name if division else ""
+
+
+@never_cache
+@login_required
+def register(request, kind):
+    if kind not in RegistrationKind.values:
+        raise Http404
+    user = request.user
+    if not user.can_register:
+        messages.error(request, _("Only village and township staff register persons."))
+        return redirect("web:home")
+    if request.method == "POST":
+        form = RegistrationForm(request.POST)
+        if form.is_valid():
+            data = people.RegistrationInput(**form.cleaned_data)
+            try:
+                registration = people.register(
+                    data, kind=kind, acting_user=user, origin=_origin(request)
+                )
+            except people.RegistrationRejected as exc:
+                for field, errors in exc.errors.items():
+                    for error in errors:
+                        form.add_error(None if field == "__all__" else field, error)
+            else:
+                messages.success(request, _("Registered. The other side can now see this record."))
+                return redirect("web:person", registration.person_id)
+    else:
+        mine = user.jurisdiction_id or ""
+        initial = {"residence_code": mine} if kind == "inflow" else {"home_code": mine}
+        form = RegistrationForm(initial=initial)
+    title = _("Register an inflow person") if kind == "inflow" else _("Register an outflow person")
+    help_text = (
+        _("For a person whose household registration is in another county and who lives here.")
+        if kind == "inflow"
+        else _("For a person whose household registration is here and who lives in another county.")
+    )
+    return render(
+        request,
+        "web/register.html",
+        {
+            "form": form,
+            "kind": kind,
+            "title": title,
+            "help": help_text,
+            "provinces": Division.objects.filter(level=1).order_by("code"),
+            "home_label": _division_label(form["home_code"].value()),
+            "residence_label": _division_label(form["residence_code"].value()),
+            "dwelling_label": _division_label(form["dwelling_code"].value()),
+        },
+    )
+
+
+@never_cache
+@login_required
+def person(request, pk: int):
+    _require_person_access(request)
+    try:
+        revealed = people.reveal_person(request.user, pk, origin=_origin(request))
+    except people.PersonNotFound:
+        raise Http404 from None
+    person = revealed.person
+    registrations = person.registrations.select_related(
+        "home", "residence", "dwelling", "registered_by_unit"
+    ).order_by("-recorded_at")
+    kinds = {r.kind for r in registrations if r.status == "active"}
+    return render(
+        request,
+        "web/person.html",
+        {
+            "person": person,
+            "id_number": revealed.id_number,
+            "phone": revealed.phone,
+            "registrations": registrations,
+            "linked": kinds == {"inflow", "outflow"},
+            "events": person.events.select_related("unit", "actor"),
+        },
+    )

@@ -1,0 +1,92 @@
+"""The standard cast and the division subset every test can rely on (STYLE.md, Tests)."""
+
+import datetime as dt
+
+import pytest
+
+from yipanqi.people import idnumbers
+
+NANSHAN_VILLAGE = "440305001001"  # 广东省 › 深圳市 › 南山区 › 南头街道 › 南头城社区
+NANSHAN_TOWNSHIP = "440305001"
+SANTAI_TOWNSHIP = "510722101"  # 四川省 › 绵阳市 › 三台县 › 潼川镇
+SANTAI_VILLAGE = "510722101002"
+XUANWU_COUNTY = "320102"  # 江苏省 › 南京市 › 玄武区
+GUANGDONG = "44"
+SICHUAN = "51"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from yipanqi.divisions.testing import load_test_divisions
+
+    with django_db_blocker.unblock():
+        load_test_divisions()
+
+
+def make_user(username: str, role: str, jurisdiction: str | None, **extra):
+    from yipanqi.accounts.models import User
+
+    return User.objects.create_user(
+        username=username,
+        password="correct-horse-battery-9",
+        role=role,
+        jurisdiction_id=jurisdiction,
+        display_name=extra.pop("display_name", username),
+        **extra,
+    )
+
+
+@pytest.fixture
+def village_worker(db):
+    """A village worker in 深圳南山区 (the residence side of most scenarios)."""
+    return make_user("alice", "village_worker", NANSHAN_VILLAGE)
+
+
+@pytest.fixture
+def township_operator(db):
+    """A township operator in 四川三台县 (the home side)."""
+    return make_user("bob", "township_operator", SANTAI_TOWNSHIP)
+
+
+@pytest.fixture
+def other_county_admin(db):
+    """A county administrator of 南京玄武区, who must see neither side's persons."""
+    return make_user("charlie", "county_admin", XUANWU_COUNTY)
+
+
+@pytest.fixture
+def province_admin(db):
+    return make_user("dora", "province_admin", GUANGDONG)
+
+
+@pytest.fixture
+def auditor(db):
+    return make_user("eve", "auditor", None)
+
+
+def id_for(area: str = "510722", birth: dt.date = dt.date(1995, 4, 12), seq: int = 7, sex="F"):
+    return idnumbers.make(area, birth, seq, sex)
+
+
+@pytest.fixture
+def register_inflow(village_worker):
+    """Register a woman from 三台县 living in 南山区, through the real service."""
+    from yipanqi.people.services import RegistrationInput, register
+
+    def _register(user=None, **overrides):
+        data = {
+            "id_number": id_for(),
+            "name": "王芳",
+            "home_code": SANTAI_VILLAGE,
+            "residence_code": NANSHAN_VILLAGE,
+            "arrival_date": dt.date(2026, 3, 2),
+            "reason": "work",
+            "marital_status": "first_marriage",
+            "phone": "13800138000",
+        }
+        data.update(overrides)
+        return register(
+            RegistrationInput(**data), kind="inflow", acting_user=user or village_worker
+        )
+
+    return _register

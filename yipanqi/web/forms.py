@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yipanqi.people.models import MaritalStatus, StayReason
+
+
+class RegistrationForm(forms.Form):
+    """Parses the registration form; the rules themselves live in people.services."""
+
+    id_number = forms.CharField(
+        max_length=40, error_messages={"required": _("Please enter the ID number.")}
+    )
+    name = forms.CharField(
+        max_length=50, error_messages={"required": _("Please enter the person's name.")}
+    )
+    phone = forms.CharField(max_length=30, required=False)
+    home_code = forms.CharField(
+        max_length=12, error_messages={"required": _("Please choose the home place.")}
+    )
+    residence_code = forms.CharField(
+        max_length=12, error_messages={"required": _("Please choose the place of residence.")}
+    )
+    dwelling_code = forms.CharField(max_length=12, required=False)
+    arrival_date = forms.DateField(
+        error_messages={
+            "required": _("Please enter the date."),
+            "invalid": _("Please enter a date like 2026-03-05."),
+        }
+    )
+    reason = forms.ChoiceField(choices=StayReason.choices, initial=StayReason.WORK)
+    marital_status = forms.ChoiceField(
+        choices=MaritalStatus.choices, initial=MaritalStatus.FIRST_MARRIAGE
+    )
+    received_on = forms.DateField(
+        required=False, error_messages={"invalid": _("Please enter a date like 2026-03-05.")}
+    )
+
+
+class PersonSearchForm(forms.Form):
+    id_number = forms.CharField(max_length=40, required=False)
+    name = forms.CharField(max_length=50, required=False)
+    within = forms.RegexField(
+        regex=r"^\d{2,12}$",
+        max_length=12,
+        required=False,
+        error_messages={"invalid": _("A division code has 2, 4, 6, 9 or 12 digits.")},
+    )
+    kind = forms.ChoiceField(
+        choices=[("", ""), ("inflow", "inflow"), ("outflow", "outflow")], required=False
+    )
