@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "yipanqi.accounts",
     "yipanqi.audit",
     "yipanqi.people",
+    "yipanqi.exchange",
+    "yipanqi.demo",
     "yipanqi.web",
 ]
 
