@@ -49,6 +49,7 @@ __all__ = [
     "add_batch",
     "add_working_days",
     "deadline_for_day_of_month",
+    "end_of_day",
     "get_year_schedule",
     "invalidate",
     "is_working_day",
@@ -174,6 +175,11 @@ def local_date(moment: dt.date | dt.datetime) -> dt.date:
             raise ValueError(_("A moment must carry its time zone."))
         return moment.astimezone(CHINA_TZ).date()
     return moment
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The aware instant day ends in Beijing (next midnight): a deadline's `due_at`, exclusive."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CHINA_TZ)
 
 
 def add_working_days(start: dt.date | dt.datetime, n: int) -> WorkdayAnswer:

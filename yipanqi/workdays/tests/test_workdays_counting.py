@@ -8,6 +8,7 @@ import pytest
 from yipanqi.workdays.services import (
     add_working_days,
     deadline_for_day_of_month,
+    end_of_day,
     is_working_day,
     working_days_between,
     working_days_left,
@@ -76,6 +77,13 @@ def test_r_wd_2_a_delivery_moment_counts_from_its_beijing_date():
     delivered = dt.datetime(2026, 9, 28, 17, 30, tzinfo=dt.UTC)
     assert add_working_days(delivered, 1).date == D(2026, 9, 30)
     assert add_working_days(delivered, 0).date == D(2026, 9, 29)
+
+
+def test_r_wd_2_a_due_date_ends_at_beijing_midnight():
+    due_at = end_of_day(D(2026, 10, 23))
+    assert due_at == dt.datetime(2026, 10, 23, 16, 0, tzinfo=dt.UTC)
+    # A moment just before it still counts as the due day in Beijing.
+    assert add_working_days(due_at - dt.timedelta(seconds=1), 0).date == D(2026, 10, 23)
 
 
 def test_r_wd_2_naive_datetimes_are_refused():
