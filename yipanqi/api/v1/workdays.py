@@ -35,7 +35,7 @@ class DayAnswerOut(Schema):
 def _ask(question, *args):
     try:
         return question(*args)
-    except ValueError as exc:  # out of the calendar's range: the input's fault, not ours
+    except services.WorkdayRangeError as exc:  # the input's fault, not ours
         raise HttpError(422, str(exc)) from None
 
 
