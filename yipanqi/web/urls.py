@@ -12,4 +12,5 @@ urlpatterns = [
     path("persons/", views.person_search, name="person_search"),
     path("persons/<int:pk>/", views.person, name="person"),
     path("register/<str:kind>/", views.register, name="register"),
+    path("tokens/", views.tokens, name="tokens"),
 ]

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.services import Origin
 from yipanqi.divisions.models import Division
 from yipanqi.people import services as people
@@ -143,5 +144,29 @@ def person(request, pk: int):
             "registrations": registrations,
             "linked": kinds == {"inflow", "outflow"},
             "events": person.events.select_related("unit", "actor"),
+        },
+    )
+
+
+@never_cache
+@login_required
+def tokens(request):
+    """API tokens of the logged-in user: create one (shown once) or revoke one."""
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            ApiToken.objects.filter(user=request.user, pk=request.POST["revoke"]).update(
+                revoked=True
+            )
+            messages.success(request, _("The token was revoked."))
+            return redirect("web:tokens")
+        name = (request.POST.get("name") or "api").strip()[:100] or "api"
+        _token, new_key = ApiToken.issue(request.user, name=name)
+    return render(
+        request,
+        "web/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+            "new_key": new_key,
         },
     )

@@ -1,0 +1,36 @@
+"""`yipanqi up`: migrate, load the real divisions, build demo data and logins, then serve."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from yipanqi.divisions.models import Division
+from yipanqi.people.models import Person
+
+
+class Command(BaseCommand):
+    help = "Prepare the database (migrations, divisions, demo data, demo logins) and serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--persons", type=int, default=5000, help="demo persons to create")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="address:port to serve on")
+        parser.add_argument("--no-serve", action="store_true", help="prepare only")
+
+    def handle(self, *args, persons: int, addr: str, no_serve: bool, **options):
+        self.stdout.write("==> migrations")
+        call_command("migrate", interactive=False, verbosity=0)
+        if Division.objects.filter(level=5).exists():
+            self.stdout.write("==> divisions already loaded")
+        else:
+            self.stdout.write("==> loading administrative divisions (about a minute)")
+            call_command("divisions", "load", stdout=self.stdout)
+        if Person.objects.exists():
+            self.stdout.write("==> demo data already present")
+        elif persons > 0:
+            self.stdout.write(f"==> building {persons} demo persons")
+            call_command("demo", "--persons", str(persons), stdout=self.stdout)
+        self.stdout.write("==> demo logins")
+        call_command("demo", "--users-only", stdout=self.stdout)
+        if no_serve:
+            return
+        self.stdout.write(f"==> serving on http://{addr}/  (Ctrl-C to stop)")
+        call_command("runserver", addr, use_reloader=False)
