@@ -1,15 +1,20 @@
 import json
 
 import pytest
+from django.utils import translation
 
 from yipanqi.workdays import services
 
 
 @pytest.fixture(autouse=True)
 def fresh_table():
-    """Each test starts from, and leaves, a table rebuilt from its own database state."""
+    """Each test starts from, and leaves, a table rebuilt from its own database state.
+
+    English, too: the tests match the source messages, not their translations.
+    """
     services.invalidate()
-    yield
+    with translation.override("en"):
+        yield
     services.invalidate()
 
 
