@@ -204,9 +204,8 @@ def _read_level(
             % {"file": path, "error": error}
         ) from None
 
-    lines: Iterable[str] = io.StringIO(text)
     numbered: Iterable[tuple[int, list[str]]]
-    reader = csv.reader(lines)
+    reader = csv.reader(io.StringIO(text))
     header = next(reader, None) or []
     header = [column.strip().lstrip("\ufeff") for column in header]
     missing = [column for column in COLUMNS if column not in header]
