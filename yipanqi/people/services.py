@@ -230,8 +230,10 @@ def _validate(data: RegistrationInput, today: dt.date) -> _Checked:
             )
         elif ident.sex == Sex.MALE and data.marital_status not in MaritalStatus.married():
             errors.setdefault("marital_status", []).append(
-                _("Men are registered as the husband of a woman of childbearing age; ")
-                + _("this man is not recorded as married.")
+                _(
+                    "Men are registered as the husband of a woman of childbearing age; "
+                    "this man is not recorded as married."
+                )
             )
     if errors:
         raise RegistrationRejected(errors)
