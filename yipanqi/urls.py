@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (language chosen by cookie, not URL)
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,5 +7,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("divisions/", include("yipanqi.divisions.urls")),
     path("", include("yipanqi.web.urls")),
 ]
