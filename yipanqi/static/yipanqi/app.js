@@ -29,7 +29,7 @@
     return fetch(childrenUrl(picker, code), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
-        if (!html || html.indexOf("<option") === -1) return null;
+        if (!html || (html.match(/<option/g) || []).length < 2) return null;
         var select = document.createElement("select");
         select.dataset.level = String(level + 1);
         select.innerHTML = html;
