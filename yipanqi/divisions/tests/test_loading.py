@@ -99,14 +99,26 @@ def test_r_jur_1_villages_of_vanished_townships_are_skipped_and_counted(tiny_dat
 
 
 def test_r_jur_1_subset_load_of_a_village_prefix_brings_its_township(tiny_data):
-    Division.objects.within("110101001").filter(level=VILLAGE).delete()
-    Division.objects.filter(code="110101001").delete()
+    # 西城区 (110102) is outside the test subset, so its township is not loaded yet.
+    data = tiny_data(
+        {
+            "2023/counties.csv.gz": [("110101", "东城区", "1101"), ("110102", "西城区", "1101")],
+            "2023/townships.csv.gz": [("110102001", "西长安街街道", "110102")],
+            "2021/villages.csv.gz": [
+                ("110102001004", "府右街南社区居委会", "110102001"),
+                ("110102001007", "西交民巷社区居委会", "110102001"),
+            ],
+        }
+    )
 
-    report = load_divisions(tiny_data(), within=["110101001001"])
+    report = load_divisions(data, within=["110102001004"])
 
     assert report.levels[TOWNSHIP].created == 1
     assert report.levels[VILLAGE].created == 1
-    assert Division.objects.get(code="110101001001").parent_id == "110101001"
+    assert Division.objects.get(code="110102001004").path_name == (
+        "北京市 › 西城区 › 西长安街街道 › 府右街南社区居委会"
+    )
+    assert not Division.objects.filter(code="110102001007").exists()
 
 
 def test_r_jur_1_new_units_are_created_and_reported(tiny_data):
