@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for
 from yipanqi.audit.models import AuditEvent
@@ -20,6 +20,19 @@ from yipanqi.people.services import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in their English source form; test_chinese_messages covers zh-hans."""
+    with translation.override("en"):
+        yield
+
+
+def test_chinese_messages_by_default(register_inflow):
+    with translation.override("zh-hans"), pytest.raises(RegistrationRejected) as err:
+        register_inflow(reason="tourism")
+    assert "因旅游暂住的人员将返回户籍地" in err.value.messages()[0]
 
 
 def outflow_input(**overrides):
