@@ -1,0 +1,247 @@
+"""Regions and their rule sets (R-REG-1..2), and requests between jurisdictions (R-EX-1..5)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yipanqi.divisions.models import within_q
+
+
+class RegionKind(models.TextChoices):
+    NATIONAL = "national", _("National default")
+    REGION = "region", _("Collaboration region")
+    PROVINCE = "province", _("Province")
+
+
+class Region(models.Model):
+    """A set of provinces sharing parameters (R-REG-1): a 协作区, one province, or the nation."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(max_length=10, choices=RegionKind.choices)
+    # Two-digit province codes; empty for the national default, which covers every pair.
+    provinces = models.JSONField(default=list, blank=True)
+    # The rotating convenor province (召集方), a two-digit code.
+    convenor = models.CharField(_("convenor"), max_length=2, blank=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, *province_codes: str) -> bool:
+        return self.kind == RegionKind.NATIONAL or all(p in self.provinces for p in province_codes)
+
+
+class RequestType(models.TextChoices):
+    """What a request asks or tells; later workflows (certificates, births, ...) add types."""
+
+    NOTIFICATION = "notification", _("Notification")
+    VERIFICATION = "verification", _("Verification request")
+    CO_INVESTIGATION = "co_investigation", _("Co-investigation")
+    NO_CERTIFICATE_NOTICE = "no_certificate_notice", _("No-certificate notice")
+    DEPARTURE_NOTICE = "departure_notice", _("Departure notice")
+
+
+class RuleSet(models.Model):
+    """One version of a region's parameters, effective from a date (R-REG-1).
+
+    Never edited in place: a change is a new row, so every request keeps the version it used.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="rule_sets")
+    effective_from = models.DateField(_("effective from"))
+    # Answer deadlines in working days, by RequestType value.
+    deadlines = models.JSONField(default=dict)
+    # R-SVC-3: free check-ups per year (minimum and maximum; empty when not set).
+    checkups_min_per_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    checkups_max_per_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # R-STAT-1 targets in percent, by rate name.
+    targets = models.JSONField(default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["region", "-effective_from", "-id"]
+        indexes = [models.Index(fields=["region", "effective_from"], name="ruleset_region_from")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.effective_from:%Y-%m-%d}"
+
+    def deadline_for(self, request_type: str) -> int | None:
+        value = self.deadlines.get(request_type)
+        return int(value) if value is not None else None
+
+
+class RequestStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    ANSWERED = "answered", _("Answered")
+    OVERDUE = "overdue", _("Overdue")
+    ESCALATED = "escalated", _("Escalated")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (RequestStatus.SENT, RequestStatus.DELIVERED)
+# Still waiting for the receiver's answer.
+AWAITING_STATUSES = (
+    RequestStatus.SENT,
+    RequestStatus.DELIVERED,
+    RequestStatus.OVERDUE,
+    RequestStatus.ESCALATED,
+)
+LATE_STATUSES = (RequestStatus.OVERDUE, RequestStatus.ESCALATED)
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RequestQuerySet":
+        """Requests whose sender or receiver lies in the user's subtree; the one scope rule.
+
+        R-EX-3's "ancestors of either side see an overdue request" follows: an ancestor's
+        subtree holds that side. The escalation target (an ancestor of both) sees it too.
+        """
+        scope = getattr(user, "scope_code", None)
+        if scope is None:
+            return self.none()
+        if scope == "":
+            return self
+        return self.filter(within_q("sender_id", scope) | within_q("receiver_id", scope))
+
+    def inbox(self, code: str) -> "RequestQuerySet":
+        """What the units under code owe: received requests ('' is the nation)."""
+        return self.filter(within_q("receiver_id", code)) if code else self
+
+    def outbox(self, code: str) -> "RequestQuerySet":
+        """What others owe the units under code: sent requests."""
+        return self.filter(within_q("sender_id", code)) if code else self
+
+    def awaiting(self) -> "RequestQuerySet":
+        return self.filter(status__in=AWAITING_STATUSES)
+
+    def overdue(self, *, on=None) -> "RequestQuerySet":
+        """Late: marked overdue or escalated, or (given a day) open with due_on before it."""
+        late = Q(status__in=LATE_STATUSES)
+        if on is not None:
+            late |= Q(status__in=OPEN_STATUSES, due_on__lt=on)
+        return self.filter(late)
+
+
+class Request(models.Model):
+    """One exchange between two jurisdictions (R-EX-1), typed, with a working-day deadline."""
+
+    type = models.CharField(_("type"), max_length=32, choices=RequestType.choices)
+    sender = models.ForeignKey(
+        "divisions.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("sender")
+    )
+    receiver = models.ForeignKey(
+        "divisions.Division",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("receiver"),
+    )
+    persons = models.ManyToManyField(
+        "people.Person", blank=True, related_name="requests", verbose_name=_("persons")
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # R-WD-2: counted in working days from delivery; due at the end of this day.
+    due_on = models.DateField(_("due on"))
+    deadline_days = models.PositiveSmallIntegerField()
+    # R-WD-4: a year on the way had no official schedule, weekends only were counted.
+    due_fallback = models.BooleanField(default=False)
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="requests")
+    rule_reason = models.CharField(max_length=300)
+    status = models.CharField(
+        _("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.SENT
+    )
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # R-EX-3: the lowest common ancestor; empty (with status escalated) means the nation.
+    escalated_to = models.ForeignKey(
+        "divisions.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    escalation_reason = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # R-EX-5: the same request sent twice exists once.
+    idempotency_key = models.CharField(max_length=100, unique=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The sweep's claim: open rows by due date only.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=["sent", "delivered"]),
+                name="request_open_due",
+            ),
+            models.Index(fields=["receiver", "due_on"], name="request_receiver_due"),
+            models.Index(fields=["sender", "due_on"], name="request_sender_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} #{self.pk}"
+
+    @property
+    def is_awaiting(self) -> bool:
+        return self.status in AWAITING_STATUSES
+
+    def can_escalate(self) -> bool:
+        return self.status == RequestStatus.OVERDUE
+
+    def answered_late(self) -> bool | None:
+        if self.answered_at is None:
+            return None
+        from yipanqi.workdays.services import local_date
+
+        return local_date(self.answered_at) > self.due_on
+
+
+class RequestEventType(models.TextChoices):
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    ANSWERED = "answered", _("Answered")
+    OVERDUE = "overdue", _("Became overdue")
+    ESCALATED = "escalated", _("Escalated to the common higher level")
+    CLOSED = "closed", _("Closed")
+
+
+class RequestEvent(models.Model):
+    """One step in a request's timeline (see events.py, one function per type)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    type = models.CharField(max_length=16, choices=RequestEventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "divisions.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["request", "at"], name="requestevent_request_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,56 @@
+"""A request's timeline: one function per event type (the detail page and the API read them)."""
+
+from yipanqi.exchange.models import Request, RequestEvent, RequestEventType
+
+
+def _event(request: Request, type_: str, *, at, actor=None, unit=None, **data) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request, at=at, type=type_, actor=actor, unit=unit, data=data
+    )
+
+
+def request_sent(request: Request, *, at, actor) -> RequestEvent:
+    return _event(
+        request,
+        RequestEventType.SENT,
+        at=at,
+        actor=actor,
+        unit=request.sender,
+        rule_reason=request.rule_reason,
+    )
+
+
+def request_delivered(request: Request, *, at) -> RequestEvent:
+    return _event(
+        request,
+        RequestEventType.DELIVERED,
+        at=at,
+        unit=request.receiver,
+        due_on=request.due_on.isoformat(),
+        deadline_days=request.deadline_days,
+        fallback=request.due_fallback,
+    )
+
+
+def request_answered(request: Request, *, at, actor, late: bool) -> RequestEvent:
+    return _event(
+        request, RequestEventType.ANSWERED, at=at, actor=actor, unit=actor.jurisdiction, late=late
+    )
+
+
+def request_escalated(request: Request, *, at, actor) -> RequestEvent:
+    return _event(
+        request,
+        RequestEventType.ESCALATED,
+        at=at,
+        actor=actor,
+        unit=request.escalated_to,
+        reason=request.escalation_reason,
+    )
+
+
+def request_closed(request: Request, *, at, actor) -> RequestEvent:
+    return _event(request, RequestEventType.CLOSED, at=at, actor=actor, unit=actor.jurisdiction)
+
+
+# The overdue event is written in bulk by the sweep (sweep.py), one INSERT ... SELECT.

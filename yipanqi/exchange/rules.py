@@ -1,0 +1,222 @@
+"""Which parameters apply to a pair of jurisdictions (R-REG-2), and revising them (R-REG-1)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yipanqi.accounts.models import Role, User
+from yipanqi.audit.models import Action
+from yipanqi.audit.services import Origin, record_event
+from yipanqi.exchange.models import Region, RegionKind, RequestType, RuleSet
+
+PROVINCE_NAMES = {
+    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古",
+    "21": "辽宁", "22": "吉林", "23": "黑龙江",
+    "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西", "37": "山东",
+    "41": "河南", "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南",
+    "50": "重庆", "51": "四川", "52": "贵州", "53": "云南", "54": "西藏",
+    "61": "陕西", "62": "甘肃", "63": "青海", "64": "宁夏", "65": "新疆",
+    "71": "台湾", "81": "香港", "82": "澳门",
+}  # fmt: skip
+
+NATIONAL_CODE = "national"
+
+
+class RulesMissing(Exception):
+    """No rule set is effective on the date (the national default was not seeded)."""
+
+
+class RulesRejected(Exception):
+    """A revision that breaks a rule; `errors` maps form fields to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class RuleChoice:
+    """The rule set for a request and, in words, why (stored on the request)."""
+
+    rule_set: RuleSet
+    reason: str
+    basis: str  # same_province, region, regions_strictest, national
+
+
+def province_name(code: str) -> str:
+    return PROVINCE_NAMES.get(code[:2], code[:2])
+
+
+def current_rule_sets(regions, on: dt.date) -> dict[int, RuleSet]:
+    """The rule set effective on a day for each region that has one."""
+    chosen: dict[int, RuleSet] = {}
+    rows = RuleSet.objects.filter(region__in=regions, effective_from__lte=on).select_related(
+        "region"
+    )
+    for rule_set in rows.order_by("region_id", "-effective_from", "-id"):
+        chosen.setdefault(rule_set.region_id, rule_set)
+    return chosen
+
+
+def _deadline_key(rule_set: RuleSet, request_type: str | None):
+    if request_type is not None:
+        days = rule_set.deadline_for(request_type)
+        return (days if days is not None else 10_000, rule_set.region_id)
+    return (sorted(int(v) for v in rule_set.deadlines.values()), rule_set.region_id)
+
+
+def pick_rules(
+    sender_code: str, receiver_code: str, on: dt.date, request_type: str | None = None
+) -> RuleChoice:
+    """R-REG-2: the province's own parameters within a province; else the strictest region
+    covering both provinces (shortest deadline for request_type); else the national default.
+
+    A province without its own parameters falls through to its regions, then the nation.
+    """
+    p1, p2 = sender_code[:2], receiver_code[:2]
+    regions = list(Region.objects.all())
+    sets = current_rule_sets(regions, on)
+    if p1 == p2:
+        own = [r for r in regions if r.kind == RegionKind.PROVINCE and r.provinces == [p1]]
+        for region in own:
+            if region.pk in sets:
+                return RuleChoice(
+                    sets[region.pk],
+                    _("same province %(province)s") % {"province": province_name(p1)},
+                    "same_province",
+                )
+    covering = [
+        sets[r.pk]
+        for r in regions
+        if r.kind == RegionKind.REGION and r.pk in sets and r.covers(p1, p2)
+    ]
+    if len(covering) == 1:
+        return RuleChoice(
+            covering[0], _("region %(region)s") % {"region": covering[0].region.name}, "region"
+        )
+    if covering:
+        best = min(covering, key=lambda s: _deadline_key(s, request_type))
+        names = _(" and ").join(s.region.name for s in covering)
+        days = best.deadline_for(request_type) if request_type else None
+        if days is not None:
+            reason = _("regions %(names)s, strictest %(region)s: %(days)s working days") % {
+                "names": names,
+                "region": best.region.name,
+                "days": days,
+            }
+        else:
+            reason = _("regions %(names)s, strictest %(region)s") % {
+                "names": names,
+                "region": best.region.name,
+            }
+        return RuleChoice(best, reason, "regions_strictest")
+    national = [sets[r.pk] for r in regions if r.kind == RegionKind.NATIONAL and r.pk in sets]
+    if not national:
+        raise RulesMissing(on)
+    return RuleChoice(national[0], _("national default"), "national")
+
+
+def deadline_days(choice: RuleChoice, request_type: str, on: dt.date) -> int:
+    """The deadline for a type from the chosen set, else from the national default."""
+    days = choice.rule_set.deadline_for(request_type)
+    if days is not None:
+        return days
+    national = Region.objects.filter(kind=RegionKind.NATIONAL).first()
+    fallback = current_rule_sets([national], on).get(national.pk) if national else None
+    if fallback is None or fallback.deadline_for(request_type) is None:
+        raise RulesMissing(request_type)
+    return fallback.deadline_for(request_type)
+
+
+# --- revising parameters (province administrators) ---------------------------------------------
+
+
+def can_revise(user: User, region: Region) -> bool:
+    """National admins revise the default; a province admin their province's and regions'."""
+    if user.role == Role.NATIONAL_ADMIN:
+        return True
+    if user.role != Role.PROVINCE_ADMIN or not user.jurisdiction_id:
+        return False
+    return region.kind != RegionKind.NATIONAL and user.jurisdiction_id[:2] in region.provinces
+
+
+def editable_regions(user: User) -> list[Region]:
+    return [r for r in Region.objects.all() if can_revise(user, r)]
+
+
+def province_region(province_code: str) -> Region:
+    """The region row holding one province's own parameters, created on first use."""
+    region, _created = Region.objects.get_or_create(
+        code=f"province-{province_code}",
+        defaults={
+            "name": province_name(province_code),
+            "kind": RegionKind.PROVINCE,
+            "provinces": [province_code],
+            "convenor": province_code,
+        },
+    )
+    return region
+
+
+def revise_rules(
+    region: Region,
+    *,
+    effective_from: dt.date,
+    deadlines: dict[str, int],
+    checkups_min_per_year: int | None = None,
+    checkups_max_per_year: int | None = None,
+    targets: dict[str, float] | None = None,
+    note: str = "",
+    acting_user: User,
+    origin: Origin | None = None,
+) -> RuleSet:
+    """A new version of a region's parameters (R-REG-1); earlier versions stay as history."""
+    if not can_revise(acting_user, region):
+        raise RulesRejected(
+            {"__all__": [_("Only this region's province administrators can change it.")]}
+        )
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    for key, value in deadlines.items():
+        if key not in RequestType.values:
+            errors.setdefault("deadlines", []).append(
+                _("%(type)s is not a request type.") % {"type": key[:40]}
+            )
+        elif value is not None:
+            if not 1 <= int(value) <= 120:
+                errors.setdefault(key, []).append(_("A deadline is from 1 to 120 working days."))
+            clean[key] = int(value)
+    if (
+        checkups_min_per_year is not None
+        and checkups_max_per_year is not None
+        and checkups_min_per_year > checkups_max_per_year
+    ):
+        errors.setdefault("checkups_max_per_year", []).append(
+            _("The maximum cannot be below the minimum.")
+        )
+    if errors:
+        raise RulesRejected(errors)
+    with transaction.atomic():
+        rule_set = RuleSet.objects.create(
+            region=region,
+            effective_from=effective_from,
+            deadlines=clean,
+            checkups_min_per_year=checkups_min_per_year,
+            checkups_max_per_year=checkups_max_per_year,
+            targets=targets or {},
+            note=note[:300],
+            created_at=timezone.now(),
+            created_by=acting_user,
+        )
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="ruleset",
+            object_id=rule_set.pk,
+            detail={"region": region.code, "effective_from": effective_from.isoformat()},
+        )
+    return rule_set

@@ -1,0 +1,300 @@
+"""Sending, answering, escalating and closing requests (R-EX-1..5). One transaction per change,
+with its timeline event and its audit row; sending joins the caller's transaction."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yipanqi.accounts.models import CASEWORK_ROLES, User
+from yipanqi.audit.models import Action
+from yipanqi.audit.services import Origin, record_event
+from yipanqi.divisions.codes import InvalidCode, ancestors_of, level_of
+from yipanqi.divisions.models import Division
+from yipanqi.exchange import events
+from yipanqi.exchange.models import (
+    AWAITING_STATUSES,
+    Request,
+    RequestStatus,
+    RequestType,
+)
+from yipanqi.exchange.rules import deadline_days, pick_rules
+from yipanqi.workdays.services import add_working_days, local_date
+
+
+class ExchangeRejected(Exception):
+    """A request action that breaks a rule; `errors` maps fields to plain-language messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+    def messages(self) -> list[str]:
+        return [m for messages in self.errors.values() for m in messages]
+
+
+class RequestNotFound(Exception):
+    """No such request within the user's scope (also raised for requests outside it)."""
+
+
+def _reject(field: str, message: str) -> ExchangeRejected:
+    return ExchangeRejected({field: [message]})
+
+
+def _covers(user: User | None, code: str) -> bool:
+    scope = getattr(user, "scope_code", None)
+    return scope is not None and user.role in CASEWORK_ROLES and code.startswith(scope)
+
+
+def _division(code: str, field: str) -> Division:
+    try:
+        level_of(code or "")
+    except InvalidCode:
+        raise _reject(
+            field, _("%(code)s is not a division code.") % {"code": (code or "")[:20]}
+        ) from None
+    division = Division.objects.filter(pk=code).first()
+    if division is None:
+        raise _reject(field, _("There is no division with code %(code)s.") % {"code": code})
+    return division
+
+
+def access_request(user: User, request_id: int) -> Request:
+    """The request if the user may see it (R-EX-3 scope), else RequestNotFound."""
+    found = (
+        Request.objects.visible_to(user)
+        .select_related("sender", "receiver", "escalated_to", "rule_set__region", "answered_by")
+        .filter(pk=request_id)
+        .first()
+    )
+    if found is None:
+        raise RequestNotFound(request_id)
+    return found
+
+
+def send_request(
+    type: str,
+    *,
+    sender_code: str,
+    receiver_code: str,
+    acting_user: User | None,
+    idempotency_key: str,
+    persons: Iterable = (),
+    payload: dict | None = None,
+    subject: str = "",
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+) -> Request:
+    """Send a typed request and deliver it at once within the platform (R-EX-1, R-WD-2).
+
+    Runs inside the caller's transaction, so a business change and the request it causes
+    commit together. The same idempotency key returns the request that exists (R-EX-5), also
+    when two submissions race: the unique constraint decides, and the loser re-reads.
+    acting_user None means the platform itself (the sweep).
+    """
+    if type not in RequestType.values:
+        raise _reject("type", _("%(type)s is not a request type.") % {"type": str(type)[:40]})
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise _reject("idempotency_key", _("A request needs a key of 1 to 100 characters."))
+    existing = Request.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _same_or_reject(existing, type, sender_code)
+    sender = _division(sender_code, "sender")
+    receiver = _division(receiver_code, "receiver")
+    if acting_user is not None and not _covers(acting_user, sender.code):
+        raise _reject("sender", _("You can only send requests for your own jurisdiction."))
+    if sender.code.startswith(receiver.code) or receiver.code.startswith(sender.code):
+        raise _reject(
+            "receiver", _("The receiver must be another jurisdiction, not above or below you.")
+        )
+    person_list = list(persons)
+    now = now or timezone.now()
+    on = local_date(now)
+    choice = pick_rules(sender.code, receiver.code, on=on, request_type=type)
+    days = deadline_days(choice, type, on)
+    # R-WD-2: within the platform a request is delivered the moment it is sent.
+    due = add_working_days(now, days)
+    try:
+        with transaction.atomic():
+            request = Request.objects.create(
+                type=type,
+                sender=sender,
+                receiver=receiver,
+                payload=payload or {},
+                subject=subject[:200],
+                sent_by=acting_user,
+                created_at=now,
+                delivered_at=now,
+                due_on=due.date,
+                deadline_days=days,
+                due_fallback=due.fallback,
+                rule_set=choice.rule_set,
+                rule_reason=choice.reason[:300],
+                status=RequestStatus.DELIVERED,
+                idempotency_key=key,
+            )
+            if person_list:
+                request.persons.set(person_list)
+            events.request_sent(request, at=now, actor=acting_user)
+            events.request_delivered(request, at=now)
+            record_event(
+                actor=acting_user,
+                action=Action.CHANGE,
+                origin=origin,
+                object_type="request",
+                object_id=request.pk,
+                person_id=person_list[0].pk if len(person_list) == 1 else None,
+                detail={"event": "sent", "type": type, "receiver": receiver.code},
+            )
+    except IntegrityError:
+        existing = Request.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _same_or_reject(existing, type, sender_code)
+    return request
+
+
+def _same_or_reject(existing: Request, type: str, sender_code: str) -> Request:
+    if existing.type != type or existing.sender_id != sender_code:
+        raise _reject("idempotency_key", _("This key was already used for another request."))
+    return existing
+
+
+def answer_request(
+    request_id: int,
+    *,
+    answer: str,
+    acting_user: User,
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+) -> Request:
+    """The receiver side answers (R-EX-1); a late answer is recorded as late, not refused."""
+    request = access_request(acting_user, request_id)
+    text = (answer or "").strip()
+    if not _covers(acting_user, request.receiver_id):
+        raise _reject("__all__", _("Only the receiving jurisdiction answers this request."))
+    if not text:
+        raise _reject("answer", _("Please write the answer."))
+    if len(text) > 4000:
+        raise _reject("answer", _("The answer can have at most 4000 characters."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Claim the row: of two answers sent at the same moment only one lands.
+        claimed = Request.objects.filter(pk=request.pk, status__in=AWAITING_STATUSES).update(
+            status=RequestStatus.ANSWERED, answer=text, answered_by=acting_user, answered_at=now
+        )
+        if not claimed:
+            raise _reject("__all__", _("This request has already been answered or closed."))
+        request.refresh_from_db()
+        late = local_date(now) > request.due_on
+        events.request_answered(request, at=now, actor=acting_user, late=late)
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="request",
+            object_id=request.pk,
+            detail={"event": "answered", "late": late},
+        )
+    return request
+
+
+def common_ancestor(first: str, second: str) -> Division | None:
+    """The lowest jurisdiction strictly above both codes (上级协调); None means the nation.
+
+    Placeholder cities (R-JUR-2) are no level: two districts of 北京 meet at 北京.
+    """
+    shared = [c for c in ancestors_of(first) if second.startswith(c) and len(c) < len(second)]
+    if shared:
+        found = {d.code: d for d in Division.objects.filter(code__in=shared)}
+        for code in reversed(shared):
+            division = found.get(code)
+            if division is not None and not division.is_placeholder:
+                return division
+    return None
+
+
+def escalate_request(
+    request_id: int,
+    *,
+    reason: str,
+    acting_user: User,
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+) -> Request:
+    """Either side takes an overdue request to their lowest common ancestor (R-EX-3)."""
+    request = access_request(acting_user, request_id)
+    if not (_covers(acting_user, request.sender_id) or _covers(acting_user, request.receiver_id)):
+        raise _reject("__all__", _("Only the two sides of a request can escalate it."))
+    text = (reason or "").strip()
+    if not text:
+        raise _reject("reason", _("Please say why the higher level should step in."))
+    if request.status != RequestStatus.OVERDUE:
+        raise _reject("__all__", _("Only an overdue request can be escalated."))
+    target = common_ancestor(request.sender_id, request.receiver_id)
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Request.objects.filter(pk=request.pk, status=RequestStatus.OVERDUE).update(
+            status=RequestStatus.ESCALATED,
+            escalated_to=target,
+            escalation_reason=text[:2000],
+            escalated_at=now,
+            escalated_by=acting_user,
+        )
+        if not claimed:
+            raise _reject("__all__", _("This request is no longer overdue."))
+        request.refresh_from_db()
+        events.request_escalated(request, at=now, actor=acting_user)
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="request",
+            object_id=request.pk,
+            detail={"event": "escalated", "to": target.code if target else ""},
+        )
+    return request
+
+
+def close_request(
+    request_id: int, *, acting_user: User, origin: Origin | None = None, now=None
+) -> Request:
+    """The sender side closes an answered request (the matter is settled)."""
+    request = access_request(acting_user, request_id)
+    if not _covers(acting_user, request.sender_id):
+        raise _reject("__all__", _("Only the sending jurisdiction closes this request."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Request.objects.filter(pk=request.pk, status=RequestStatus.ANSWERED).update(
+            status=RequestStatus.CLOSED, closed_at=now
+        )
+        if not claimed:
+            raise _reject("__all__", _("Only an answered request can be closed."))
+        request.refresh_from_db()
+        events.request_closed(request, at=now, actor=acting_user)
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="request",
+            object_id=request.pk,
+            detail={"event": "closed"},
+        )
+    return request
+
+
+def may_answer(user: User, request: Request) -> bool:
+    return request.status in AWAITING_STATUSES and _covers(user, request.receiver_id)
+
+
+def may_escalate(user: User, request: Request) -> bool:
+    return request.status == RequestStatus.OVERDUE and (
+        _covers(user, request.sender_id) or _covers(user, request.receiver_id)
+    )
+
+
+def may_close(user: User, request: Request) -> bool:
+    return request.status == RequestStatus.ANSWERED and _covers(user, request.sender_id)
