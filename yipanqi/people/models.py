@@ -208,6 +208,8 @@ class EventType(models.TextChoices):
     LINKED = "linked", _("Inflow and outflow records linked")
     DETAILS_CHANGED = "details_changed", _("Details changed")
     CLOSED = "closed", _("Registration closed")
+    DEPARTED = "departed", _("Left the residence")
+    LOST_CONTACT = "lost_contact", _("Lost contact: no news for 60 days")
 
 
 class PersonEvent(models.Model):
