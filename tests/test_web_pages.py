@@ -78,6 +78,15 @@ def test_p1_english_switch_through_set_language():
     assert "登录" not in html
 
 
+def test_p1_browser_language_does_not_override_chinese():
+    """P1: a borrowed browser set to English still gets Chinese until the user chooses English;
+    the response says which language it is in."""
+    response = Client(headers={"accept-language": "en-US,en;q=0.9"}).get("/login/")
+
+    assert '<html lang="zh-hans">' in _html(response)
+    assert response["Content-Language"] == "zh-hans"
+
+
 def test_r_acc_1_log_in_with_password_goes_home(village_worker):
     """R-ACC-1: the village worker logs in with user name and password and lands on the home
     page of their own jurisdiction; a wrong password re-renders the form with a plain message."""
