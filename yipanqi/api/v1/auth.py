@@ -1,5 +1,6 @@
 from django.utils import timezone
-from ninja.security import HttpBearer, SessionAuth as NinjaSessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from yipanqi.accounts.models import ApiToken
 
