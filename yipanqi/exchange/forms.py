@@ -1,0 +1,82 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yipanqi.exchange.models import RequestStatus, RequestType
+
+
+def _status_choices():
+    return [
+        ("awaiting", _("Awaiting an answer")),
+        ("all", _("All")),
+        *RequestStatus.choices,
+    ]
+
+
+class FilterForm(forms.Form):
+    type = forms.ChoiceField(
+        choices=[("", _("All types")), *RequestType.choices], required=False, label=_("Type")
+    )
+    status = forms.ChoiceField(choices=_status_choices, required=False, label=_("Status"))
+    since = forms.DateField(required=False, label=_("Sent from"))
+    until = forms.DateField(required=False, label=_("Sent until"))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        max_length=4000,
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Please write the answer.")},
+    )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label=_("Why should the higher level step in?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please say why the higher level should step in.")},
+    )
+
+
+class NewRequestForm(forms.Form):
+    type = forms.ChoiceField(
+        choices=[
+            (RequestType.VERIFICATION, RequestType.VERIFICATION.label),
+            (RequestType.CO_INVESTIGATION, RequestType.CO_INVESTIGATION.label),
+            (RequestType.NOTIFICATION, RequestType.NOTIFICATION.label),
+        ],
+        label=_("Type"),
+    )
+    receiver_code = forms.CharField(max_length=12, label=_("To (division code)"))
+    question = forms.CharField(
+        max_length=2000,
+        label=_("What should they confirm?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+
+class RuleSetForm(forms.Form):
+    effective_from = forms.DateField(label=_("Effective from"))
+    checkups_min_per_year = forms.IntegerField(
+        required=False, min_value=0, max_value=12, label=_("Check-ups per year, at least")
+    )
+    checkups_max_per_year = forms.IntegerField(
+        required=False, min_value=0, max_value=12, label=_("Check-ups per year, at most")
+    )
+    note = forms.CharField(max_length=300, required=False, label=_("Note"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in RequestType.choices:
+            self.fields[f"deadline_{value}"] = forms.IntegerField(
+                required=False, min_value=1, max_value=120, label=label
+            )
+
+    def deadlines(self) -> dict[str, int]:
+        return {
+            value: self.cleaned_data[f"deadline_{value}"]
+            for value in RequestType.values
+            if self.cleaned_data.get(f"deadline_{value}") is not None
+        }

@@ -1,0 +1,71 @@
+"""Reads for the inbox, outbox and overdue views and the API; scope comes from visible_to."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from yipanqi.exchange.models import AWAITING_STATUSES, Request, RequestQuerySet
+from yipanqi.people.models import Registration
+from yipanqi.workdays.services import working_days_left
+
+BOXES = ("inbox", "outbox", "overdue")
+
+
+@dataclass(frozen=True)
+class Filters:
+    type: str = ""
+    status: str = ""  # a RequestStatus value, "awaiting" (default) or "all"
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def list_requests(user, box: str, filters: Filters = Filters()) -> RequestQuerySet:  # noqa: B008
+    """inbox: what the user's units owe; outbox: what others owe them; overdue: late in the area."""
+    scope = getattr(user, "scope_code", None) or ""
+    qs = Request.objects.visible_to(user)
+    if box == "inbox":
+        qs = qs.inbox(scope)
+    elif box == "outbox":
+        qs = qs.outbox(scope)
+    else:
+        qs = qs.overdue(on=timezone.localdate())
+    if filters.type:
+        qs = qs.filter(type=filters.type)
+    if filters.status == "awaiting" or (not filters.status and box != "overdue"):
+        qs = qs.filter(status__in=AWAITING_STATUSES)
+    elif filters.status and filters.status != "all":
+        qs = qs.filter(status=filters.status)
+    if filters.since:
+        qs = qs.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        qs = qs.filter(created_at__date__lte=filters.until)
+    return qs.select_related("sender", "receiver").order_by("due_on", "pk")
+
+
+def inbox_count(user) -> int:
+    """Open items the user's units owe: the navigation badge."""
+    scope = getattr(user, "scope_code", None)
+    if scope is None:
+        return 0
+    return (
+        Request.objects.visible_to(user).inbox(scope).filter(status__in=AWAITING_STATUSES).count()
+    )
+
+
+def days_left(request: Request, today: dt.date | None = None) -> int | None:
+    """Working days left (negative: working days overdue) while an answer is awaited."""
+    if not request.is_awaiting:
+        return None
+    return working_days_left(request.due_on, today or timezone.localdate()).days
+
+
+def lost_contact_for(user):
+    """R-REGN-4: the user's outflow persons flagged as lost contact (the home side's list)."""
+    scope = getattr(user, "scope_code", None)
+    if scope is None:
+        return Registration.objects.none()
+    qs = Registration.objects.active().filter(kind="outflow", lost_contact=True)
+    if scope:
+        qs = qs.outflow_within(scope)
+    return qs.select_related("person", "residence").order_by("last_contact_on")

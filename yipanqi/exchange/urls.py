@@ -1,0 +1,16 @@
+from django.urls import path
+
+from yipanqi.exchange import views
+
+app_name = "exchange"
+
+urlpatterns = [
+    path("requests/<int:pk>/", views.detail, name="detail"),
+    path("requests/<int:pk>/answer/", views.answer, name="answer"),
+    path("requests/<int:pk>/escalate/", views.escalate, name="escalate"),
+    path("requests/<int:pk>/close/", views.close, name="close"),
+    path("new/", views.new_request, name="new"),
+    path("rules/", views.rule_sets, name="rules"),
+    path("rules/<slug:code>/", views.region, name="region"),
+    path("<str:box>/", views.box, name="box"),
+]

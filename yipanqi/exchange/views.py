@@ -1,0 +1,330 @@
+"""Inbox, outbox, request detail and actions, rule sets. Views parse, authorize, call one
+service and render; the rules live in services.py and rules.py."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from yipanqi.audit.services import Origin
+from yipanqi.exchange import rules, selectors, services
+from yipanqi.exchange.forms import (
+    AnswerForm,
+    EscalateForm,
+    FilterForm,
+    NewRequestForm,
+    RuleSetForm,
+)
+from yipanqi.exchange.models import Region, RequestType
+from yipanqi.people import services as people
+
+# One tap answers for a village worker on a phone; the text stays editable.
+QUICK_ANSWERS = [
+    _("Confirmed: the facts are as stated."),
+    _("Not as stated; see the note."),
+    _("This person is not known here."),
+    _("Received; no further action needed."),
+]
+
+
+def _origin(request) -> Origin:
+    return Origin.from_request(request, channel="web")
+
+
+def _require_scope(request):
+    if request.user.scope_code is None:
+        raise Http404
+
+
+def _access(request, pk):
+    try:
+        return services.access_request(request.user, pk)
+    except services.RequestNotFound:
+        raise Http404 from None
+
+
+@never_cache
+@login_required
+def box(request, box):
+    if box not in selectors.BOXES:
+        raise Http404
+    _require_scope(request)
+    form = FilterForm(request.GET or None)
+    filters = selectors.Filters()
+    if form.is_valid():
+        filters = selectors.Filters(**form.cleaned_data)
+    page = Paginator(selectors.list_requests(request.user, box, filters), 25).get_page(
+        request.GET.get("page") or 1
+    )
+    today = timezone.localdate()
+    rows = [(r, *_left_and_late(selectors.days_left(r, today))) for r in page.object_list]
+    titles = {
+        "inbox": _("Inbox: what we owe"),
+        "outbox": _("Outbox: what others owe us"),
+        "overdue": _("Overdue in my area"),
+    }
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exchange/box.html",
+        {
+            "box": box,
+            "title": titles[box],
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "lost_contact": selectors.lost_contact_for(request.user)[:50]
+            if box == "inbox"
+            else None,
+        },
+    )
+
+
+def _left_and_late(left: int | None) -> tuple[int | None, int | None]:
+    """Working days left, and working days overdue (positive) when past due."""
+    return left, (-left if left is not None and left < 0 else None)
+
+
+def _detail_context(request, item, **forms):
+    user = request.user
+    left, late = _left_and_late(selectors.days_left(item))
+    return {
+        "item": item,
+        "left": left,
+        "late": late,
+        "events": item.events.select_related("actor", "unit"),
+        "persons": item.persons.filter(pk__in=people.Person.objects.visible_to(user).values("pk")),
+        "may_answer": services.may_answer(user, item),
+        "may_escalate": services.may_escalate(user, item),
+        "may_close": services.may_close(user, item),
+        "escalation_target": services.common_ancestor(item.sender_id, item.receiver_id),
+        "answer_form": forms.get("answer_form") or AnswerForm(),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(),
+        "quick_answers": QUICK_ANSWERS,
+    }
+
+
+@never_cache
+@login_required
+def detail(request, pk: int):
+    _require_scope(request)
+    item = _access(request, pk)
+    return render(request, "exchange/detail.html", _detail_context(request, item))
+
+
+def _apply_errors(form, exc):
+    for field, errors in exc.errors.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@require_POST
+@login_required
+def answer(request, pk: int):
+    _require_scope(request)
+    item = _access(request, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.answer_request(
+                item.pk,
+                answer=form.cleaned_data["answer"],
+                acting_user=request.user,
+                origin=_origin(request),
+            )
+        except services.ExchangeRejected as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Answered. The sender can see your answer now."))
+            return redirect("exchange:box", "inbox")
+    context = _detail_context(request, item, answer_form=form)
+    return render(request, "exchange/detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def escalate(request, pk: int):
+    _require_scope(request)
+    item = _access(request, pk)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.escalate_request(
+                item.pk,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+                origin=_origin(request),
+            )
+        except services.ExchangeRejected as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Escalated to the common higher level."))
+            return redirect("exchange:detail", item.pk)
+    context = _detail_context(request, item, escalate_form=form)
+    return render(request, "exchange/detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def close(request, pk: int):
+    _require_scope(request)
+    item = _access(request, pk)
+    try:
+        services.close_request(item.pk, acting_user=request.user, origin=_origin(request))
+    except services.ExchangeRejected as exc:
+        for message in exc.messages():
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Closed."))
+    return redirect("exchange:detail", item.pk)
+
+
+@never_cache
+@login_required
+def new_request(request):
+    """Ask another jurisdiction to confirm facts about a person (R-EX-4)."""
+    _require_scope(request)
+    user = request.user
+    if not user.jurisdiction_id:
+        raise Http404
+    try:
+        person = people.access_person(
+            user, int(request.GET.get("person") or 0), origin=_origin(request)
+        )
+    except (people.PersonNotFound, ValueError):
+        raise Http404 from None
+    if request.method == "POST":
+        form = NewRequestForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                item = services.send_request(
+                    data["type"],
+                    sender_code=user.jurisdiction_id,
+                    receiver_code=data["receiver_code"].strip(),
+                    acting_user=user,
+                    idempotency_key=f"web-{user.pk}-{data['idempotency_key']}",
+                    persons=[person],
+                    payload={"question": data["question"]},
+                    subject=data["question"][:200],
+                    origin=_origin(request),
+                )
+            except services.ExchangeRejected as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Sent. It is due on %(due)s.") % {"due": item.due_on})
+                return redirect("exchange:detail", item.pk)
+    else:
+        residence_side = person.residence_id and person.residence_id.startswith(
+            user.jurisdiction_id
+        )
+        other = person.home_id if residence_side else (person.residence_id or "")
+        form = NewRequestForm(
+            initial={
+                "type": RequestType.VERIFICATION,
+                "receiver_code": other,
+                "idempotency_key": uuid.uuid4().hex,  # a double click sends once (R-EX-5)
+            }
+        )
+    return render(request, "exchange/new.html", {"form": form, "person": person})
+
+
+def _deadlines(rule_set) -> list:
+    """A rule set's deadlines in the order of the request types (for table columns)."""
+    if rule_set is None:
+        return []
+    return [rule_set.deadlines.get(value, "—") for value in RequestType.values]
+
+
+@never_cache
+@login_required
+def rule_sets(request):
+    _require_scope(request)
+    regions = list(Region.objects.all())
+    current = rules.current_rule_sets(regions, timezone.localdate())
+    return render(
+        request,
+        "exchange/rules.html",
+        {
+            "rows": [
+                (
+                    r,
+                    current.get(r.pk),
+                    rules.can_revise(request.user, r),
+                    _deadlines(current.get(r.pk)),
+                )
+                for r in regions
+            ],
+            "types": RequestType.choices,
+            "own_province": request.user.jurisdiction_id[:2]
+            if request.user.role == "province_admin" and request.user.jurisdiction_id
+            else "",
+        },
+    )
+
+
+@never_cache
+@login_required
+def region(request, code: str):
+    _require_scope(request)
+    user = request.user
+    own = f"province-{(user.jurisdiction_id or '')[:2]}"
+    if user.role == "province_admin" and code == own:
+        # A province's own parameters start the first time its administrator opens them.
+        rules.province_region(code.removeprefix("province-"))
+    item = get_object_or_404(Region, code=code)
+    editable = rules.can_revise(user, item)
+    history = item.rule_sets.select_related("created_by").order_by("-effective_from", "-id")
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        form = RuleSetForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                rules.revise_rules(
+                    item,
+                    effective_from=data["effective_from"],
+                    deadlines=form.deadlines(),
+                    checkups_min_per_year=data["checkups_min_per_year"],
+                    checkups_max_per_year=data["checkups_max_per_year"],
+                    note=data["note"],
+                    acting_user=user,
+                    origin=_origin(request),
+                )
+            except rules.RulesRejected as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved as a new version; earlier versions stay."))
+                return redirect("exchange:region", item.code)
+    else:
+        latest = history.first()
+        initial = {"effective_from": timezone.localdate()}
+        if latest:
+            initial.update(
+                checkups_min_per_year=latest.checkups_min_per_year,
+                checkups_max_per_year=latest.checkups_max_per_year,
+                **{f"deadline_{k}": v for k, v in latest.deadlines.items()},
+            )
+        form = RuleSetForm(initial=initial)
+    return render(
+        request,
+        "exchange/region.html",
+        {
+            "region": item,
+            "history": [(rule_set, _deadlines(rule_set)) for rule_set in history],
+            "types": RequestType.choices,
+            "form": form if editable else None,
+            "provinces": [rules.province_name(p) for p in item.provinces],
+            "convenor": rules.province_name(item.convenor) if item.convenor else "",
+        },
+    )
