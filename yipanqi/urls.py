@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("divisions/", include("yipanqi.divisions.urls")),
+    path("exchange/", include("yipanqi.exchange.urls")),
     path("", include("yipanqi.web.urls")),
 ]
