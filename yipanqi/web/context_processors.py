@@ -3,4 +3,6 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_jurisdiction": user.jurisdiction}
+    from yipanqi.exchange.selectors import inbox_count
+
+    return {"nav_jurisdiction": user.jurisdiction, "nav_inbox_count": inbox_count(user)}
