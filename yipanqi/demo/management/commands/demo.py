@@ -1,0 +1,82 @@
+"""`yipanqi demo --persons N [--seed S]`: a synthetic population and demo logins (development)."""
+
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from yipanqi.demo.generate import DEFAULT_SEED, DemoDataError, generate
+from yipanqi.demo.users import DEFAULT_PASSWORD, create_demo_users
+
+
+class Command(BaseCommand):
+    help = (
+        "Add synthetic migrants with their registrations across the loaded divisions, "
+        "and create one demo login per level. Development databases only (YIPANQI_DEV=1)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--persons", type=int, default=10_000, help="How many persons to add.")
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="Same seed, same people (fresh DB)."
+        )
+        parser.add_argument(
+            "--users-only", action="store_true", help="Only create the demo logins."
+        )
+        parser.add_argument(
+            "--password", default=DEFAULT_PASSWORD, help="The password of every demo login."
+        )
+
+    def handle(self, *args, persons: int, seed: int, users_only: bool, password: str, **options):
+        if not settings.DEV:
+            raise CommandError(
+                _("The demo data is for development databases only: set YIPANQI_DEV=1.")
+            )
+        if not users_only:
+            if persons < 1:
+                raise CommandError(_("--persons must be at least 1."))
+            self._generate(persons, seed)
+        try:
+            logins = create_demo_users(password)
+        except LookupError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            _("Demo logins (password for all: %(password)s)") % {"password": password}
+        )
+        for username, _password, role, place in logins:
+            self.stdout.write(f"  {username:<14} {role:<28} {place or '—'}")
+
+    def _generate(self, persons: int, seed: int) -> None:
+        def progress(done: int, total: int, seconds: float) -> None:
+            sys.stderr.write(
+                _("%(done)d of %(total)d persons (%(percent)d%%), %(seconds).1f s")
+                % {
+                    "done": done,
+                    "total": total,
+                    "percent": done * 100 // total,
+                    "seconds": seconds,
+                }
+                + "\n"
+            )
+
+        try:
+            report = generate(persons, seed=seed, progress=progress)
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Added %(persons)d persons, %(registrations)d registrations and %(events)d "
+                    "events in %(seconds).1f s (%(rate)d rows/s, %(person_rate)d persons/s)."
+                )
+                % {
+                    "persons": report.persons,
+                    "registrations": report.registrations,
+                    "events": report.events,
+                    "seconds": report.seconds,
+                    "rate": report.rows_per_second,
+                    "person_rate": report.persons_per_second,
+                }
+            )
+        )

@@ -1,0 +1,202 @@
+"""The demo population obeys the registration rules, is repeatable, and feeds the demo logins."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from yipanqi.accounts.models import Role, User
+from yipanqi.core.crypto import blind_index
+from yipanqi.demo.generate import generate
+from yipanqi.demo.users import create_demo_users
+from yipanqi.divisions.models import Division
+from yipanqi.people import idnumbers
+from yipanqi.people.models import (
+    EventType,
+    MaritalStatus,
+    Person,
+    PersonEvent,
+    Registration,
+    RegistrationKind,
+    RegistrationStatus,
+    Sex,
+    StayReason,
+)
+from yipanqi.people.services import scope_violations
+
+TODAY = dt.date(2026, 11, 24)
+SEED = 7
+
+
+def _snapshot():
+    """What a seed determines: IDs, names, places, marriages, registration dates."""
+    persons = [
+        (p.reveal_id_number(), p.name, p.home_id, p.residence_id, p.marital_status)
+        for p in Person.objects.order_by("pk")
+    ]
+    registrations = list(
+        Registration.objects.order_by("pk").values_list(
+            "kind", "status", "home_id", "residence_id", "arrival_date", "received_on"
+        )
+    )
+    return persons, registrations
+
+
+def _delete_people():
+    PersonEvent.objects.all().delete()
+    Registration.objects.all().delete()
+    Person.objects.update(spouse=None)
+    Person.objects.all().delete()
+
+
+@pytest.fixture
+def population(db):
+    report = generate(300, seed=SEED, today=TODAY)
+    # The demo writes raw rows; the database's own foreign-key check must still pass.
+    connection.check_constraints()
+    return report
+
+
+@pytest.mark.django_db
+def test_every_person_passes_the_registration_checks(population):
+    """R-JUR-3, R-REGN-1: valid IDs of the home county, women 18–49, men married, in scope."""
+    assert population.persons == Person.objects.count() == 300
+    indexes = set()
+    for person in Person.objects.all():
+        value = person.reveal_id_number()
+        ident = idnumbers.parse(value, today=TODAY)
+        assert ident.area_code == person.home_id[:6]
+        assert ident.sex == person.sex and ident.birth_date == person.birth_date
+        assert person.id_number_masked == idnumbers.mask(value)
+        assert person.id_number_index == blind_index(value, domain="id")
+        indexes.add(person.id_number_index)
+        age = ident.age_on(TODAY)
+        assert age >= 18
+        if person.sex == Sex.FEMALE:
+            assert age <= 49
+        else:
+            assert person.marital_status in MaritalStatus.married()
+        if person.phone_cipher:
+            phone = person.reveal_phone()
+            assert person.phone_masked == phone[:3] + "****" + phone[-4:]
+            assert person.phone_index == blind_index(phone, domain="phone")
+        if person.spouse_id:
+            spouse = Person.objects.get(pk=person.spouse_id)
+            assert spouse.spouse_id == person.pk and spouse.sex != person.sex
+            assert person.marital_status in MaritalStatus.married()
+    assert len(indexes) == 300
+    assert Person.objects.filter(sex=Sex.MALE).exists()
+
+
+@pytest.mark.django_db
+def test_a_sample_is_in_scope_as_the_service_decides(population):
+    """R-JUR-3 through the service's own function, on real divisions."""
+    registrations = list(Registration.objects.select_related("home", "residence"))
+    for registration in random.Random(1).sample(registrations, 80):
+        assert registration.reason in StayReason.in_scope()
+        violations = scope_violations(
+            registration.home, registration.residence, registration.reason
+        )
+        assert violations == [], (registration.home_id, registration.residence_id)
+
+
+@pytest.mark.django_db
+def test_registrations_are_consistent(population):
+    """R-REGN-1/2/4/6: one inflow each, outflow linked, closing and contact fields coherent."""
+    assert Registration.objects.filter(kind=RegistrationKind.INFLOW).count() == 300
+    outflows = Registration.objects.filter(kind=RegistrationKind.OUTFLOW)
+    assert 150 < outflows.count() < 300
+    for registration in Registration.objects.select_related("person"):
+        person = registration.person
+        assert registration.home_id == person.home_id
+        assert registration.residence_id == person.residence_id
+        assert TODAY - dt.timedelta(days=3 * 366) <= registration.arrival_date < TODAY
+        assert registration.arrival_date <= registration.received_on < TODAY
+        assert registration.received_on <= registration.recorded_at.date()
+        place = (
+            registration.residence_id
+            if registration.kind == RegistrationKind.INFLOW
+            else registration.home_id
+        )
+        assert place.startswith(registration.registered_by_unit_id)
+        if registration.status == RegistrationStatus.CLOSED:
+            assert registration.closed_on and registration.close_reason
+            assert registration.closed_on > registration.recorded_at.date()
+        else:
+            assert registration.closed_on is None and registration.close_reason == ""
+        if registration.kind == RegistrationKind.OUTFLOW:
+            assert registration.last_contact_on >= registration.arrival_date
+            stale = (TODAY - registration.last_contact_on).days > 60
+            assert registration.lost_contact == (stale and registration.status == "active")
+        else:
+            assert registration.last_contact_on is None and not registration.lost_contact
+    linked = PersonEvent.objects.filter(type=EventType.LINKED)
+    assert linked.count() == outflows.count()
+    assert PersonEvent.objects.filter(type=EventType.REGISTERED_INFLOW).count() == 300
+    assert Registration.objects.filter(status=RegistrationStatus.CLOSED).exists()
+    assert Registration.objects.filter(recorded_in_time=False).exists()
+
+
+@pytest.mark.django_db
+def test_same_seed_same_people(db):
+    """Determinism: IDs, names and places repeat for a seed on an empty registry."""
+    generate(120, seed=SEED, today=TODAY)
+    first = _snapshot()
+    _delete_people()
+    generate(120, seed=SEED, today=TODAY)
+    assert _snapshot()[0] == first[0]
+    assert [row[2:] for row in _snapshot()[1]] == [row[2:] for row in first[1]]
+    _delete_people()
+    generate(120, seed=SEED + 1, today=TODAY)
+    assert _snapshot()[0] != first[0]
+
+
+@pytest.mark.django_db
+def test_a_second_run_adds_people_without_collisions(population):
+    """The unique blind index holds across runs, even with the same seed."""
+    again = generate(300, seed=SEED, today=TODAY, batch_size=70)
+    assert again.persons == 300
+    assert Person.objects.count() == 600
+    assert Person.objects.values("id_number_index").distinct().count() == 600
+    assert Registration.objects.filter(kind=RegistrationKind.INFLOW).count() == 600
+
+
+@pytest.mark.django_db
+def test_demo_users_are_idempotent_and_see_persons(population):
+    """R-ACC-1/2: one login per level, each sees persons; the separated roles see none."""
+    logins = create_demo_users("demo-password-1")
+    again = create_demo_users("demo-password-1")
+    assert logins == again
+    names = [login[0] for login in logins]
+    assert names == [
+        "village", "township", "county", "city", "province", "home_township", "national",
+        "auditor", "sysadmin", "secadmin",
+    ]  # fmt: skip
+    assert User.objects.filter(username__in=names).count() == len(names)
+    users = {user.username: user for user in User.objects.filter(username__in=names)}
+    assert users["village"].jurisdiction_id == "440305001001"
+    assert users["home_township"].jurisdiction_id == "510722101"
+    assert users["city"].jurisdiction_id == "4403"
+    for name in ["village", "township", "county", "city", "province", "home_township", "national"]:
+        assert Person.objects.visible_to(users[name]).exists(), name
+        assert users[name].check_password("demo-password-1")
+    for name in ["auditor", "sysadmin", "secadmin"]:
+        assert users[name].jurisdiction is None
+        assert not Person.objects.visible_to(users[name]).exists()
+    assert users["auditor"].role == Role.AUDITOR
+    by_name = {login[0]: login for login in logins}
+    assert by_name["county"][3] == Division.objects.get(pk="440305").path_name
+
+
+@pytest.mark.django_db
+def test_command_generates_and_prints_logins(capsys):
+    call_command("demo", "--persons", "50", "--seed", "3")
+    out = capsys.readouterr()
+    assert Person.objects.count() == 50
+    assert "Added 50 persons" in out.out
+    assert "home_township" in out.out
+    assert "100%" in out.err
+    call_command("demo", "--users-only")
+    assert Person.objects.count() == 50

@@ -1,0 +1,103 @@
+"""Demo logins, one per level, placed where the demo population lives (R-ACC-1)."""
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from yipanqi.accounts.models import SEPARATED_ADMIN_ROLES, Role, User
+from yipanqi.demo.generate import DEMO_HOME_COUNTY, DEMO_RESIDENCE_COUNTY
+from yipanqi.divisions.models import Division, Level
+from yipanqi.people.models import Person
+
+DEFAULT_PASSWORD = "yipanqi-demo-2026"  # noqa: S105  (a published demo password, not a secret)
+# The standard cast's places (STYLE.md, Tests): 深圳南山区 南头街道 南头城社区, 四川三台县 潼川镇.
+RESIDENCE_VILLAGE = DEMO_RESIDENCE_COUNTY + "001001"
+HOME_TOWNSHIP = DEMO_HOME_COUNTY + "101"
+
+
+def _busiest(field: str) -> str | None:
+    """The village holding the most persons on this side, else the first loaded village."""
+    top = (
+        Person.objects.filter(**{f"{field}__level": Level.VILLAGE})
+        .values(field)
+        .annotate(n=Count("id"))
+        .order_by("-n", field)
+        .first()
+    )
+    if top:
+        return top[field]
+    return Division.objects.filter(level=Level.VILLAGE).values_list("code", flat=True).first()
+
+
+def _places() -> dict[str, str | None]:
+    """The jurisdiction of each demo login; None for the national and separated roles."""
+    loaded = set(
+        Division.objects.filter(code__in=[RESIDENCE_VILLAGE, HOME_TOWNSHIP]).values_list(
+            "code", flat=True
+        )
+    )
+    village = RESIDENCE_VILLAGE if RESIDENCE_VILLAGE in loaded else _busiest("residence")
+    home_village = None if HOME_TOWNSHIP in loaded else _busiest("home")
+    home_township = HOME_TOWNSHIP if HOME_TOWNSHIP in loaded else (home_village or "")[:9]
+    if village is None:
+        raise LookupError(_("No villages are loaded: run `yipanqi divisions load` first."))
+    return {
+        "village": village,
+        "township": village[:9],
+        "county": village[:6],
+        "city": village[:4],
+        "province": village[:2],
+        "home_township": home_township or None,
+        "national": None,
+        "auditor": None,
+        "sysadmin": None,
+        "secadmin": None,
+    }
+
+
+ROLES = {
+    "village": Role.VILLAGE_WORKER,
+    "township": Role.TOWNSHIP_OPERATOR,
+    "county": Role.COUNTY_ADMIN,
+    "city": Role.CITY_ADMIN,
+    "province": Role.PROVINCE_ADMIN,
+    "home_township": Role.TOWNSHIP_OPERATOR,
+    "national": Role.NATIONAL_ADMIN,
+    "auditor": Role.AUDITOR,
+    "sysadmin": Role.SYSTEM_ADMIN,
+    "secadmin": Role.SECURITY_ADMIN,
+}
+
+
+@transaction.atomic
+def create_demo_users(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str, str, str]]:
+    """Create or update the demo logins; (username, password, role label, jurisdiction path)."""
+    logins = []
+    for username, code in _places().items():
+        role = ROLES[username]
+        if code is None and role != Role.NATIONAL_ADMIN and role not in SEPARATED_ADMIN_ROLES:
+            continue  # no home-side township loaded
+        jurisdiction = Division.objects.get(pk=code) if code else None
+        user, _created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "jurisdiction": jurisdiction,
+                "display_name": f"{Role(role).label} ({username})",
+                "is_active": True,
+                "is_staff": False,
+                "is_superuser": False,
+            },
+        )
+        if not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        logins.append(
+            (
+                username,
+                password,
+                str(Role(role).label),
+                jurisdiction.path_name if jurisdiction else "",
+            )
+        )
+    return logins
