@@ -1,0 +1,296 @@
+"""/api/v1/exchange/: inbox, outbox, one request, answer, escalate, close, send (R-EX-1..5).
+
+Rules live in yipanqi.exchange. A request outside your scope is 404; input the rules refuse
+is 422 with a field error map, like schema errors.
+"""
+
+import datetime as dt
+from enum import StrEnum
+
+from django.core.paginator import Paginator
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from yipanqi.audit.services import Origin
+from yipanqi.exchange import selectors, services
+from yipanqi.exchange.models import Request, RequestStatus, RequestType
+from yipanqi.people.models import Person
+
+router = Router(tags=["exchange"])
+
+
+class StatusFilter(StrEnum):
+    AWAITING = "awaiting"
+    ALL = "all"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    ANSWERED = "answered"
+    OVERDUE = "overdue"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+class FilterIn(Schema):
+    type: RequestType | None = None
+    status: StatusFilter | None = Field(
+        None, description="default: awaiting an answer (inbox, outbox); every late one (overdue)"
+    )
+    since: dt.date | None = Field(None, description="sent on or after")
+    until: dt.date | None = Field(None, description="sent on or before")
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    type: str
+    actor: str | None
+    unit_code: str | None = Field(None, alias="unit_id")
+    data: dict
+
+
+class RequestSummaryOut(Schema):
+    id: int
+    type: RequestType
+    status: RequestStatus
+    sender_code: str = Field(..., alias="sender_id")
+    receiver_code: str = Field(..., alias="receiver_id")
+    subject: str
+    delivered_at: dt.datetime | None
+    due_on: dt.date
+    deadline_days: int
+    due_fallback: bool
+    working_days_left: int | None = Field(
+        None, description="while awaiting an answer; negative = working days overdue"
+    )
+
+
+class RequestOut(RequestSummaryOut):
+    sender_name: str
+    receiver_name: str
+    person_ids: list[int]
+    payload: dict
+    rule_set_id: int
+    rule_reason: str
+    answer: str
+    answered_by: str | None
+    answered_at: dt.datetime | None
+    escalated_to_code: str | None = Field(
+        None, description="with status escalated: empty means the national level"
+    )
+    escalation_reason: str
+    events: list[EventOut]
+
+
+class RequestPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[RequestSummaryOut]
+
+
+class AnswerIn(Schema):
+    answer: str = Field(..., min_length=1, max_length=4000)
+
+
+class EscalateIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class SendIn(Schema):
+    type: RequestType = RequestType.CO_INVESTIGATION
+    receiver_code: str = Field(..., pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")
+    person_ids: list[int] = Field(default_factory=list, max_length=50)
+    question: str = Field(..., min_length=1, max_length=2000)
+    idempotency_key: str = Field(
+        ..., min_length=1, max_length=80, description="the same key sends once (R-EX-5)"
+    )
+
+
+class RejectedOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+def _origin(request) -> Origin:
+    return Origin.from_request(request, channel="api")
+
+
+def _require_scope(request):
+    if request.auth.scope_code is None:
+        raise HttpError(403, "Your role does not take part in exchanges.")
+
+
+def _summary(item: Request) -> dict:
+    return {
+        **{
+            f: getattr(item, f)
+            for f in (
+                "id", "type", "status", "sender_id", "receiver_id", "subject", "delivered_at",
+                "due_on", "deadline_days", "due_fallback",
+            )
+        },
+        "working_days_left": selectors.days_left(item),
+    }  # fmt: skip
+
+
+def _full(item: Request) -> dict:
+    return {
+        **_summary(item),
+        "sender_name": str(item.sender),
+        "receiver_name": str(item.receiver),
+        "person_ids": [p.pk for p in item.persons.all()],
+        "payload": item.payload,
+        "rule_set_id": item.rule_set_id,
+        "rule_reason": item.rule_reason,
+        "answer": item.answer,
+        "answered_by": str(item.answered_by) if item.answered_by else None,
+        "answered_at": item.answered_at,
+        "escalated_to_code": item.escalated_to_id,
+        "escalation_reason": item.escalation_reason,
+        "events": [
+            {
+                "at": e.at,
+                "type": e.type,
+                "actor": str(e.actor) if e.actor else None,
+                "unit_id": e.unit_id,
+                "data": e.data,
+            }
+            for e in item.events.select_related("actor")
+        ],
+    }
+
+
+def _get(request, request_id: int) -> Request:
+    _require_scope(request)
+    try:
+        return services.access_request(request.auth, request_id)
+    except services.RequestNotFound:
+        raise HttpError(404, "No such request in your jurisdiction.") from None
+
+
+def _rejected(exc: services.ExchangeRejected) -> Status:
+    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
+
+
+def _list(request, box: str, filters: FilterIn) -> dict:
+    _require_scope(request)
+    qs = selectors.list_requests(
+        request.auth,
+        box,
+        selectors.Filters(
+            type=filters.type or "",
+            status=filters.status or "",
+            since=filters.since,
+            until=filters.until,
+        ),
+    )
+    page = Paginator(qs, filters.page_size).get_page(filters.page)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": [_summary(item) for item in page.object_list],
+    }
+
+
+@router.get("/inbox", response=RequestPageOut, summary="What your jurisdiction owes, by due date")
+def inbox(request, filters: Query[FilterIn]):
+    """Requests received by units in your subtree; by default those awaiting an answer."""
+    return _list(request, "inbox", filters)
+
+
+@router.get("/outbox", response=RequestPageOut, summary="What others owe your jurisdiction")
+def outbox(request, filters: Query[FilterIn]):
+    """Requests sent by units in your subtree; by default those awaiting an answer."""
+    return _list(request, "outbox", filters)
+
+
+@router.get("/overdue", response=RequestPageOut, summary="Overdue requests in your area (R-EX-3)")
+def overdue(request, filters: Query[FilterIn]):
+    """Late requests with either side in your subtree, including escalated ones."""
+    return _list(request, "overdue", filters)
+
+
+@router.get("/requests/{int:request_id}", response=RequestOut, summary="One request")
+def get_request(request, request_id: int):
+    """The request with its timeline; 404 outside your scope."""
+    return _full(_get(request, request_id))
+
+
+@router.post(
+    "/requests",
+    response={201: RequestOut, 422: RejectedOut},
+    summary="Send a co-investigation or other request (R-EX-4)",
+)
+def send(request, payload: SendIn):
+    """Sent from your jurisdiction; the same idempotency_key returns the same request."""
+    _require_scope(request)
+    user = request.auth
+    if not user.jurisdiction_id:
+        raise HttpError(403, "A national account has no unit to send from.")
+    persons = list(Person.objects.visible_to(user).filter(pk__in=payload.person_ids))
+    if len(persons) != len(set(payload.person_ids)):
+        raise HttpError(404, "No such person in your jurisdiction.")
+    try:
+        item = services.send_request(
+            payload.type,
+            sender_code=user.jurisdiction_id,
+            receiver_code=payload.receiver_code,
+            acting_user=user,
+            # Keys are per user, so one client's key can never collide with another's.
+            idempotency_key=f"api-{user.pk}-{payload.idempotency_key}",
+            persons=persons,
+            payload={"question": payload.question},
+            subject=payload.question[:200],
+            origin=_origin(request),
+        )
+    except services.ExchangeRejected as exc:
+        return _rejected(exc)
+    return Status(201, _full(services.access_request(user, item.pk)))
+
+
+@router.post(
+    "/requests/{int:request_id}/answer",
+    response={200: RequestOut, 422: RejectedOut},
+    summary="Answer a request your jurisdiction received",
+)
+def answer(request, request_id: int, payload: AnswerIn):
+    item = _get(request, request_id)
+    try:
+        services.answer_request(
+            item.pk, answer=payload.answer, acting_user=request.auth, origin=_origin(request)
+        )
+    except services.ExchangeRejected as exc:
+        return _rejected(exc)
+    return Status(200, _full(services.access_request(request.auth, item.pk)))
+
+
+@router.post(
+    "/requests/{int:request_id}/escalate",
+    response={200: RequestOut, 422: RejectedOut},
+    summary="Escalate an overdue request to the common higher level (R-EX-3)",
+)
+def escalate(request, request_id: int, payload: EscalateIn):
+    item = _get(request, request_id)
+    try:
+        services.escalate_request(
+            item.pk, reason=payload.reason, acting_user=request.auth, origin=_origin(request)
+        )
+    except services.ExchangeRejected as exc:
+        return _rejected(exc)
+    return Status(200, _full(services.access_request(request.auth, item.pk)))
+
+
+@router.post(
+    "/requests/{int:request_id}/close",
+    response={200: RequestOut, 422: RejectedOut},
+    summary="Close an answered request your jurisdiction sent",
+)
+def close(request, request_id: int):
+    item = _get(request, request_id)
+    try:
+        services.close_request(item.pk, acting_user=request.auth, origin=_origin(request))
+    except services.ExchangeRejected as exc:
+        return _rejected(exc)
+    return Status(200, _full(services.access_request(request.auth, item.pk)))
