@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from yipanqi.api.v1.auth import SessionAuth, TokenAuth
 from yipanqi.api.v1.divisions import router as divisions_router
+from yipanqi.api.v1.exchange import router as exchange_router
 from yipanqi.api.v1.persons import router as persons_router
 from yipanqi.api.v1.workdays import router as workdays_router
 
@@ -23,3 +24,4 @@ api = NinjaAPI(
 api.add_router("/divisions", divisions_router)
 api.add_router("/workdays", workdays_router)
 api.add_router("/persons", persons_router)
+api.add_router("/exchange", exchange_router)
