@@ -17,6 +17,7 @@ token and a JSON body):
 - nothing the outsider requests may change the person's record.
 """
 
+import datetime as dt
 import itertools
 import json
 import re
@@ -30,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter, UUIDConverter
 from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePattern
 
-from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for, make_user
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, id_for, make_user
 
 # Patterns that are not probed, each with the reason. Everything else is.
 SKIPPED_PREFIXES = {
@@ -191,17 +192,20 @@ class Target:
             return ids + self.uuids
         pool = []
         if "kind" in lname or "type" in lname:
-            pool += ["inflow", "outflow"]
+            pool += ["inflow", "outflow", "verification"]
+        if "box" in lname or "folder" in lname or "list" in lname:
+            pool += ["inbox", "outbox", "overdue"]
         if "code" in lname or lname in {"division", "jurisdiction", "unit", "within"}:
             pool += [SANTAI_VILLAGE, NANSHAN_VILLAGE, SANTAI_VILLAGE[:6], NANSHAN_VILLAGE[:6]]
         if lname in NON_OBJECT_PARAMS:
             pool += ["2026", "3", "1"]
-        return pool + ids + ["inflow", "outflow", SANTAI_VILLAGE, NANSHAN_VILLAGE] + self.uuids
+        plausible = ["inflow", "outflow", "inbox", "outbox", SANTAI_VILLAGE, NANSHAN_VILLAGE]
+        return pool + ids + plausible + self.uuids
 
 
-def _related_object_ids(person) -> tuple[list[int], list[str]]:
-    """The pks (and UUID field values) of the person and of every row that refers to them,
-    following foreign keys and many-to-many fields of the project's models three levels deep."""
+def _related_rows(person) -> dict[type, set]:
+    """The person and every row that refers to them, following the foreign keys and
+    many-to-many fields of the project's models three levels deep: {model: {pk, ...}}."""
     from yipanqi.people.models import Person
 
     found: dict[type, set] = {Person: {person.pk}}
@@ -209,32 +213,52 @@ def _related_object_ids(person) -> tuple[list[int], list[str]]:
     for _depth in range(3):
         for model in project_models:
             for f in model._meta.get_fields():
-                if not (f.is_relation and f.concrete and (f.many_to_one or f.many_to_many)):
+                if not isinstance(f, models.ForeignKey | models.ManyToManyField):
                     continue
                 target = f.related_model
                 if target not in found or model is target:
                     continue
                 rows = model._default_manager.filter(**{f"{f.name}__in": found[target]})
                 found.setdefault(model, set()).update(rows.values_list("pk", flat=True)[:50])
+    return found
+
+
+def _related_object_ids(person) -> tuple[list[int], list[str]]:
+    """Integer pks and UUID field values of the person and of every row about them."""
     ids, uuids = [person.pk], []
-    for model, pks in found.items():
-        for pk in sorted(pks, key=str):
-            if isinstance(pk, int):
-                ids.append(pk)
+    for model, pks in _related_rows(person).items():
+        ids += sorted(pk for pk in pks if isinstance(pk, int))
         for f in model._meta.concrete_fields:
             if isinstance(f, models.UUIDField):
-                uuids += [
-                    str(v) for v in model._default_manager.filter(pk__in=pks).values_list(f.name)
-                ]
+                values = model._default_manager.filter(pk__in=pks).values_list(f.name, flat=True)
+                uuids += [str(v) for v in values]
     uuids.append(str(uuid.UUID(int=person.pk)))
     return list(dict.fromkeys(ids)), list(dict.fromkeys(uuids))
 
 
+def _send_request_about(person, village_worker):
+    """南山 asks 三台 to verify the person (R-EX), so request ids exist to probe."""
+    from yipanqi.exchange.services import send_request
+
+    return send_request(
+        "verification",
+        sender_code=NANSHAN_VILLAGE,
+        receiver_code=SANTAI_TOWNSHIP,
+        acting_user=village_worker,
+        idempotency_key="scope-test-verify",
+        persons=[person],
+        payload={"question": f"请核实{PERSON_NAME}的婚姻状况"},
+        subject=f"核实{PERSON_NAME}",
+    )
+
+
 @pytest.fixture
-def target(register_inflow):
-    """A woman from 三台县 living in 南山区, registered by the 南山 village worker."""
+def target(register_inflow, village_worker):
+    """A woman from 三台县 living in 南山区, registered by the 南山 village worker, and a
+    verification request about her from 南山 to 三台."""
     registration = register_inflow(name=PERSON_NAME, id_number=id_for(seq=321), phone=PERSON_PHONE)
     person = registration.person
+    _send_request_about(person, village_worker)
     ids, uuids = _related_object_ids(person)
     id_number = person.reveal_id_number()
     masked = person.id_number_masked
@@ -267,18 +291,13 @@ def outsider(request):
 
 
 def _state(person):
-    """Everything about the person an outsider's request must not change."""
-    from yipanqi.people.models import Person
-
-    fresh = Person.objects.get(pk=person.pk)
-    return (
-        fresh.name,
-        fresh.home_id,
-        fresh.residence_id,
-        fresh.updated_at,
-        sorted(fresh.registrations.values_list("pk", "status", "kind")),
-        fresh.events.count(),
-    )
+    """Every row about the person, field by field: nothing an outsider does may change it."""
+    return {
+        model._meta.label: sorted(
+            model._default_manager.filter(pk__in=pks).values(), key=lambda row: str(row["id"])
+        )
+        for model, pks in _related_rows(person).items()
+    }
 
 
 def _form_body(target: Target) -> dict:
@@ -297,12 +316,18 @@ def _form_body(target: Target) -> dict:
         "person_id": pk,
         "persons": pk,
         "page": "1",
+        # exchange: answering, escalating, sending a request about the person
+        "type": "verification",
+        "answer": "已核实",
+        "question": "请核实",
+        "receiver_code": SANTAI_TOWNSHIP,
+        "idempotency_key": "scope-probe",
     }
 
 
 def _json_body(target: Target) -> str:
     body = _form_body(target)
-    body["persons"] = [target.person.pk]
+    body["persons"] = body["person_ids"] = [target.person.pk]
     return json.dumps(body)
 
 
@@ -349,10 +374,22 @@ def probe(client, token_client, route: Route, target: Target) -> list[Probe]:
             run(client, "post", path, "session json", target.secrets_post, **json_kwargs)
             run(token_client, "get", path, "token", target.secrets_get)
             run(token_client, "post", path, "token json", target.secrets_post, **json_kwargs)
-        elif not route.takes_object_id:
-            # Listing pages with the filters their links use.
+        if not route.takes_object_id:
+            # Listing pages with the filters their links use, and pages that take the person
+            # in the query string (e.g. exchange/new/?person=<pk>).
+            pk = target.person.pk
+            by_id = f"?person={pk}&person_id={pk}&id={pk}&pk={pk}"
             for query in ("?kind=inflow", "?kind=outflow", f"?within={SANTAI_VILLAGE[:6]}"):
                 run(client, "get", path + query, "session", target.secrets_get)
+            run(client, "get", path + by_id, "session", target.secrets_get)
+            run(
+                client,
+                "post",
+                path + by_id,
+                "session form",
+                target.secrets_post,
+                data=_form_body(target),
+            )
     return results
 
 
@@ -518,3 +555,31 @@ def test_fill_builds_every_parameter_from_the_person():
     assert "/requests/7/inflow/" in paths
     assert "/requests/12/outflow/" in paths
     assert all(re.fullmatch(r"/requests/\d+/[^/]+/", p) for p in paths)
+
+
+@pytest.mark.django_db
+def test_r_acc_2_state_snapshot_sees_a_new_row_about_the_person(target, township_operator):
+    """R-ACC-2 (helper): the before/after snapshot covers rows added about the person (here
+    the home side's outflow registration and its events), so a write by an outsider fails."""
+    from yipanqi.people.services import RegistrationInput, register
+
+    before = _state(target.person)
+
+    register(
+        RegistrationInput(
+            id_number=target.id_number,
+            name=PERSON_NAME,
+            home_code=SANTAI_VILLAGE,
+            residence_code=NANSHAN_VILLAGE,
+            arrival_date=dt.date(2026, 2, 20),
+            reason="work",
+            marital_status="first_marriage",
+        ),
+        kind="outflow",
+        acting_user=township_operator,
+    )
+
+    after = _state(target.person)
+    assert after != before
+    assert len(after["people.Registration"]) == len(before["people.Registration"]) + 1
+    assert "exchange.Request" in before
