@@ -80,3 +80,17 @@ class RuleSetForm(forms.Form):
             for value in RequestType.values
             if self.cleaned_data.get(f"deadline_{value}") is not None
         }
+
+
+class DepartureForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why did the person leave?"))
+    on = forms.DateField(
+        label=_("Date of departure"),
+        error_messages={"invalid": _("Please enter a date like 2026-03-05.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from yipanqi.people.departures import DEPARTURE_REASONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [(r.value, r.label) for r in DEPARTURE_REASONS]

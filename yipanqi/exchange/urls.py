@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/<int:pk>/escalate/", views.escalate, name="escalate"),
     path("requests/<int:pk>/close/", views.close, name="close"),
     path("new/", views.new_request, name="new"),
+    path("departures/<int:registration_id>/", views.departure, name="departure"),
     path("rules/", views.rule_sets, name="rules"),
     path("rules/<slug:code>/", views.region, name="region"),
     path("<str:box>/", views.box, name="box"),

@@ -8,8 +8,10 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yipanqi.people.models import (
+    CloseReason,
     EventType,
     PersonEvent,
     Registration,
@@ -57,3 +59,111 @@ def flag_lost_contact(today: dt.date, *, now: dt.datetime | None = None) -> int:
             )
             flagged += len(chunk)
     return flagged
+
+
+class DepartureRejected(Exception):
+    """A departure that breaks a rule; `errors` maps form fields to plain-language messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+    def messages(self) -> list[str]:
+        return [m for messages in self.errors.values() for m in messages]
+
+
+DEPARTURE_REASONS = [
+    CloseReason.RETURNED_HOME,
+    CloseReason.MOVED_ON,
+    CloseReason.DECEASED,
+    CloseReason.AGED_OUT,
+]
+
+
+def can_record_departure(user, registration: Registration) -> bool:
+    """The residence side (its village or township, R-REGN-1) closes an active inflow record."""
+    scope = getattr(user, "scope_code", None)
+    return (
+        bool(scope)
+        and user.can_register
+        and registration.kind == RegistrationKind.INFLOW
+        and registration.status == RegistrationStatus.ACTIVE
+        and registration.residence_id.startswith(scope)
+    )
+
+
+def record_departure(
+    registration: Registration,
+    *,
+    reason: str,
+    on: dt.date,
+    acting_user,
+    origin=None,
+    today: dt.date | None = None,
+) -> Registration:
+    """R-REGN-6: close the residence record and notify the home side, in one transaction.
+
+    Nothing is deleted: the registration keeps its history and the person's timeline gains a
+    departure event. The departure_notice request is keyed by the registration, so recording
+    the same departure twice notifies once (R-EX-5).
+    """
+    from yipanqi.audit.models import Action
+    from yipanqi.audit.services import record_event
+    from yipanqi.exchange.models import RequestType
+    from yipanqi.exchange.services import ExchangeRejected, send_request
+
+    today = today or timezone.localdate()
+    if not can_record_departure(acting_user, registration):
+        raise DepartureRejected(
+            {"__all__": [_("Only the residence side closes an active residence record.")]}
+        )
+    errors: dict[str, list[str]] = {}
+    if reason not in DEPARTURE_REASONS:
+        errors["reason"] = [_("Please choose why the person left.")]
+    if on is None or on > today:
+        errors["on"] = [_("The date of departure cannot be in the future.")]
+    elif on < registration.arrival_date:
+        errors["on"] = [_("The date of departure is before the date of arrival.")]
+    if errors:
+        raise DepartureRejected(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        closed = Registration.objects.filter(
+            pk=registration.pk, status=RegistrationStatus.ACTIVE
+        ).update(status=RegistrationStatus.CLOSED, closed_on=on, close_reason=reason)
+        if not closed:
+            raise DepartureRejected({"__all__": [_("This record is already closed.")]})
+        registration.refresh_from_db()
+        PersonEvent.objects.create(
+            person_id=registration.person_id,
+            at=now,
+            type=EventType.DEPARTED,
+            actor=acting_user,
+            unit=acting_user.jurisdiction,
+            data={"registration": registration.pk, "reason": reason, "on": on.isoformat()},
+        )
+        try:
+            send_request(
+                RequestType.DEPARTURE_NOTICE,
+                sender_code=acting_user.jurisdiction_id,
+                receiver_code=registration.home_id,
+                acting_user=acting_user,
+                idempotency_key=f"departure-{registration.pk}",
+                persons=[registration.person],
+                payload={"registration": registration.pk, "reason": reason, "on": on.isoformat()},
+                subject=str(CloseReason(reason).label),
+                origin=origin,
+                now=now,
+            )
+        except ExchangeRejected as exc:
+            raise DepartureRejected(exc.errors) from None
+        record_event(
+            actor=acting_user,
+            action=Action.PERSON_UPDATE,
+            origin=origin,
+            object_type="registration",
+            object_id=registration.pk,
+            person_id=registration.person_id,
+            detail={"event": "departed", "reason": reason},
+        )
+    return registration
