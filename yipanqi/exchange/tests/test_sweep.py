@@ -134,3 +134,14 @@ def test_r_regn_4_lost_contact_is_flagged_after_60_days(township_operator):
     assert event.unit_id == SANTAI_VILLAGE  # the home village follows up
     assert sweep(dt.date(2026, 5, 3)).lost_contact == 0
     assert Registration.objects.filter(lost_contact=True).count() == 1
+
+
+def test_r_ex_3_the_sweep_task_runs_through_the_tasks_framework(send_verification):
+    from unittest import mock
+
+    from yipanqi.exchange.tasks import sweep_today
+
+    send_verification()
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 10, 16)):
+        result = sweep_today.enqueue()
+    assert result.return_value == {"today": "2026-10-16", "overdue": 1, "lost_contact": 0}
