@@ -15,12 +15,14 @@ anything is written: the unique blind index never fails.
 
 import bisect
 import contextlib
+import dataclasses
 import datetime as dt
 import itertools
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -108,6 +110,8 @@ LONE_HUSBAND_SHARE = 0.04  # men registered whose wife is not (she stayed home)
 CLOSED_SHARE = 0.05
 PHONE_SHARE = 0.85
 LOST_CONTACT_DAYS = 60  # R-REGN-4
+# SQLite page cache during a run: the random-keyed indexes of a million persons stay in memory.
+SQLITE_CACHE_KIB = 1024 * 1024
 
 
 class DemoDataError(Exception):
@@ -373,6 +377,11 @@ class _Generator:
         value = dt.datetime.fromordinal(ordinal) + dt.timedelta(seconds=seconds)
         return value.replace(tzinfo=dt.UTC) if self.aware else value
 
+    def warm_up(self) -> None:
+        """Compute every recording deadline a batch can ask for (it reads the calendar)."""
+        for received in range(self.cap - ARRIVAL_WINDOW_DAYS - 10, self.cap + 1):
+            self.recording_due(received)
+
     def recording_due(self, received: int) -> int:
         """R-REGN-1: the last day for recording a report received that day."""
         due = self.due.get(received)
@@ -401,22 +410,24 @@ def _date(ordinal: int | None) -> dt.date | None:
 
 
 @dataclass
-class _Batch:
-    persons: list[list]
-    registrations: list[tuple]
-    events: list[tuple]
-
-
-@dataclass
 class _Ids:
     person: int
     registration: int
     event: int
 
 
+@dataclass
+class _Batch:
+    first: _Ids  # the primary keys it starts from
+    persons: list[list]
+    registrations: list[tuple]
+    events: list[tuple]
+
+
 def _build_batch(gen: _Generator, count: int, ids: _Ids) -> _Batch:
     """count persons with their registrations and events, primary keys from ids onwards."""
     random = gen.random
+    first = dataclasses.replace(ids)
     persons: list[list] = []
     registrations: list[tuple] = []
     events: list[tuple] = []
@@ -455,7 +466,7 @@ def _build_batch(gen: _Generator, count: int, ids: _Ids) -> _Batch:
             _registrations(gen, ids, pk, persons[-1], person_home, residence, arrival, reason,
                            registrations, events)  # fmt: skip
     ids.person += len(persons)
-    return _Batch(persons, registrations, events)
+    return _Batch(first, persons, registrations, events)
 
 
 def _married(random) -> str:
@@ -631,7 +642,7 @@ class _Writer:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size")
             cache_size = cursor.fetchone()[0]
-            cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB while we write
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         try:
             with connection.constraint_checks_disabled():
                 yield
@@ -639,18 +650,29 @@ class _Writer:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
-    def start(self) -> _Ids:
-        """Lock the tables (PostgreSQL) and read the next free primary keys."""
+    def next_ids(self) -> _Ids:
+        """The next free primary key of each table."""
         with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                cursor.execute(
-                    f"LOCK TABLE {', '.join(self.tables)} IN SHARE ROW EXCLUSIVE MODE"  # noqa: S608
-                )
             firsts = []
             for table in self.tables:
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
                 firsts.append(cursor.fetchone()[0])
         return _Ids(*firsts)
+
+    def start(self, expected: _Ids) -> None:
+        """In the batch's transaction: lock (PostgreSQL) and check its keys are still free.
+
+        SQLite begins transactions IMMEDIATE (settings), so the keys stay free until commit.
+        """
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"LOCK TABLE {', '.join(self.tables)} IN SHARE ROW EXCLUSIVE MODE"  # noqa: S608
+                )
+        if self.next_ids() != expected:
+            raise DemoDataError(
+                _("Persons were registered by someone else during the run; run the demo again.")
+            )
 
     def existing_indexes(self, indexes: list[str]) -> set[str]:
         found: set[str] = set()
@@ -687,17 +709,20 @@ class _Writer:
                 finally:
                     cursor.close()
 
-    def finish(self, ids: _Ids) -> None:
+    def finish(self, batch: _Batch) -> None:
         """PostgreSQL identity sequences continue after the keys we assigned."""
         if self.vendor != "postgresql":
             return
+        last = (
+            batch.first.person + len(batch.persons) - 1,
+            batch.first.registration + len(batch.registrations) - 1,
+            batch.first.event + len(batch.events) - 1,
+        )
         with connection.cursor() as cursor:
-            for table, next_id in zip(
-                self.tables, (ids.person, ids.registration, ids.event), strict=True
-            ):
-                if next_id > 1:
+            for table, last_id in zip(self.tables, last, strict=True):
+                if last_id > 0:
                     cursor.execute(
-                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, next_id - 1]
+                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last_id]
                     )
 
 
@@ -718,6 +743,23 @@ def _avoid_stored(gen: _Generator, writer: _Writer, persons: list[list]) -> None
             row[_INDEX] = blind_index(value, domain="id")
             row[_MASKED] = idnumbers.mask(value)
             row[_BIRTH] = dt.date.fromordinal(birth)
+
+
+def _batches(gen: _Generator, counts: list[int], ids: _Ids, *, ahead: bool) -> Iterator[_Batch]:
+    if not ahead:
+        for count in counts:
+            yield _build_batch(gen, count, ids)
+        return
+    gen.warm_up()  # the builder thread must not query the database
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-build") as pool:
+        pending = None
+        for count in counts:
+            following = pool.submit(_build_batch, gen, count, ids)
+            if pending is not None:
+                yield pending.result()
+            pending = following
+        if pending is not None:
+            yield pending.result()
 
 
 def generate(
@@ -742,18 +784,18 @@ def generate(
     report = DemoReport(seed=run_seed)
     step = max(persons // 10, 1)
     next_report = step
+    counts = [min(batch_size, persons - done) for done in range(0, persons, batch_size)]
     with writer.session():
-        while report.persons < persons:
-            count = min(batch_size, persons - report.persons)
-            # SQLite begins IMMEDIATE (settings) and PostgreSQL locks the tables: the keys read
-            # at the start of the transaction stay free until it commits.
+        # Batches are built one ahead in a thread while the database writes the previous one
+        # (sqlite3 and libpq release the GIL); redrawing IDs against stored ones needs the
+        # database, so a run on a non-empty registry builds in line.
+        for batch in _batches(gen, counts, writer.next_ids(), ahead=not stored):
             with transaction.atomic():
-                ids = writer.start()
-                batch = _build_batch(gen, count, ids)
+                writer.start(batch.first)
                 if stored:
                     _avoid_stored(gen, writer, batch.persons)
                 writer.write(batch)
-                writer.finish(ids)
+                writer.finish(batch)
             report.persons += len(batch.persons)
             report.registrations += len(batch.registrations)
             report.events += len(batch.events)

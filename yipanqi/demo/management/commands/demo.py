@@ -1,6 +1,7 @@
 """`yipanqi demo --persons N [--seed S]`: a synthetic population and demo logins (development)."""
 
 import sys
+import unicodedata
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             _("Demo logins (password for all: %(password)s)") % {"password": password}
         )
         for username, _password, role, place in logins:
-            self.stdout.write(f"  {username:<14} {role:<28} {place or '—'}")
+            self.stdout.write(f"  {username:<14} {_pad(role, 24)} {place or '—'}")
 
     def _generate(self, persons: int, seed: int) -> None:
         def progress(done: int, total: int, seconds: float) -> None:
@@ -80,3 +81,9 @@ class Command(BaseCommand):
                 }
             )
         )
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal column: Chinese characters take two cells."""
+    cells = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - cells, 0)
