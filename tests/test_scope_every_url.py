@@ -493,12 +493,6 @@ def test_r_acc_2_api_search_by_exact_id_finds_nobody_in_another_county(
     assert inside.json()["count"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG yipanqi/people/services.py reveal_person(): access_person() writes the "
-    "person_denied row inside reveal_person's transaction.atomic(), and the PersonNotFound it "
-    "raises rolls that row back, so refusals on the web page and the API are never audited",
-)
 @pytest.mark.django_db
 def test_r_acc_2_refused_person_page_is_audited(target, other_county_admin, client):
     """R-ACC-2 / P5: another county opening the person page gets 404 and the refusal is

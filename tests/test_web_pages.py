@@ -261,12 +261,6 @@ def test_p5_search_by_id_number_is_posted_never_in_the_url(register_inflow, town
     assert id_for() not in str(search_rows.get().detail)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG yipanqi/web/templates/web/person_search.html: `{% if page %}` is false for a "
-    "Page with no rows (Page defines __len__), so a search that finds nobody shows neither "
-    "'0 persons found' nor 'Nobody found.': the clerk sees only the form again",
-)
 def test_r_acc_2_search_by_name_stays_in_scope(register_inflow, other_county_admin):
     """R-ACC-2 / P1: 玄武区 searching by the person's name is told plainly it found nobody."""
     register_inflow()

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -28,10 +29,10 @@ from yipanqi.people import services as people
 
 # One tap answers for a village worker on a phone; the text stays editable.
 QUICK_ANSWERS = [
-    _("Confirmed: the facts are as stated."),
-    _("Not as stated; see the note."),
-    _("This person is not known here."),
-    _("Received; no further action needed."),
+    gettext_lazy("Confirmed: the facts are as stated."),
+    gettext_lazy("Not as stated; see the note."),
+    gettext_lazy("This person is not known here."),
+    gettext_lazy("Received; no further action needed."),
 ]
 
 

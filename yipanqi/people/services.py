@@ -447,8 +447,9 @@ def reveal_person(
     user: User, person_id: int, *, origin: Origin | None = None, reason: str = ""
 ) -> RevealedPerson:
     """A person's whole ID and phone number for their page, audited in the same transaction."""
+    # Outside the transaction: a refusal's audit row must survive the PersonNotFound it raises.
+    person = access_person(user, person_id, origin=origin)
     with transaction.atomic():
-        person = access_person(user, person_id, origin=origin)
         revealed = RevealedPerson(person, person.reveal_id_number(), person.reveal_phone())
         record_event(
             actor=user,

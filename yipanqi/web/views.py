@@ -154,10 +154,11 @@ def tokens(request):
     """API tokens of the logged-in user: create one (shown once) or revoke one."""
     new_key = None
     if request.method == "POST":
-        if request.POST.get("revoke"):
-            ApiToken.objects.filter(user=request.user, pk=request.POST["revoke"]).update(
-                revoked=True
-            )
+        revoke = request.POST.get("revoke", "")
+        if revoke:
+            if not revoke.isdigit():
+                raise Http404
+            ApiToken.objects.filter(user=request.user, pk=int(revoke)).update(revoked=True)
             messages.success(request, _("The token was revoked."))
             return redirect("web:tokens")
         name = (request.POST.get("name") or "api").strip()[:100] or "api"

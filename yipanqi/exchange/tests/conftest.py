@@ -15,7 +15,9 @@ SENT_AT = dt.datetime(2026, 9, 18, 10, 0, tzinfo=BEIJING)
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client):
+    """Match messages in their English source form: in code, and in pages via the cookie."""
+    client.cookies["django_language"] = "en"
     with translation.override("en"):
         yield
 

@@ -58,6 +58,17 @@
       codeInput.addEventListener("input", function () {
         var code = codeInput.value.replace(/\s/g, "");
         picker.querySelector("[data-picker-value]").value = code;
+        var labelEl = picker.querySelector("[data-picker-label]");
+        if (!labelEl) return;
+        if (!/^(\d{6}|\d{9}|\d{12})$/.test(code)) { labelEl.textContent = ""; return; }
+        // Say at once which place the typed code is, so a typo is seen before submitting.
+        fetch(picker.dataset.lookupUrl.replace(/0$/, code), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (d) {
+            if (codeInput.value.replace(/\s/g, "") !== code) return;
+            labelEl.textContent = d ? d.path_name : picker.dataset.unknownText;
+            labelEl.classList.toggle("error", !d);
+          });
       });
     }
   }
