@@ -56,6 +56,13 @@ INSTALLED_APPS = [
     "yipanqi.audit",
     "yipanqi.people",
     "yipanqi.exchange",
+    "yipanqi.certificates",
+    "yipanqi.births",
+    "yipanqi.services",
+    "yipanqi.grievances",
+    "yipanqi.directory",
+    "yipanqi.imports",
+    "yipanqi.stats",
     "yipanqi.demo",
     "yipanqi.web",
 ]

@@ -9,5 +9,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("divisions/", include("yipanqi.divisions.urls")),
     path("exchange/", include("yipanqi.exchange.urls")),
+    path("certificates/", include("yipanqi.certificates.urls")),
+    path("births/", include("yipanqi.births.urls")),
+    path("services/", include("yipanqi.services.urls")),
+    path("grievances/", include("yipanqi.grievances.urls")),
+    path("directory/", include("yipanqi.directory.urls")),
+    path("imports/", include("yipanqi.imports.urls")),
+    path("stats/", include("yipanqi.stats.urls")),
+    path("public/", include("yipanqi.directory.public_urls")),
     path("", include("yipanqi.web.urls")),
 ]

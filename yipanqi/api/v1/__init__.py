@@ -6,9 +6,16 @@ Endpoints parse, authorize, call one service and serialize; the rules live in th
 from ninja import NinjaAPI
 
 from yipanqi.api.v1.auth import SessionAuth, TokenAuth
+from yipanqi.api.v1.births import router as births_router
+from yipanqi.api.v1.certificates import router as certificates_router
+from yipanqi.api.v1.directory import router as directory_router
 from yipanqi.api.v1.divisions import router as divisions_router
 from yipanqi.api.v1.exchange import router as exchange_router
+from yipanqi.api.v1.grievances import router as grievances_router
+from yipanqi.api.v1.imports import router as imports_router
 from yipanqi.api.v1.persons import router as persons_router
+from yipanqi.api.v1.services import router as services_router
+from yipanqi.api.v1.stats import router as stats_router
 from yipanqi.api.v1.workdays import router as workdays_router
 
 api = NinjaAPI(
@@ -25,3 +32,10 @@ api.add_router("/divisions", divisions_router)
 api.add_router("/workdays", workdays_router)
 api.add_router("/persons", persons_router)
 api.add_router("/exchange", exchange_router)
+api.add_router("/certificates", certificates_router)
+api.add_router("/births", births_router)
+api.add_router("/services", services_router)
+api.add_router("/grievances", grievances_router)
+api.add_router("/directory", directory_router)
+api.add_router("/imports", imports_router)
+api.add_router("/stats", stats_router)
