@@ -97,12 +97,6 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["home"], name="person_home"),
-            models.Index(fields=["residence"], name="person_residence"),
-        ]
-
     def __str__(self) -> str:
         return f"{self.name} ({self.id_number_masked})"
 
