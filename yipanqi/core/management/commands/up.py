@@ -23,13 +23,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write("==> loading administrative divisions (about a minute)")
             call_command("divisions", "load", stdout=self.stdout)
-        if Person.objects.exists():
-            self.stdout.write("==> demo data already present")
-        elif persons > 0:
-            self.stdout.write(f"==> building {persons} demo persons")
+        if persons > 0 and not Person.objects.exists():
+            self.stdout.write(f"==> building {persons} demo persons, then the demo logins")
             call_command("demo", "--persons", str(persons), stdout=self.stdout)
-        self.stdout.write("==> demo logins")
-        call_command("demo", "--users-only", stdout=self.stdout)
+        else:
+            self.stdout.write("==> demo logins")
+            call_command("demo", "--users-only", stdout=self.stdout)
         if no_serve:
             return
         self.stdout.write(f"==> serving on http://{addr}/  (Ctrl-C to stop)")
