@@ -62,6 +62,9 @@ class RegistrationInput:
     phone: str = ""
     received_on: dt.date | None = None
     dwelling_code: str = ""
+    # Optional, as spreadsheets and other systems carry them: cross-checked against the ID.
+    sex: str = ""
+    birth_date: dt.date | None = None
     errors: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
 
@@ -180,6 +183,17 @@ def _validate(data: RegistrationInput, today: dt.date) -> _Checked:
         ident = idnumbers.parse(data.id_number or "", today=today)
     except idnumbers.InvalidIdNumber as exc:
         errors.setdefault("id_number", []).append(id_number_error(exc))
+    if ident and data.sex and data.sex != ident.sex:
+        errors.setdefault("sex", []).append(
+            _(
+                "The sex does not match the ID number (its 17th digit is odd for men and "
+                "even for women). Please check both."
+            )
+        )
+    if ident and data.birth_date and data.birth_date != ident.birth_date:
+        errors.setdefault("birth_date", []).append(
+            _("The date of birth does not match digits 7 to 14 of the ID number.")
+        )
     name = (data.name or "").strip()
     if not name:
         errors.setdefault("name", []).append(_("Please enter the person's name."))

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.services import Origin
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.queries import is_known_county
 from yipanqi.people import services as people
 from yipanqi.people.models import Registration, RegistrationKind
 from yipanqi.web.forms import PersonSearchForm, RegistrationForm
@@ -143,6 +144,8 @@ def person(request, pk: int):
             "phone": revealed.phone,
             "registrations": registrations,
             "linked": kinds == {"inflow", "outflow"},
+            # Old area codes are valid IDs; say so, so nobody "corrects" them.
+            "id_area_is_old": not is_known_county(revealed.id_number[:6]),
             "events": person.events.select_related("unit", "actor"),
         },
     )

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 
 from yipanqi.audit.services import Origin
 from yipanqi.people import services
-from yipanqi.people.models import MaritalStatus, RegistrationKind, StayReason
+from yipanqi.people.models import MaritalStatus, RegistrationKind, Sex, StayReason
 
 router = Router(tags=["persons"])
 
@@ -79,6 +79,10 @@ class RegisterIn(Schema):
     phone: str = Field("", max_length=30)
     received_on: dt.date | None = None
     dwelling_code: str = Field("", max_length=12)
+    sex: Sex | None = Field(None, description="Optional; cross-checked against the ID number")
+    birth_date: dt.date | None = Field(
+        None, description="Optional; cross-checked against the ID number"
+    )
 
 
 class RejectedOut(Schema):
@@ -150,7 +154,9 @@ def get_person(request, person_id: int):
 
 
 def _register(request, payload: RegisterIn, kind: str):
-    data = services.RegistrationInput(**payload.dict())
+    fields = payload.dict()
+    fields["sex"] = fields["sex"] or ""
+    data = services.RegistrationInput(**fields)
     try:
         registration = services.register(
             data, kind=kind, acting_user=request.auth, origin=_origin(request)

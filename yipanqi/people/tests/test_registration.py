@@ -211,3 +211,18 @@ def test_search_by_id_name_and_division_within_scope(
     assert list(search_persons(other_county_admin, name="王")) == []
     row = AuditEvent.objects.filter(action="person_search").first()
     assert id_for() not in str(row.detail)
+
+
+def test_sex_and_birth_date_given_are_cross_checked_with_the_id(register_inflow):
+    with pytest.raises(RegistrationRejected) as err:
+        register_inflow(sex="M", birth_date=dt.date(1995, 4, 13))
+    assert set(err.value.errors) == {"sex", "birth_date"}
+    assert register_inflow(sex="F", birth_date=dt.date(1995, 4, 12)).person.sex == "F"
+
+
+def test_an_old_id_area_code_is_accepted(register_inflow):
+    """ID numbers keep the area code of their issue; 320103 (白下区) was merged in 2013."""
+    registration = register_inflow(
+        id_number=id_for(area="320103"), home_code=SANTAI_VILLAGE, residence_code=NANSHAN_VILLAGE
+    )
+    assert registration.person.id_number_masked.startswith("3201")
