@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from yipanqi.divisions.models import Division
+from yipanqi.exchange.scheduler import start_periodic_sweep
 from yipanqi.people.models import Person
 
 
@@ -14,8 +15,14 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, default=5000, help="demo persons to create")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address:port to serve on")
         parser.add_argument("--no-serve", action="store_true", help="prepare only")
+        parser.add_argument(
+            "--sweep-every",
+            type=int,
+            default=3600,
+            help="seconds between deadline sweeps in this process (0: none; use cron instead)",
+        )
 
-    def handle(self, *args, persons: int, addr: str, no_serve: bool, **options):
+    def handle(self, *args, persons: int, addr: str, no_serve: bool, sweep_every: int, **options):
         self.stdout.write("==> migrations")
         call_command("migrate", interactive=False, verbosity=0)
         if Division.objects.filter(level=5).exists():
@@ -31,5 +38,8 @@ class Command(BaseCommand):
             call_command("demo", "--users-only", stdout=self.stdout)
         if no_serve:
             return
+        if sweep_every > 0:
+            self.stdout.write(f"==> deadline sweep now and every {sweep_every} s")
+            start_periodic_sweep(sweep_every)
         self.stdout.write(f"==> serving on http://{addr}/  (Ctrl-C to stop)")
         call_command("runserver", addr, use_reloader=False)
