@@ -167,3 +167,61 @@ def record_departure(
             detail={"event": "departed", "reason": reason},
         )
     return registration
+
+
+def can_record_contact(user, registration: Registration) -> bool:
+    """The home side (its village or township) keeps in touch with an outflow person."""
+    scope = getattr(user, "scope_code", None)
+    return (
+        bool(scope)
+        and user.can_register
+        and registration.kind == RegistrationKind.OUTFLOW
+        and registration.status == RegistrationStatus.ACTIVE
+        and registration.home_id.startswith(scope)
+    )
+
+
+def record_contact(
+    registration: Registration,
+    *,
+    on: dt.date,
+    acting_user,
+    note: str = "",
+    origin=None,
+    today: dt.date | None = None,
+) -> Registration:
+    """R-REGN-4: news of an outflow person received; clears the lost-contact flag."""
+    from yipanqi.audit.models import Action
+    from yipanqi.audit.services import record_event
+
+    today = today or timezone.localdate()
+    if not can_record_contact(acting_user, registration):
+        raise DepartureRejected(
+            {"__all__": [_("Only the home side records news of an outflow person.")]}
+        )
+    if on is None or on > today:
+        raise DepartureRejected({"on": [_("The date of the news cannot be in the future.")]})
+    if on < registration.arrival_date:
+        raise DepartureRejected({"on": [_("The date of the news is before the person left home.")]})
+    with transaction.atomic():
+        Registration.objects.filter(pk=registration.pk).update(
+            last_contact_on=on, lost_contact=False
+        )
+        PersonEvent.objects.create(
+            person_id=registration.person_id,
+            type=EventType.CONTACT_RECORDED,
+            actor=acting_user,
+            unit=acting_user.jurisdiction,
+            data={"registration": registration.pk, "on": on.isoformat(), "note": note[:200]},
+        )
+        record_event(
+            actor=acting_user,
+            action=Action.PERSON_UPDATE,
+            origin=origin,
+            object_type="registration",
+            object_id=registration.pk,
+            person_id=registration.person_id,
+            detail={"contact_on": on.isoformat()},
+        )
+    registration.refresh_from_db()
+    return registration

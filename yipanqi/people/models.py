@@ -204,6 +204,7 @@ class EventType(models.TextChoices):
     CLOSED = "closed", _("Registration closed")
     DEPARTED = "departed", _("Left the residence")
     LOST_CONTACT = "lost_contact", _("Lost contact: no news for 60 days")
+    CONTACT_RECORDED = "contact_recorded", _("News of the person received")
 
 
 class PersonEvent(models.Model):

@@ -394,6 +394,11 @@ def _register_locked(data, kind, acting_user, origin, checked: _Checked, today) 
                 "outflow": registration.pk if kind == RegistrationKind.OUTFLOW else counterpart.pk,
             },
         )
+        if kind == RegistrationKind.INFLOW:
+            # R-REGN-4: the residence registering her is news of an outflow person.
+            Registration.objects.filter(pk=counterpart.pk).update(
+                last_contact_on=today, lost_contact=False
+            )
     record_event(
         actor=acting_user,
         action=Action.PERSON_CREATE,

@@ -48,3 +48,8 @@ class PersonSearchForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("", ""), ("inflow", "inflow"), ("outflow", "outflow")], required=False
     )
+
+
+class ContactForm(forms.Form):
+    on = forms.DateField()
+    note = forms.CharField(max_length=200, required=False)

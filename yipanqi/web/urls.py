@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("persons/", views.person_search, name="person_search"),
     path("persons/<int:pk>/", views.person, name="person"),
+    path("persons/<int:pk>/contact/", views.record_contact, name="record_contact"),
     path("register/<str:kind>/", views.register, name="register"),
     path("tokens/", views.tokens, name="tokens"),
 ]

@@ -5,16 +5,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.services import Origin
 from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import is_known_county
+from yipanqi.people import departures
 from yipanqi.people import services as people
 from yipanqi.people.models import Registration, RegistrationKind
-from yipanqi.web.forms import PersonSearchForm, RegistrationForm
+from yipanqi.web.forms import ContactForm, PersonSearchForm, RegistrationForm
 
 
 def _origin(request) -> Origin:
@@ -146,6 +149,11 @@ def person(request, pk: int):
             "linked": kinds == {"inflow", "outflow"},
             # Old area codes are valid IDs; say so, so nobody "corrects" them.
             "id_area_is_old": not is_known_county(revealed.id_number[:6]),
+            "contact_registration": next(
+                (r for r in registrations if departures.can_record_contact(request.user, r)),
+                None,
+            ),
+            "today": timezone.localdate(),
             "events": person.events.select_related("unit", "actor"),
         },
     )
@@ -174,3 +182,34 @@ def tokens(request):
             "new_key": new_key,
         },
     )
+
+
+@login_required
+@require_POST
+def record_contact(request, pk: int):
+    """The home side records news of an outflow person (R-REGN-4)."""
+    try:
+        person = people.access_person(request.user, pk, origin=_origin(request))
+    except people.PersonNotFound:
+        raise Http404 from None
+    registration = person.registrations.active().filter(kind=RegistrationKind.OUTFLOW).first()
+    if registration is None:
+        raise Http404
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please enter the date of the news, like 2026-03-05."))
+        return redirect("web:person", pk)
+    try:
+        departures.record_contact(
+            registration,
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+            origin=_origin(request),
+        )
+    except departures.DepartureRejected as exc:
+        for message in exc.messages():
+            messages.error(request, message)
+    else:
+        messages.success(request, _("News recorded; the lost-contact flag is cleared."))
+    return redirect("web:person", pk)

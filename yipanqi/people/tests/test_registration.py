@@ -226,3 +226,42 @@ def test_an_old_id_area_code_is_accepted(register_inflow):
         id_number=id_for(area="320103"), home_code=SANTAI_VILLAGE, residence_code=NANSHAN_VILLAGE
     )
     assert registration.person.id_number_masked.startswith("3201")
+
+
+def test_r_regn_4_news_clears_lost_contact_and_an_inflow_registration_is_news(
+    register_inflow, township_operator, client
+):
+    from yipanqi.people.departures import flag_lost_contact
+
+    outflow = register(
+        outflow_input(arrival_date=dt.date(2026, 1, 5)),
+        kind="outflow",
+        acting_user=township_operator,
+    )
+    assert flag_lost_contact(dt.date(2026, 3, 10)) == 1
+    client.force_login(township_operator)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/persons/{outflow.person_id}/")
+    assert b"Record news" in page.content
+    response = client.post(f"/persons/{outflow.person_id}/contact/", {"on": "2026-03-09"})
+    assert response.status_code == 302
+    outflow.refresh_from_db()
+    assert not outflow.lost_contact and outflow.last_contact_on == dt.date(2026, 3, 9)
+    assert outflow.person.events.filter(type="contact_recorded").exists()
+    # A later inflow registration at the residence is news too.
+    Registration.objects.filter(pk=outflow.pk).update(lost_contact=True)
+    register_inflow()
+    outflow.refresh_from_db()
+    assert not outflow.lost_contact and outflow.last_contact_on == timezone.localdate()
+
+
+def test_r_regn_4_only_the_home_side_records_news(register_inflow, township_operator, client):
+    registration = register(outflow_input(), kind="outflow", acting_user=township_operator)
+    register_inflow()
+    from conftest import make_user
+
+    worker = make_user("res", "village_worker", NANSHAN_VILLAGE)
+    client.force_login(worker)
+    client.post(f"/persons/{registration.person_id}/contact/", {"on": "2026-03-09"})
+    registration.refresh_from_db()
+    assert registration.last_contact_on != dt.date(2026, 3, 9)
