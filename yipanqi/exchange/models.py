@@ -44,6 +44,10 @@ class RequestType(models.TextChoices):
     CO_INVESTIGATION = "co_investigation", _("Co-investigation")
     NO_CERTIFICATE_NOTICE = "no_certificate_notice", _("No-certificate notice")
     DEPARTURE_NOTICE = "departure_notice", _("Departure notice")
+    # R-SVC-2: the residence sends the home side the service report (报告单).
+    SERVICE_REPORT = "service_report", _("Service report")
+    # R-GRV-1: a complaint handed to the jurisdiction that answers for it.
+    COMPLAINT_REFERRAL = "complaint_referral", _("Complaint referral")
 
 
 class RuleSet(models.Model):
