@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange.models import Region, RegionKind, RequestType, RuleSet
 
 PROVINCE_NAMES = {
@@ -29,12 +30,8 @@ class RulesMissing(Exception):
     """No rule set is effective on the date (the national default was not seeded)."""
 
 
-class RulesRejected(Exception):
+class RulesRejected(Rejected):
     """A revision that breaks a rule; `errors` maps form fields to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -170,6 +167,7 @@ def revise_rules(
     checkups_max_per_year: int | None = None,
     targets: dict[str, float] | None = None,
     note: str = "",
+    certificate_long_term: bool | None = None,
     acting_user: User,
     origin: Origin | None = None,
 ) -> RuleSet:
@@ -199,6 +197,10 @@ def revise_rules(
         )
     if errors:
         raise RulesRejected(errors)
+    if certificate_long_term is None:
+        # R-CERT-2: a revision that does not mention it keeps the province's current grant.
+        latest = region.rule_sets.order_by("-effective_from", "-id").first()
+        certificate_long_term = bool(latest and latest.certificate_long_term)
     with transaction.atomic():
         rule_set = RuleSet.objects.create(
             region=region,
@@ -207,6 +209,7 @@ def revise_rules(
             checkups_min_per_year=checkups_min_per_year,
             checkups_max_per_year=checkups_max_per_year,
             targets=targets or {},
+            certificate_long_term=certificate_long_term,
             note=note[:300],
             created_at=timezone.now(),
             created_by=acting_user,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import CASEWORK_ROLES, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.errors import Rejected
 from yipanqi.divisions.codes import InvalidCode, ancestors_of, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import events
@@ -24,15 +25,8 @@ from yipanqi.exchange.rules import deadline_days, pick_rules
 from yipanqi.workdays.services import add_working_days, local_date
 
 
-class ExchangeRejected(Exception):
+class ExchangeRejected(Rejected):
     """A request action that breaks a rule; `errors` maps fields to plain-language messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-    def messages(self) -> list[str]:
-        return [m for messages in self.errors.values() for m in messages]
 
 
 class RequestNotFound(Exception):

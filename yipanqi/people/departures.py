@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yipanqi.core.errors import Rejected
 from yipanqi.people.models import (
     CloseReason,
     EventType,
@@ -61,15 +62,8 @@ def flag_lost_contact(today: dt.date, *, now: dt.datetime | None = None) -> int:
     return flagged
 
 
-class DepartureRejected(Exception):
+class DepartureRejected(Rejected):
     """A departure that breaks a rule; `errors` maps form fields to plain-language messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-    def messages(self) -> list[str]:
-        return [m for messages in self.errors.values() for m in messages]
 
 
 DEPARTURE_REASONS = [

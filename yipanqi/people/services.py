@@ -12,6 +12,7 @@ from yipanqi.accounts.models import User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.core.errors import Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.people import idnumbers
@@ -35,15 +36,8 @@ RECORDING_DEADLINE_WORKING_DAYS = 5
 _PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
 
 
-class RegistrationRejected(Exception):
+class RegistrationRejected(Rejected):
     """A registration that breaks a rule; `errors` maps form fields to messages for the user."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-    def messages(self) -> list[str]:
-        return [message for messages in self.errors.values() for message in messages]
 
 
 class PersonNotFound(Exception):
