@@ -1,0 +1,53 @@
+"""A complaint's timeline: one function per event type (the staff page and the public status)."""
+
+from yipanqi.grievances.models import Complaint, ComplaintEvent, ComplaintEventType
+
+
+def _event(complaint: Complaint, type_: str, *, at, actor=None, unit=None, **data):
+    return ComplaintEvent.objects.create(
+        complaint=complaint, at=at, type=type_, actor=actor, unit=unit, data=data
+    )
+
+
+def complaint_filed(complaint: Complaint, *, at, actor) -> ComplaintEvent:
+    return _event(
+        complaint,
+        ComplaintEventType.FILED,
+        at=at,
+        actor=actor,
+        unit=complaint.filed_by_unit,
+        channel=complaint.channel,
+    )
+
+
+def complaint_assigned(complaint: Complaint, *, at) -> ComplaintEvent:
+    return _event(
+        complaint,
+        ComplaintEventType.ASSIGNED,
+        at=at,
+        unit=complaint.assigned_to,
+        due_on=complaint.due_on.isoformat(),
+        deadline_days=complaint.deadline_days,
+    )
+
+
+def complaint_referred(complaint: Complaint, *, at, actor) -> ComplaintEvent:
+    return _event(
+        complaint,
+        ComplaintEventType.REFERRED,
+        at=at,
+        actor=actor,
+        unit=complaint.assigned_to,
+        request_id=complaint.referral_id,
+    )
+
+
+def complaint_answered(complaint: Complaint, *, at, actor, late: bool) -> ComplaintEvent:
+    return _event(
+        complaint,
+        ComplaintEventType.ANSWERED,
+        at=at,
+        actor=actor,
+        unit=complaint.assigned_to,
+        late=late,
+    )

@@ -1,0 +1,363 @@
+"""Filing, finding and answering complaints (R-GRV-1). One transaction per change, with its
+timeline event and its audit row."""
+
+import datetime as dt
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yipanqi.accounts.models import CASEWORK_ROLES, User
+from yipanqi.audit.models import Action
+from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.core.errors import Rejected
+from yipanqi.divisions.codes import InvalidCode, level_of
+from yipanqi.divisions.models import Division
+from yipanqi.exchange import services as exchange
+from yipanqi.exchange.models import AWAITING_STATUSES, RequestType
+from yipanqi.exchange.rules import deadline_days, pick_rules
+from yipanqi.grievances import events
+from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
+from yipanqi.people.models import Person
+from yipanqi.workdays.services import add_working_days, local_date
+
+# A citizen's form: at most this many complaints per connection per hour (a simple limit; the
+# 12356 hotline takes the rest).
+PUBLIC_LIMIT_PER_HOUR = 5
+# Status look-ups with a wrong secret, per connection per hour, before refusing for a while.
+LOOKUP_FAILURES_PER_HOUR = 20
+# Nothing that reads as another character (no I, L, O, 0, 1).
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_PHONE_RE = re.compile(r"^(1\d{10}|0\d{9,11})$")
+_REFERENCE_RE = re.compile(r"^TS\d{12}$")
+
+
+class ComplaintNotFound(Exception):
+    """No such complaint within the user's scope, or a reference and secret that do not match."""
+
+
+@dataclass
+class ComplaintInput:
+    category: str
+    description: str
+    place_code: str
+    complainant_name: str = ""
+    contact: str = ""
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FiledComplaint:
+    """The complaint and its secret, which is shown to the complainant once and never stored."""
+
+    complaint: Complaint
+    secret: str
+
+
+def responsible_jurisdiction(place: Division) -> Division:
+    """Who answers for a place (R-GRV-1): a village's township; a township or above itself."""
+    if place.level == 5:
+        return place.parent
+    return place
+
+
+def _place(code: str) -> Division:
+    code = (code or "").strip()
+    if not code:
+        raise Rejected.because(_("Please choose the place the complaint is about."), "place_code")
+    try:
+        level = level_of(code)
+    except InvalidCode:
+        raise Rejected.because(
+            _("%(code)s is not a division code.") % {"code": code[:20]}, "place_code"
+        ) from None
+    division = Division.objects.filter(pk=code).first()
+    if division is None:
+        raise Rejected.because(
+            _("There is no division with code %(code)s.") % {"code": code}, "place_code"
+        )
+    if level < 3:
+        raise Rejected.because(
+            _("Please choose the place down to at least the county or district."), "place_code"
+        )
+    return division
+
+
+def _secret_hash(reference: str, secret: str) -> str:
+    return blind_index(secret.strip().upper(), domain=f"complaint:{reference}")
+
+
+def _new_reference(now: dt.datetime) -> str:
+    return f"TS{local_date(now):%y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def _validate(data: ComplaintInput, *, public: bool) -> dict:
+    errors: dict[str, list[str]] = {}
+    if data.category not in Category.values:
+        errors["category"] = [_("Please choose what the complaint is about.")]
+    text = (data.description or "").strip()
+    if len(text) < 10:
+        errors["description"] = [_("Please describe what happened in at least 10 characters.")]
+    elif len(text) > 4000:
+        errors["description"] = [_("The description can have at most 4000 characters.")]
+    name = (data.complainant_name or "").strip()
+    if len(name) > 50:
+        errors["complainant_name"] = [_("A name has at most 50 characters.")]
+    contact = re.sub(r"[\s\-()（）]", "", data.contact or "")
+    if contact.startswith("+86"):
+        contact = contact[3:]
+    if contact and not _PHONE_RE.match(contact):
+        errors["contact"] = [
+            _("Please enter a mobile number of 11 digits or a landline with its area code.")
+        ]
+    place = None
+    try:
+        place = _place(data.place_code)
+    except Rejected as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Rejected(errors)
+    return {"description": text, "name": name, "contact": contact, "place": place}
+
+
+def _deadline(assigned: Division, now: dt.datetime):
+    """R-GRV-1 answer deadline in working days, from the rule set for the jurisdiction."""
+    on = local_date(now)
+    choice = pick_rules(
+        assigned.code, assigned.code, on=on, request_type=RequestType.COMPLAINT_REFERRAL
+    )
+    days = deadline_days(choice, RequestType.COMPLAINT_REFERRAL, on)
+    return days, add_working_days(now, days), choice.reason
+
+
+def _may_file_for_staff(user: User) -> bool:
+    return user.role in CASEWORK_ROLES and user.scope_code is not None
+
+
+def file_complaint(
+    data: ComplaintInput,
+    *,
+    acting_user: User | None,
+    channel: str = Channel.PUBLIC_FORM,
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+) -> FiledComplaint:
+    """Receive a complaint, assign it to the responsible jurisdiction and set its answer deadline.
+
+    acting_user None is a citizen on the public form (R-ACC-3), limited per connection. Staff
+    intake for a jurisdiction outside the staff's own line hands it over with a
+    complaint_referral request (R-EX-1), in the same transaction.
+    """
+    public = acting_user is None
+    if public and channel != Channel.PUBLIC_FORM:
+        raise Rejected.because(_("Only staff enter complaints from other channels."))
+    if not public:
+        if channel not in (Channel.STAFF, Channel.HOTLINE, Channel.AUTOMATIC):
+            raise Rejected.because(_("Staff enter complaints as staff or from the hotline."))
+        if not _may_file_for_staff(acting_user):
+            raise Rejected.because(_("Your role does not take complaints."))
+    clean = _validate(data, public=public)
+    person = None
+    if data.person_id is not None:
+        if public:
+            raise Rejected.because(_("A citizen's complaint does not name a person record."))
+        person = Person.objects.visible_to(acting_user).filter(pk=data.person_id).first()
+        if person is None:
+            raise Rejected.because(_("No such person in your jurisdiction."), "person_id")
+    now = now or timezone.now()
+    origin = origin or Origin()
+    origin_hash = ""
+    if public:
+        origin_hash = blind_index(origin.ip or "-", domain="complaint-origin")
+        recent = Complaint.objects.filter(
+            origin_hash=origin_hash, received_at__gte=now - dt.timedelta(hours=1)
+        ).count()
+        if recent >= PUBLIC_LIMIT_PER_HOUR:
+            raise Rejected.because(
+                _(
+                    "Several complaints were sent from this connection in the last hour. "
+                    "Please try again later or call the 12356 hotline."
+                )
+            )
+    place = clean["place"]
+    assigned = responsible_jurisdiction(place)
+    days, due, reason = _deadline(assigned, now)
+    secret = "".join(secrets.choice(_CODE_ALPHABET) for _i in range(8))
+    contact = clean["contact"]
+    staff_unit = None if public else acting_user.jurisdiction
+    for _attempt in range(5):
+        reference = _new_reference(now)
+        try:
+            with transaction.atomic():
+                complaint = Complaint.objects.create(
+                    reference=reference,
+                    secret_hash=_secret_hash(reference, secret),
+                    category=data.category,
+                    channel=channel,
+                    description=clean["description"],
+                    place=place,
+                    assigned_to=assigned,
+                    filed_by_unit=staff_unit,
+                    filed_by=acting_user,
+                    person=person,
+                    complainant_name=clean["name"],
+                    contact_cipher=(
+                        field_cipher().encrypt(contact, associated=b"complaint.contact")
+                        if contact
+                        else None
+                    ),
+                    contact_masked=(contact[:3] + "****" + contact[-4:]) if contact else "",
+                    received_at=now,
+                    due_on=due.date,
+                    deadline_days=days,
+                    due_fallback=due.fallback,
+                    rule_reason=reason[:300],
+                    origin_hash=origin_hash,
+                )
+                events.complaint_filed(complaint, at=now, actor=acting_user)
+                events.complaint_assigned(complaint, at=now)
+                if staff_unit is not None and _needs_referral(staff_unit.code, assigned.code):
+                    complaint.referral = exchange.send_request(
+                        RequestType.COMPLAINT_REFERRAL,
+                        sender_code=staff_unit.code,
+                        receiver_code=assigned.code,
+                        acting_user=acting_user,
+                        idempotency_key=f"complaint-{reference}",
+                        persons=[person] if person else [],
+                        payload={"complaint": reference, "category": data.category},
+                        subject=str(Category(data.category).label),
+                        origin=origin,
+                        now=now,
+                    )
+                    complaint.save(update_fields=["referral"])
+                    events.complaint_referred(complaint, at=now, actor=acting_user)
+                record_event(
+                    actor=acting_user,
+                    action=Action.CHANGE,
+                    origin=origin,
+                    object_type="complaint",
+                    object_id=complaint.pk,
+                    person_id=person.pk if person else None,
+                    detail={
+                        "event": "filed",
+                        "category": data.category,
+                        "channel": channel,
+                        "assigned_to": assigned.code,
+                    },
+                )
+        except IntegrityError:
+            if Complaint.objects.filter(reference=reference).exists():
+                continue  # the random reference was taken: draw another
+            raise
+        except exchange.ExchangeRejected as exc:
+            raise Rejected(exc.errors) from None
+        return FiledComplaint(complaint, secret)
+    raise Rejected.because(_("Please send the complaint again."))
+
+
+def _needs_referral(staff_code: str, assigned_code: str) -> bool:
+    """A hand-over is needed between two lines of the hierarchy, not up or down one line."""
+    return not (staff_code.startswith(assigned_code) or assigned_code.startswith(staff_code))
+
+
+def access_complaint(user: User, complaint_id: int) -> Complaint:
+    """The complaint if the user's scope covers it, else ComplaintNotFound."""
+    found = (
+        Complaint.objects.visible_to(user)
+        .select_related("place", "assigned_to", "filed_by_unit", "person", "answered_by")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if found is None:
+        raise ComplaintNotFound(complaint_id)
+    return found
+
+
+def lookup_complaint(reference: str, secret: str, *, origin: Origin | None = None) -> Complaint:
+    """The complaint whose reference and secret both match (the public status page).
+
+    A wrong pair is ComplaintNotFound, whichever half is wrong; many wrong pairs from one
+    connection are refused for an hour, so references cannot be tried in bulk.
+    """
+    origin = origin or Origin()
+    key = "complaint-lookup-" + blind_index(origin.ip or "-", domain="complaint-lookup")
+    failures = cache.get(key, 0)
+    if failures >= LOOKUP_FAILURES_PER_HOUR:
+        raise Rejected.because(
+            _("Too many unsuccessful look-ups from this connection. Please try again in an hour.")
+        )
+    reference = (reference or "").strip().upper()
+    secret = (secret or "").strip().upper()
+    found = None
+    if _REFERENCE_RE.match(reference) and secret:
+        found = Complaint.objects.select_related("assigned_to").filter(reference=reference).first()
+    if found is None or not hmac.compare_digest(found.secret_hash, _secret_hash(reference, secret)):
+        cache.set(key, failures + 1, 3600)
+        raise ComplaintNotFound(reference)
+    return found
+
+
+def may_answer(user: User, complaint: Complaint) -> bool:
+    scope = getattr(user, "scope_code", None)
+    return (
+        complaint.status == ComplaintStatus.OPEN
+        and scope is not None
+        and user.role in CASEWORK_ROLES
+        and complaint.assigned_to_id.startswith(scope)
+    )
+
+
+def answer_complaint(
+    complaint_id: int,
+    *,
+    answer: str,
+    acting_user: User,
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """The responsible jurisdiction answers (R-GRV-1); a late answer is recorded as late.
+
+    A referral request still awaiting its answer is answered with the same text.
+    """
+    complaint = access_complaint(acting_user, complaint_id)
+    text = (answer or "").strip()
+    if not may_answer(acting_user, complaint) and complaint.status == ComplaintStatus.OPEN:
+        raise Rejected.because(_("Only the responsible jurisdiction answers this complaint."))
+    if not text:
+        raise Rejected.because(_("Please write the answer."), "answer")
+    if len(text) > 4000:
+        raise Rejected.because(_("The answer can have at most 4000 characters."), "answer")
+    now = now or timezone.now()
+    late = local_date(now) > complaint.due_on
+    with transaction.atomic():
+        claimed = Complaint.objects.filter(pk=complaint.pk, status=ComplaintStatus.OPEN).update(
+            status=ComplaintStatus.ANSWERED,
+            answer=text,
+            answered_by=acting_user,
+            answered_at=now,
+            answered_late=late,
+        )
+        if not claimed:
+            raise Rejected.because(_("This complaint has already been answered."))
+        complaint.refresh_from_db()
+        events.complaint_answered(complaint, at=now, actor=acting_user, late=late)
+        if complaint.referral_id and complaint.referral.status in AWAITING_STATUSES:
+            exchange.answer_request(
+                complaint.referral_id, answer=text, acting_user=acting_user, origin=origin, now=now
+            )
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="complaint",
+            object_id=complaint.pk,
+            person_id=complaint.person_id,
+            detail={"event": "answered", "late": late},
+        )
+    return complaint
