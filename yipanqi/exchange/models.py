@@ -48,6 +48,16 @@ class RequestType(models.TextChoices):
     SERVICE_REPORT = "service_report", _("Service report")
     # R-GRV-1: a complaint handed to the jurisdiction that answers for it.
     COMPLAINT_REFERRAL = "complaint_referral", _("Complaint referral")
+    # R-CERT-2: the home side tells the residence a certificate was renewed or revoked.
+    CERTIFICATE_NOTICE = "certificate_notice", _("Certificate notice")
+    # R-CERT-3: the residence tells the home side of a change of marital or childbearing status.
+    CERTIFICATE_CHANGE = "certificate_change", _("Change of marital or childbearing status")
+    # R-BIRTH-2 step 2: a home township confirms a first-child registration.
+    BIRTH_CONFIRMATION = "birth_confirmation", _("Birth registration: confirmation")
+    # R-BIRTH-2 step 5, R-BIRTH-3: the side that issued a birth registration tells the other.
+    BIRTH_NOTICE = "birth_notice", _("Birth registration notice")
+    # R-BIRTH-4: a birth, with the child's sex, notified to the home side.
+    BIRTH_REPORT = "birth_report", _("Birth report")
 
 
 class RuleSet(models.Model):
@@ -65,6 +75,9 @@ class RuleSet(models.Model):
     checkups_max_per_year = models.PositiveSmallIntegerField(null=True, blank=True)
     # R-STAT-1 targets in percent, by rate name.
     targets = models.JSONField(default=dict, blank=True)
+    # R-CERT-2: this province's rules grant long-term validity (长期有效) to the certificates
+    # it issues; meaningful on a province's own rule set.
+    certificate_long_term = models.BooleanField(default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
