@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from yipanqi.directory import views
 
 app_name = "directory"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("mine/", views.mine, name="mine"),
+]

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from yipanqi.grievances import views
 
 app_name = "grievances"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.complaint_list, name="list"),
+    path("new/", views.new_complaint, name="new"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/answer/", views.answer, name="answer"),
+]

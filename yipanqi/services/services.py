@@ -263,11 +263,20 @@ def access_service_record(user: User, record_id: int) -> ServiceRecord:
     return found
 
 
-def list_violations(user: User):
-    """R-SVC-1: charged basic services in the user's area, for its administrators."""
+def list_violations(user: User, *, origin: Origin | None = None):
+    """R-SVC-1: charged basic services in the user's area, for its administrators (the list
+    names persons and their services, so reading it is audited like a search)."""
     scope = getattr(user, "scope_code", None)
     if scope is None:
         return ServiceRecord.objects.none()
+    if origin is not None:
+        record_event(
+            actor=user,
+            action=Action.PERSON_SEARCH,
+            origin=origin,
+            object_type="service_record",
+            detail={"list": "violations"},
+        )
     return (
         ServiceRecord.objects.visible_to(user)
         .violations()
@@ -406,7 +415,11 @@ def send_service_report(
     return report
 
 
-def access_service_report(user: User, report_id: int) -> ServiceReport:
+def access_service_report(
+    user: User, report_id: int, *, origin: Origin | None = None, action: str = Action.PERSON_VIEW
+) -> ServiceReport:
+    """The report if the user's scope covers its person; the read is audited (P5: service
+    records are sensitive), as an export when it is printed."""
     found = (
         ServiceReport.objects.visible_to(user)
         .select_related("person", "sender", "receiver", "request", "created_by")
@@ -415,6 +428,14 @@ def access_service_report(user: User, report_id: int) -> ServiceReport:
     )
     if found is None:
         raise RecordNotFound(report_id)
+    record_event(
+        actor=user,
+        action=action,
+        origin=origin,
+        object_type="service_report",
+        object_id=found.pk,
+        person_id=found.person_id,
+    )
     return found
 
 

@@ -1,0 +1,242 @@
+"""Complaint pages: the staff list, intake, detail and answer, and the citizen's public form and
+status look-up (mounted under /public/). Views parse, authorize, call one service and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from yipanqi.audit.services import Origin
+from yipanqi.core.errors import Rejected
+from yipanqi.divisions.models import Division
+from yipanqi.grievances import selectors, services
+from yipanqi.grievances.forms import (
+    AnswerForm,
+    ComplaintForm,
+    FilterForm,
+    LookupForm,
+    StaffComplaintForm,
+)
+from yipanqi.people.models import Person
+
+
+def _origin(request) -> Origin:
+    return Origin.from_request(request, channel="web")
+
+
+def _require_scope(request):
+    if request.user.scope_code is None:
+        raise Http404
+
+
+def _apply(form, exc: Rejected) -> None:
+    for field, errors in exc.errors.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _label(code) -> str:
+    division = Division.objects.filter(pk=code or "").first()
+    return division.path_name if division else ""
+
+
+@never_cache
+@login_required
+def complaint_list(request):
+    _require_scope(request)
+    form = FilterForm(request.GET or None)
+    filters = selectors.Filters()
+    if form.is_valid():
+        filters = selectors.Filters(
+            view=form.cleaned_data["view"] or "open", category=form.cleaned_data["category"]
+        )
+    page = Paginator(selectors.list_complaints(request.user, filters), 25).get_page(
+        request.GET.get("page") or 1
+    )
+    today = timezone.localdate()
+    rows = [(c, selectors.days_left(c, today)) for c in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "grievances/list.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+@never_cache
+@login_required
+def new_complaint(request):
+    """Staff intake (R-GRV-1): from a visit, a letter or the 12356 hotline."""
+    _require_scope(request)
+    user = request.user
+    person = None
+    person_id = request.POST.get("person_id") or request.GET.get("person")
+    if person_id:
+        if not str(person_id).isdigit():
+            raise Http404
+        person = Person.objects.visible_to(user).filter(pk=int(person_id)).first()
+        if person is None:
+            raise Http404
+    form = StaffComplaintForm(
+        request.POST or None,
+        initial={"place_code": (person.residence_id if person else user.jurisdiction_id) or ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.complaint_data()
+        try:
+            filed = services.file_complaint(
+                services.ComplaintInput(**data, person_id=person.pk if person else None),
+                acting_user=user,
+                channel=form.cleaned_data["channel"],
+                origin=_origin(request),
+            )
+        except Rejected as exc:
+            _apply(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Complaint %(reference)s recorded. Give the complainant the reference "
+                    "number and the access code %(secret)s to follow it."
+                )
+                % {"reference": filed.complaint.reference, "secret": filed.secret},
+            )
+            return redirect("grievances:detail", filed.complaint.pk)
+    return render(
+        request,
+        "grievances/new.html",
+        {
+            "form": form,
+            "person": person,
+            "provinces": Division.objects.filter(level=1).order_by("code"),
+            "place_label": _label(form["place_code"].value()),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _access(request, pk: int):
+    _require_scope(request)
+    try:
+        return services.access_complaint(request.user, pk)
+    except services.ComplaintNotFound:
+        raise Http404 from None
+
+
+def _detail(request, complaint, answer_form=None, status=200):
+    return render(
+        request,
+        "grievances/detail.html",
+        {
+            "complaint": complaint,
+            "left": selectors.days_left(complaint),
+            "events": complaint.events.select_related("actor", "unit"),
+            "may_answer": services.may_answer(request.user, complaint),
+            "answer_form": answer_form or AnswerForm(),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def detail(request, pk: int):
+    return _detail(request, _access(request, pk))
+
+
+@require_POST
+@login_required
+def answer(request, pk: int):
+    complaint = _access(request, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.answer_complaint(
+                complaint.pk,
+                answer=form.cleaned_data["answer"],
+                acting_user=request.user,
+                origin=_origin(request),
+            )
+        except Rejected as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("Answered. The complainant sees the answer now."))
+            return redirect("grievances:detail", complaint.pk)
+    return _detail(request, complaint, answer_form=form, status=400)
+
+
+# --- public pages (no account, R-ACC-3) -------------------------------------------------------
+
+
+@never_cache
+def public_new(request):
+    """The citizen's complaint form (R-GRV-1, R-DIR-2)."""
+    form = ComplaintForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_robot():
+            # Robots get the same kind of refusal as a person who sent too many.
+            form.add_error(None, _("The complaint could not be accepted. Please call 12356."))
+        elif form.is_valid():
+            try:
+                filed = services.file_complaint(
+                    services.ComplaintInput(**form.complaint_data()),
+                    acting_user=None,
+                    origin=Origin.from_request(request, channel="public"),
+                )
+            except Rejected as exc:
+                _apply(form, exc)
+            else:
+                return render(
+                    request,
+                    "grievances/public_filed.html",
+                    {"complaint": filed.complaint, "secret": filed.secret},
+                )
+    return render(
+        request,
+        "grievances/public_new.html",
+        {
+            "form": form,
+            "provinces": Division.objects.filter(level=1).order_by("code"),
+            "place_label": _label(form["place_code"].value()),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+def public_status(request):
+    """Follow a complaint with its reference number and access code (POST: the code stays out
+    of addresses and logs)."""
+    form = LookupForm(request.POST or None)
+    complaint = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.lookup_complaint(
+                form.cleaned_data["reference"],
+                form.cleaned_data["secret"],
+                origin=Origin.from_request(request, channel="public"),
+            )
+        except services.ComplaintNotFound:
+            form.add_error(
+                None,
+                _("No complaint matches this reference number and access code. Please check both."),
+            )
+        except Rejected as exc:
+            _apply(form, exc)
+    return render(
+        request,
+        "grievances/public_status.html",
+        {
+            "form": form,
+            "complaint": complaint,
+            "events": complaint.events.select_related("unit") if complaint else (),
+            "left": selectors.days_left(complaint) if complaint else None,
+        },
+        status=400 if request.method == "POST" and complaint is None else 200,
+    )
