@@ -33,6 +33,17 @@ if not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY:
     )
     BLIND_INDEX_KEY = BLIND_INDEX_KEY or "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LXlpcGFucWk="
 
+# Audit hash chain (issue 7): HMAC key, base64 of >= 32 bytes; separate from the field keys.
+AUDIT_HMAC_KEY = envstr("YIPANQI_AUDIT_KEY")
+if not AUDIT_HMAC_KEY:
+    if not DEV:
+        raise ConfigError("YIPANQI_AUDIT_KEY is required outside development")
+    AUDIT_HMAC_KEY = "ZGV2LW9ubHktYXVkaXQtY2hhaW4ta2V5LXlpcGFucWktMDE="
+# Audit rows are never purged before this many days (PIPL; 等保 asks for at least 6 months).
+AUDIT_RETENTION_DAYS = max(envint("YIPANQI_AUDIT_RETENTION_DAYS", 365), 183)
+# Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none).
+TRUSTED_PROXY_COUNT = envint("YIPANQI_TRUSTED_PROXIES", 0)
+
 ALLOWED_HOSTS = envlist("YIPANQI_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("YIPANQI_CSRF_TRUSTED_ORIGINS", [])
 
