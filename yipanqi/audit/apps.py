@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 class AuditConfig(AppConfig):
     name = "yipanqi.audit"
     label = "audit"
+
+    def ready(self):
+        from yipanqi.audit import triggers
+
+        connection_created.connect(triggers.register_sqlite_function, dispatch_uid="audit_fn")
+        post_migrate.connect(triggers.install_after_migrate, sender=self, dispatch_uid="audit_trg")

@@ -8,13 +8,27 @@ class Action(models.TextChoices):
     LOGIN = "login", _("Log in")
     LOGIN_FAILED = "login_failed", _("Failed log-in")
     LOGOUT = "logout", _("Log out")
+    SESSION_ENDED = "session_ended", _("Session ended by the system")
+    OTP_ENROLLED = "otp_enrolled", _("Second factor set up")
+    OTP_VERIFIED = "otp_verified", _("Second factor checked")
+    OTP_FAILED = "otp_failed", _("Wrong second-factor code")
+    PASSWORD_CHANGE = "password_change", _("Change a password")
     PERSON_VIEW = "person_view", _("View a person's sensitive data")
     PERSON_SEARCH = "person_search", _("Search persons")
     PERSON_CREATE = "person_create", _("Register a person")
     PERSON_UPDATE = "person_update", _("Change a person")
     PERSON_DENIED = "person_denied", _("Refused access to a person")
+    BREAK_GLASS = "break_glass", _("Emergency access to a person outside the jurisdiction")
     EXPORT = "export", _("Export")
     CHANGE = "change", _("Change")
+    USER_CHANGE = "user_change", _("Change a user account")
+    ADMIN_CHANGE = "admin_change", _("Change through the administration site")
+    AUDIT_VIEW = "audit_view", _("Read the audit trail")
+    AUDIT_EXPORT = "audit_export", _("Export the audit trail")
+    AUDIT_ARCHIVE = "audit_archive", _("Archive old audit rows")
+    KEY_ROTATION = "key_rotation", _("Re-encrypt personal data with the newest key")
+    BACKUP = "backup", _("Back up the database")
+    REQUEST_REFUSED = "request_refused", _("Request refused by a security rule")
 
 
 class Result(models.TextChoices):
@@ -24,7 +38,12 @@ class Result(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """One audited action (R-ACC-2, P5): who, when, what, from where and the result."""
+    """One audited action (R-ACC-2, P5): who, when, what, from where and the result.
+
+    Rows are append-only (database triggers refuse UPDATE and DELETE) and hash-chained: each
+    row's `row_hash` is an HMAC over the previous row's hash and this row's content, so
+    `yipanqi audit verify` finds an altered, inserted or removed row.
+    """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -40,10 +59,32 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     channel = models.CharField(max_length=16, blank=True)  # web, api, cli
     detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["actor", "at"], name="audit_actor_at")]
+        indexes = [
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.result}"
+
+
+class ChainHead(models.Model):
+    """The end of the audit hash chain: one row, updated with every append.
+
+    It carries its own HMAC so that removing the newest audit rows (which leaves a chain that is
+    intact but shorter) is also detected.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+    count = models.BigIntegerField(default=0)
+    mac = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_id}"
