@@ -1,0 +1,164 @@
+"""The printable certificate (R-CERT-5): one A4 page with the holder, the validity, every
+verification and a QR code for the public check. Chinese text uses reportlab's built-in CID
+font STSong-Light (Adobe-GB1), so no font file is shipped or downloaded."""
+
+import io
+
+import segno
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from yipanqi.divisions.models import PATH_SEPARATOR
+
+FONT = "STSong-Light"
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
+    """Draw the QR code as filled squares: crisp at any print resolution, no image needed."""
+    code = segno.make(url, error="m")
+    rows = list(code.matrix)
+    border = 2
+    count = len(rows) + 2 * border
+    cell = size / count
+    pdf.setFillColorRGB(1, 1, 1)
+    pdf.rect(x, y, size, size, stroke=0, fill=1)
+    pdf.setFillColorRGB(0, 0, 0)
+    for r, row in enumerate(rows):
+        for c, dark in enumerate(row):
+            if dark:
+                pdf.rect(
+                    x + (c + border) * cell,
+                    y + size - (r + border + 1) * cell,
+                    cell,
+                    cell,
+                    stroke=0,
+                    fill=1,
+                )
+
+
+def _place(division) -> str:
+    """A division as printed addresses are written: names run together, no separators (the
+    path separator › is not in the CID font)."""
+    return "".join((division.path_name or division.name).split(PATH_SEPARATOR))
+
+
+def render_certificate(certificate, *, id_number: str, verifications, check_url: str) -> bytes:
+    """The PDF bytes of one certificate with its verifications and QR code."""
+    font = _font()
+    buffer = io.BytesIO()
+    width, height = A4
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf.setTitle(f"{certificate.number}")
+    pdf.setAuthor("Yipanqi")
+    left = 20 * mm
+    y = height - 25 * mm
+
+    pdf.setFont(font, 20)
+    pdf.drawCentredString(width / 2, y, _("Marriage and childbearing certificate for migrants"))
+    y -= 9 * mm
+    pdf.setFont(font, 11)
+    pdf.drawCentredString(width / 2, y, _("No. %(number)s") % {"number": certificate.number})
+    y -= 12 * mm
+
+    person = certificate.person
+    if certificate.long_term:
+        validity = _("Long-term")
+    else:
+        validity = _("%(start)s to %(end)s") % {
+            "start": certificate.issued_on.isoformat(),
+            "end": certificate.valid_until.isoformat(),
+        }
+    rows = [
+        (_("Name"), person.name),
+        (_("Sex"), person.get_sex_display()),
+        (_("Date of birth"), person.birth_date.isoformat()),
+        (_("ID number"), id_number),
+        (_("Home place"), _place(person.home)),
+        (_("Marital status"), certificate.get_marital_status_display()),
+        (_("Children"), str(certificate.children)),
+        (_("Issued by"), _place(certificate.issuer)),
+        (_("Issued on"), certificate.issued_on.isoformat()),
+        (_("Valid"), validity),
+    ]
+    if certificate.proxy_name:
+        rows.append(
+            (
+                _("Applied for by"),
+                f"{certificate.proxy_name} ({certificate.get_proxy_relation_display()})",
+            )
+        )
+    if certificate.renewed_from_id:
+        rows.append((_("Renews certificate"), certificate.renewed_from.number))
+    qr_size = 40 * mm
+    _qr(pdf, check_url, width - left - qr_size, y - qr_size + 4 * mm, qr_size)
+    pdf.setFont(font, 8)
+    pdf.drawCentredString(
+        width - left - qr_size / 2, y - qr_size, _("Scan to check whether it is valid")
+    )
+    pdf.setFont(font, 12)
+    value_width = width - 2 * left - 32 * mm - qr_size - 4 * mm
+    for label, value in rows:
+        pdf.drawString(left, y, label)
+        for line in simpleSplit(value, font, 12, value_width) or [""]:
+            pdf.drawString(left + 32 * mm, y, line)
+            y -= 6 * mm
+        y -= 1.5 * mm
+    y -= 3 * mm
+    pdf.setFont(font, 9)
+    pdf.drawString(
+        left, y, _("Issued free of charge. Holding it places no obligation on the holder.")
+    )
+    y -= 12 * mm
+
+    pdf.setFont(font, 14)
+    pdf.drawString(left, y, _("Verifications at the place of residence"))
+    y -= 8 * mm
+    pdf.setFont(font, 10)
+    columns = [0, 24 * mm, 80 * mm, 104 * mm]
+    for x, label in zip(
+        columns, [_("Date"), _("Verified by"), _("Verifier"), _("Note")], strict=True
+    ):
+        pdf.drawString(left + x, y, label)
+    y -= 2 * mm
+    pdf.line(left, y, width - left, y)
+    y -= 6 * mm
+    listed = list(verifications)
+    if not listed:
+        pdf.drawString(left, y, _("Not verified yet."))
+        y -= 6 * mm
+    for verification in listed:
+        if y < 25 * mm:
+            pdf.showPage()
+            pdf.setFont(font, 10)
+            y = height - 25 * mm
+        unit = verification.unit.path_name.split(PATH_SEPARATOR)[-2:]
+        note = verification.get_kind_display()
+        if verification.late:
+            note = _("%(kind)s, late") % {"kind": note}
+        if verification.changed:
+            note = _("%(kind)s, status changed") % {"kind": note}
+        values = [
+            verification.verified_on.isoformat(),
+            "".join(unit)[:20],
+            str(verification.verified_by)[:10],
+            note[:40],
+        ]
+        for x, value in zip(columns, values, strict=True):
+            pdf.drawString(left + x, y, value)
+        y -= 6 * mm
+    pdf.setFont(font, 8)
+    pdf.drawString(left, 15 * mm, check_url)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,243 @@
+"""Reads for pages and the API: a person's certificate state and what is due next, and the
+counts of a jurisdiction (verifications late, renewals due)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from yipanqi.certificates.models import (
+    RENEWAL_WINDOW_DAYS,
+    Certificate,
+    CertificateEvent,
+    CertificateStatus,
+    InterimCertificate,
+    PublicState,
+    Verification,
+)
+from yipanqi.certificates.services import active_inflow, verification_due
+from yipanqi.divisions.models import Division, within_q
+from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """What is due next, which unit owes it (P2) and by when."""
+
+    what: str
+    owner: Division | None
+    due_on: dt.date | None
+    overdue: bool = False
+
+
+@dataclass
+class CertificateOverview:
+    person: Person
+    certificate: Certificate | None
+    state: str | None
+    registration: Registration | None
+    interim: InterimCertificate | None
+    verifications: list[Verification] = field(default_factory=list)
+    history: list[Certificate] = field(default_factory=list)
+    events: list[CertificateEvent] = field(default_factory=list)
+    next_due: list[DueItem] = field(default_factory=list)
+
+
+def _division(code: str) -> Division | None:
+    found = Division.objects.filter(pk=code).first()
+    return found or Division.objects.filter(pk=code[:6]).first()
+
+
+def certificate_overview(person: Person, today: dt.date) -> CertificateOverview:
+    """The certificate she holds, its state, its verifications and what is due next."""
+    history = list(
+        Certificate.objects.filter(person=person)
+        .select_related("issuer", "issued_by")
+        .order_by("-issued_on", "-id")
+    )
+    certificate = next((c for c in history if c.status == CertificateStatus.VALID), None)
+    latest = certificate or (history[0] if history else None)
+    registration = active_inflow(person)
+    interim = InterimCertificate.objects.filter(person=person).select_related("issuer").first()
+    overview = CertificateOverview(
+        person=person,
+        certificate=latest,
+        state=latest.public_state(today) if latest else None,
+        registration=registration,
+        interim=interim,
+        verifications=list(
+            Verification.objects.filter(certificate__person=person)
+            .select_related("unit", "verified_by", "certificate")
+            .order_by("-verified_on", "-id")
+        ),
+        history=history,
+        events=list(CertificateEvent.objects.filter(person=person).select_related("actor", "unit")),
+    )
+    overview.next_due = _next_due(overview, today)
+    return overview
+
+
+def _next_due(o: CertificateOverview, today: dt.date) -> list[DueItem]:
+    items: list[DueItem] = []
+    home = _division(o.person.home_id[:9])
+    residence = o.registration.residence if o.registration else None
+    if o.state != PublicState.VALID:
+        if o.certificate is not None and o.state == PublicState.EXPIRED:
+            items.append(
+                DueItem(
+                    _("Home township renews certificate %(number)s")
+                    % {"number": o.certificate.number},
+                    _division(o.certificate.issuer_id[:9]),
+                    o.certificate.valid_until,
+                    overdue=True,
+                )
+            )
+        elif o.interim is not None:
+            # R-CERT-4: she has 60 days to obtain a certificate.
+            items.append(
+                DueItem(
+                    _("Home township issues her certificate (interim certificate %(number)s)")
+                    % {"number": o.interim.number},
+                    home,
+                    o.interim.window_ends_on,
+                    overdue=today > o.interim.window_ends_on,
+                )
+            )
+        elif o.registration is not None:
+            items.append(
+                DueItem(
+                    _(
+                        "No certificate: the residence township issues an interim certificate "
+                        "and tells the home side"
+                    ),
+                    _division(o.registration.residence_id[:9]),
+                    verification_due(o.registration),
+                    overdue=today > verification_due(o.registration),
+                )
+            )
+        else:
+            items.append(DueItem(_("Home township issues her certificate"), home, None))
+        return items
+    certificate = o.certificate
+    if certificate.can_renew(today):
+        items.append(
+            DueItem(
+                _("Home township renews certificate %(number)s") % {"number": certificate.number},
+                _division(certificate.issuer_id[:9]),
+                certificate.valid_until,
+                overdue=certificate.valid_until < today,
+            )
+        )
+    if o.registration is not None:
+        stay = [v for v in o.verifications if v.registration_id == o.registration.pk]
+        if not stay:
+            due = verification_due(o.registration)
+            items.append(
+                DueItem(
+                    _("Residence verifies the certificate within 30 days of arrival"),
+                    residence,
+                    due,
+                    overdue=today > due,
+                )
+            )
+        elif not any(v.assessment_year == today.year for v in stay):
+            items.append(
+                DueItem(
+                    _("Residence verifies the certificate for %(year)s") % {"year": today.year},
+                    residence,
+                    dt.date(today.year, 12, 31),
+                )
+            )
+        else:
+            items.append(
+                DueItem(
+                    _("Residence verifies the certificate for %(year)s") % {"year": today.year + 1},
+                    residence,
+                    dt.date(today.year + 1, 12, 31),
+                )
+            )
+    if not items and certificate.long_term:
+        items.append(DueItem(_("Nothing due: the certificate is valid long-term."), None, None))
+    elif not items:
+        items.append(
+            DueItem(
+                _("Home township renews certificate %(number)s") % {"number": certificate.number},
+                _division(certificate.issuer_id[:9]),
+                certificate.valid_until,
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class ScopeCounts:
+    """A jurisdiction's certificate work in one assessment year (R-CERT-3, R-STAT-1 inputs)."""
+
+    year: int
+    valid: int
+    renewals_due: int
+    revoked: int
+    verifications: int
+    verifications_late: int
+    awaiting_verification: int
+
+
+def scope_code(user) -> str | None:
+    return getattr(user, "scope_code", None)
+
+
+def scope_counts(user, *, year: int, today: dt.date) -> ScopeCounts:
+    code = scope_code(user) or ""
+    issued = Certificate.objects.issued_within(code)
+    current = issued.filter(status=CertificateStatus.VALID)
+    made = Verification.objects.made_within(code).filter(assessment_year=year)
+    return ScopeCounts(
+        year=year,
+        valid=current.exclude(valid_until__lt=today).count(),
+        renewals_due=current.filter(
+            valid_until__lte=today + dt.timedelta(days=RENEWAL_WINDOW_DAYS)
+        ).count(),
+        revoked=issued.filter(status=CertificateStatus.REVOKED).count(),
+        verifications=made.count(),
+        verifications_late=made.filter(late=True).count(),
+        awaiting_verification=awaiting_verification(user).count(),
+    )
+
+
+def awaiting_verification(user):
+    """Inflow women in scope whose stay has no verification yet (R-CERT-3), oldest first."""
+    code = scope_code(user) or ""
+    registrations = Registration.objects.active().filter(
+        kind=RegistrationKind.INFLOW, person__sex=Sex.FEMALE
+    )
+    if code:
+        registrations = registrations.filter(within_q("residence_id", code))
+    verified = Verification.objects.values("registration_id")
+    return (
+        registrations.exclude(pk__in=verified)
+        .select_related("person", "residence")
+        .order_by("arrival_date", "pk")
+    )
+
+
+def late_verifications(user, *, year: int):
+    code = scope_code(user) or ""
+    return (
+        Verification.objects.made_within(code)
+        .filter(assessment_year=year, late=True)
+        .select_related("certificate__person", "unit", "verified_by", "registration")
+        .order_by("-verified_on")
+    )
+
+
+def renewals_due(user, *, today: dt.date):
+    code = scope_code(user) or ""
+    return (
+        Certificate.objects.issued_within(code)
+        .filter(
+            status=CertificateStatus.VALID,
+            valid_until__lte=today + dt.timedelta(days=RENEWAL_WINDOW_DAYS),
+        )
+        .select_related("person", "issuer")
+        .order_by("valid_until")
+    )
