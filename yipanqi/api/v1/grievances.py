@@ -1,3 +1,277 @@
-from ninja import Router
+"""/api/v1/grievances/: complaints (R-GRV-1). Staff list, file, read and answer them; a citizen
+files one and follows it with the reference number and access code, without an account.
+
+Rules live in yipanqi.grievances. A complaint outside your scope is 404; input the rules refuse
+is 422 with a field error map.
+"""
+
+import datetime as dt
+from enum import StrEnum
+
+from django.core.paginator import Paginator
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from yipanqi.audit.services import Origin
+from yipanqi.core.errors import Rejected
+from yipanqi.grievances import selectors, services
+from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
 
 router = Router(tags=["grievances"])
+
+
+class View(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"
+    ANSWERED = "answered"
+    ALL = "all"
+
+
+class StaffChannel(StrEnum):
+    STAFF = "staff"
+    HOTLINE = "hotline"
+
+
+class RejectedOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class ComplaintIn(Schema):
+    category: Category
+    place_code: str = Field(..., pattern=r"^(\d{6}|\d{9}|\d{12})$", description="county or below")
+    description: str = Field(..., min_length=1, max_length=4000)
+    complainant_name: str = Field("", max_length=50)
+    contact: str = Field("", max_length=30, description="a phone number to call back")
+
+
+class StaffComplaintIn(ComplaintIn):
+    channel: StaffChannel = StaffChannel.STAFF
+    person_id: int | None = None
+
+
+class FiledOut(Schema):
+    reference: str
+    secret: str = Field(description="the access code; shown once, never stored in clear")
+    assigned_to_code: str
+    due_on: dt.date
+
+
+class LookupIn(Schema):
+    reference: str = Field(..., max_length=20)
+    secret: str = Field(..., max_length=20)
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    type: str
+    unit_code: str | None
+
+
+class PublicComplaintOut(Schema):
+    reference: str
+    category: Category
+    status: ComplaintStatus
+    received_at: dt.datetime
+    assigned_to_code: str
+    assigned_to_name: str
+    due_on: dt.date
+    answer: str
+    answered_at: dt.datetime | None
+    events: list[EventOut]
+
+
+class ComplaintOut(PublicComplaintOut):
+    id: int
+    channel: Channel
+    description: str
+    place_code: str
+    person_id: int | None
+    complainant_name: str
+    contact_masked: str
+    deadline_days: int
+    rule_reason: str
+    working_days_left: int | None = Field(description="while open; negative = overdue")
+    answered_late: bool | None
+    referral_request_id: int | None
+    rights_violation: bool
+
+
+class ComplaintPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[ComplaintOut]
+
+
+class FilterIn(Schema):
+    view: View = View.OPEN
+    category: Category | None = None
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class AnswerIn(Schema):
+    answer: str = Field(..., min_length=1, max_length=4000)
+
+
+def _origin(request, channel="api") -> Origin:
+    return Origin.from_request(request, channel=channel)
+
+
+def _rejected(exc: Rejected) -> Status:
+    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
+
+
+def _public(c: Complaint) -> dict:
+    return {
+        "reference": c.reference,
+        "category": c.category,
+        "status": c.status,
+        "received_at": c.received_at,
+        "assigned_to_code": c.assigned_to_id,
+        "assigned_to_name": str(c.assigned_to),
+        "due_on": c.due_on,
+        "answer": c.answer,
+        "answered_at": c.answered_at,
+        "events": [{"at": e.at, "type": e.type, "unit_code": e.unit_id} for e in c.events.all()],
+    }
+
+
+def _full(c: Complaint) -> dict:
+    return {
+        **_public(c),
+        "id": c.pk,
+        "channel": c.channel,
+        "description": c.description,
+        "place_code": c.place_id,
+        "person_id": c.person_id,
+        "complainant_name": c.complainant_name,
+        "contact_masked": c.contact_masked,
+        "deadline_days": c.deadline_days,
+        "rule_reason": c.rule_reason,
+        "working_days_left": selectors.days_left(c),
+        "answered_late": c.answered_late,
+        "referral_request_id": c.referral_id,
+        "rights_violation": c.is_rights_violation,
+    }
+
+
+def _filed(filed: services.FiledComplaint) -> dict:
+    c = filed.complaint
+    return {
+        "reference": c.reference,
+        "secret": filed.secret,
+        "assigned_to_code": c.assigned_to_id,
+        "due_on": c.due_on,
+    }
+
+
+def _require_scope(request):
+    if request.auth.scope_code is None:
+        raise HttpError(403, "Your role does not take complaints.")
+
+
+def _get(request, complaint_id: int) -> Complaint:
+    _require_scope(request)
+    try:
+        return services.access_complaint(request.auth, complaint_id)
+    except services.ComplaintNotFound:
+        raise HttpError(404, "No such complaint in your jurisdiction.") from None
+
+
+@router.post(
+    "/public",
+    auth=None,
+    response={201: FiledOut, 422: RejectedOut},
+    summary="File a complaint without an account (R-GRV-1, R-ACC-3)",
+)
+def file_public(request, payload: ComplaintIn):
+    """Limited per connection; keep the reference and the access code to follow it."""
+    try:
+        filed = services.file_complaint(
+            services.ComplaintInput(**payload.dict()),
+            acting_user=None,
+            origin=_origin(request, "public"),
+        )
+    except Rejected as exc:
+        return _rejected(exc)
+    return Status(201, _filed(filed))
+
+
+@router.post(
+    "/public/status",
+    auth=None,
+    response={200: PublicComplaintOut, 404: RejectedOut, 422: RejectedOut},
+    summary="Follow a complaint with its reference and access code",
+)
+def public_status(request, payload: LookupIn):
+    try:
+        complaint = services.lookup_complaint(
+            payload.reference, payload.secret, origin=_origin(request, "public")
+        )
+    except services.ComplaintNotFound:
+        return Status(
+            404,
+            {"detail": "No complaint matches this reference and access code.", "errors": {}},
+        )
+    except Rejected as exc:
+        return _rejected(exc)
+    return Status(200, _public(complaint))
+
+
+@router.get("", response=ComplaintPageOut, summary="Complaints your units answer for or filed")
+def list_complaints(request, filters: Query[FilterIn]):
+    _require_scope(request)
+    qs = selectors.list_complaints(
+        request.auth, selectors.Filters(view=filters.view, category=filters.category or "")
+    )
+    page = Paginator(qs.prefetch_related("events"), filters.page_size).get_page(filters.page)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": [_full(c) for c in page.object_list],
+    }
+
+
+@router.post(
+    "",
+    response={201: FiledOut, 422: RejectedOut},
+    summary="Record a complaint received by staff or the 12356 hotline",
+)
+def file_staff(request, payload: StaffComplaintIn):
+    _require_scope(request)
+    data = payload.dict()
+    channel = data.pop("channel")
+    try:
+        filed = services.file_complaint(
+            services.ComplaintInput(**data),
+            acting_user=request.auth,
+            channel=channel,
+            origin=_origin(request),
+        )
+    except Rejected as exc:
+        return _rejected(exc)
+    return Status(201, _filed(filed))
+
+
+@router.get("/{int:complaint_id}", response=ComplaintOut, summary="One complaint with its timeline")
+def get_complaint(request, complaint_id: int):
+    return _full(_get(request, complaint_id))
+
+
+@router.post(
+    "/{int:complaint_id}/answer",
+    response={200: ComplaintOut, 422: RejectedOut},
+    summary="Answer a complaint your jurisdiction is responsible for",
+)
+def answer(request, complaint_id: int, payload: AnswerIn):
+    complaint = _get(request, complaint_id)
+    try:
+        services.answer_complaint(
+            complaint.pk, answer=payload.answer, acting_user=request.auth, origin=_origin(request)
+        )
+    except Rejected as exc:
+        return _rejected(exc)
+    return Status(200, _full(services.access_complaint(request.auth, complaint.pk)))
