@@ -14,9 +14,15 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from yipanqi.divisions.models import PATH_SEPARATOR
 from yipanqi.services.models import ServiceReport
 
 FONT = "STSong-Light"
+
+
+def _place(division, code: str) -> str:
+    """A place as printed addresses write it, 四川省绵阳市三台县潼川镇: the CID font has no ›."""
+    return (division.path_name if division else code).replace(PATH_SEPARATOR, "")
 
 
 def _font() -> str:
@@ -54,8 +60,8 @@ def service_report_pdf(report: ServiceReport) -> bytes:
         ],
         ["姓名", person.name, "身份证号", person.id_number_masked],
         ["出生日期", f"{person.birth_date:%Y-%m-%d}", "婚姻状况", _zh_marital(person)],
-        ["户籍地", Paragraph(report.receiver.path_name or report.receiver_id, body), "", ""],
-        ["现居住地", Paragraph(report.sender.path_name or report.sender_id, body), "", ""],
+        ["户籍地", Paragraph(_place(report.receiver, report.receiver_id), body), "", ""],
+        ["现居住地", Paragraph(_place(report.sender, report.sender_id), body), "", ""],
         ["避孕方法", report.contraception or "—", "", ""],
     ]
     facts_table = Table(facts, colWidths=[22 * mm, 62 * mm, 22 * mm, 68 * mm])
@@ -117,14 +123,14 @@ def service_report_pdf(report: ServiceReport) -> bytes:
     story += [
         Paragraph(
             "户籍地收到本报告单后，不得要求本人回户籍地接受检查，不得派人到现居住地检查，"
-            "不得收取费用；本报告单即为证明。（R-SVC-2）",
+            "不得收取费用；本报告单即为证明。",  # R-SVC-2
             body,
         ),
         Spacer(1, 3 * mm),
         Paragraph(answered, small),
         Spacer(1, 8 * mm),
         Paragraph(
-            f"报送单位：{report.sender.path_name or report.sender_id}　　"
+            f"报送单位：{_place(report.sender, report.sender_id)}　　"
             f"报送日期：{report.created_at:%Y-%m-%d}　　经办人：{report.created_by}",
             small,
         ),
