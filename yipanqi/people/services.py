@@ -160,6 +160,43 @@ def scope_violations(home: Division, residence: Division, reason: str) -> list[s
     return problems
 
 
+def is_valid_phone(phone: str) -> bool:
+    """A normalised mobile number or a landline with its area code."""
+    return bool(_PHONE_RE.match(phone))
+
+
+def person_rule_errors(
+    ident: idnumbers.IdNumber, marital_status: str, arrival_date: dt.date, today: dt.date
+) -> dict[str, list[str]]:
+    """R-JUR-3: adults of childbearing age; women 18-49, men only as married husbands.
+
+    Public so that bulk imports apply the very same rules row by row.
+    """
+    errors: dict[str, list[str]] = {}
+    if arrival_date < ident.birth_date:
+        errors.setdefault("arrival_date", []).append(
+            _("The date of arrival is before the date of birth in the ID number.")
+        )
+    age = ident.age_on(today)
+    if age < 18:
+        errors.setdefault("id_number", []).append(
+            _("This person is under 18 and is not registered as a migrant of childbearing age.")
+        )
+    elif ident.sex == Sex.FEMALE and age > 49:
+        errors.setdefault("id_number", []).append(
+            _("Women are registered from 18 to 49 years of age; this person is %(age)s.")
+            % {"age": age}
+        )
+    elif ident.sex == Sex.MALE and marital_status not in MaritalStatus.married():
+        errors.setdefault("marital_status", []).append(
+            _(
+                "Men are registered as the husband of a woman of childbearing age; "
+                "this man is not recorded as married."
+            )
+        )
+    return errors
+
+
 @dataclass(frozen=True)
 class _Checked:
     ident: idnumbers.IdNumber
@@ -194,7 +231,7 @@ def _validate(data: RegistrationInput, today: dt.date) -> _Checked:
     elif len(name) > 50:
         errors.setdefault("name", []).append(_("The name is too long (50 characters at most)."))
     phone = normalize_phone(data.phone or "")
-    if phone and not _PHONE_RE.match(phone):
+    if phone and not is_valid_phone(phone):
         errors.setdefault("phone", []).append(
             _("Please enter an 11-digit mobile number or a landline with its area code.")
         )
@@ -222,27 +259,10 @@ def _validate(data: RegistrationInput, today: dt.date) -> _Checked:
         for problem in scope_violations(home, residence, data.reason):
             errors.setdefault("__all__", []).append(problem)
     if ident and data.arrival_date:
-        if data.arrival_date < ident.birth_date:
-            errors.setdefault("arrival_date", []).append(
-                _("The date of arrival is before the date of birth in the ID number.")
-            )
-        age = ident.age_on(today)
-        if age < 18:
-            errors.setdefault("id_number", []).append(
-                _("This person is under 18 and is not registered as a migrant of childbearing age.")
-            )
-        elif ident.sex == Sex.FEMALE and age > 49:
-            errors.setdefault("id_number", []).append(
-                _("Women are registered from 18 to 49 years of age; this person is %(age)s.")
-                % {"age": age}
-            )
-        elif ident.sex == Sex.MALE and data.marital_status not in MaritalStatus.married():
-            errors.setdefault("marital_status", []).append(
-                _(
-                    "Men are registered as the husband of a woman of childbearing age; "
-                    "this man is not recorded as married."
-                )
-            )
+        for key, messages in person_rule_errors(
+            ident, data.marital_status, data.arrival_date, today
+        ).items():
+            errors.setdefault(key, []).extend(messages)
     if errors:
         raise RegistrationRejected(errors)
     return _Checked(ident, home, residence, dwelling, phone, received_on)
