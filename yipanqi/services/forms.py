@@ -25,7 +25,7 @@ class ServiceForm(forms.Form):
     given_on = forms.DateField(
         label=_("Date given"),
         error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     provider = forms.CharField(
         max_length=100,
@@ -48,12 +48,12 @@ class ReportForm(forms.Form):
     period_from = forms.DateField(
         label=_("Period from"),
         error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     period_to = forms.DateField(
         label=_("Period to"),
         error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     contraception = forms.CharField(max_length=100, required=False, label=_("Contraceptive method"))
     remarks = forms.CharField(
@@ -72,7 +72,7 @@ class BenefitForm(forms.Form):
     issued_on = forms.DateField(
         label=_("Issued on"),
         error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     number = forms.CharField(max_length=40, required=False, label=_("Certificate number"))
     year = forms.IntegerField(
