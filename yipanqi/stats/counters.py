@@ -1,0 +1,346 @@
+"""Keeping the counters (StatCounter) equal to the facts, in the transaction that changes them.
+
+Live path: a service that changes a counted fact calls one function here inside its own
+transaction: `fact_added(row)` for a new row, `request_answered`, `request_escalated`,
+`requests_marked_overdue` for the request transitions. Each computes the row's contribution
+before and after the change with the in-memory predicates of metrics.py, expands it to the
+division's ancestors and the nation, and applies the difference with one set-based upsert
+(`INSERT ... ON CONFLICT DO UPDATE SET value = value + excluded.value`, SQLite and PostgreSQL).
+Cells are written in sorted order so that two transactions lock shared rows (the nation's)
+in the same order and cannot deadlock.
+
+Bulk path: `recount()` rebuilds the counters of some or all families from the raw tables with
+set-based SQL (one GROUP BY scan per family into a temporary table, then one roll-up per level);
+`check()` computes the same expected figures and lists every cell that differs.
+"""
+
+import copy
+import datetime as dt
+import time
+import types
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import CharField, Count, DateField, F, Value
+from django.db.models.functions import TruncMonth
+
+from yipanqi.divisions.codes import LEVEL_LENGTHS
+from yipanqi.stats.metrics import FAMILIES, Family, families_of
+from yipanqi.stats.models import StatCounter
+
+Cell = tuple[str, str, str, dt.date]  # metric, key, leaf division code, month
+_CHUNK = 300
+_LEAF = "stats_leaf_tmp"
+_EXPECTED = "stats_expected_tmp"
+
+
+def _prefixes(code: str) -> list[str]:
+    """The nation, every ancestor and the code itself (R-JUR-1: a subtree is a code prefix)."""
+    return [""] + [code[:n] for n in sorted(LEVEL_LENGTHS.values()) if n <= len(code)]
+
+
+def contributions(family: Family, row) -> dict[Cell, int]:
+    """What one row adds to the family's counts (empty when it is not a fact of the family)."""
+    if row is None or not family.base_test(row):
+        return {}
+    code = getattr(row, family.division, None)
+    month = family.month_of(row)
+    if not code or month is None:
+        return {}
+    key = family.key_of(row)
+    return {(c.metric, key, code, month): 1 for c in family.counts if c.test(row)}
+
+
+def _difference(family: Family, before, after) -> dict[Cell, int]:
+    delta: dict[Cell, int] = defaultdict(int)
+    for cell, n in contributions(family, after).items():
+        delta[cell] += n
+    for cell, n in contributions(family, before).items():
+        delta[cell] -= n
+    return delta
+
+
+def apply_delta(delta: Mapping[Cell, int]) -> int:
+    """Add delta to the counters of each cell's division, its ancestors and the nation, and to
+    the key total; one upsert per 300 cells, in sorted order. Returns the cells written."""
+    cells: dict[tuple[str, str, str, dt.date], int] = defaultdict(int)
+    for (metric, key, code, month), n in delta.items():
+        if not n:
+            continue
+        for prefix in _prefixes(code):
+            cells[(prefix, metric, key, month)] += n
+            if key:
+                cells[(prefix, metric, "", month)] += n
+    rows = sorted((cell, n) for cell, n in cells.items() if n)
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    table = quote(StatCounter._meta.db_table)
+    columns = ", ".join(
+        quote(c) for c in ("division_code", "metric", "key", "period_start", "value")
+    )
+    conflict = ", ".join(quote(c) for c in ("division_code", "metric", "period_start", "key"))
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            marks = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params = []
+            for (code, metric, key, month), n in chunk:
+                params += [code, metric, key, adapt(month), n]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {marks} "  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {quote('value')} = "
+                f"{table}.{quote('value')} + excluded.{quote('value')}",
+                params,
+            )
+    return len(rows)
+
+
+def bump(metric: str, code: str, month: dt.date, n: int = 1, *, key: str = "") -> int:
+    """Add n to one metric of one division (and its ancestors) for the month of `month`."""
+    return apply_delta({(metric, key, code, month.replace(day=1)): n})
+
+
+# --- hooks called by the services that change counted facts ------------------------------------
+
+
+def fact_added(row) -> int:
+    """A new row (registration, request, ...) counts in every family of its model."""
+    delta: dict[Cell, int] = defaultdict(int)
+    for family in families_of(row._meta.label):
+        for cell, n in contributions(family, row).items():
+            delta[cell] += n
+    return apply_delta(delta)
+
+
+def fact_changed(before, after) -> int:
+    """A row changed from `before` (an in-memory copy) to `after`; apply the difference."""
+    delta: dict[Cell, int] = defaultdict(int)
+    for family in families_of(after._meta.label):
+        for cell, n in _difference(family, before, after).items():
+            delta[cell] += n
+    return apply_delta(delta)
+
+
+def _as_before(row, **fields):
+    before = copy.copy(row)
+    for name, value in fields.items():
+        setattr(before, name, value)
+    return before
+
+
+def request_answered(request) -> int:
+    """R-STAT-1 timeliness: the answer makes the request due (if the sweep had not) and on time
+    or late. Called after the claim, with the refreshed row; before it, answered_at was empty."""
+    return fact_changed(_as_before(request, answered_at=None), request)
+
+
+def request_escalated(request) -> int:
+    """R-EX-3: an escalation is counted for the receiver in the month the request fell due."""
+    return fact_changed(_as_before(request, escalated_at=None), request)
+
+
+def requests_marked_overdue(stamp: dt.datetime) -> int:
+    """The sweep's set-based claim (R-EX-3): rows stamped overdue_at = stamp had none before.
+
+    Grouped in SQL by the fields the predicates read, evaluated once per group in Python.
+    """
+    from yipanqi.exchange.models import Request
+
+    delta: dict[Cell, int] = defaultdict(int)
+    for family in families_of(Request._meta.label):
+        if "overdue_at" not in family.reads:
+            continue
+        fields = sorted(family.reads - {"overdue_at"})
+        groups = (
+            Request.objects.filter(overdue_at=stamp)
+            .values(*fields)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for group in groups:
+            n = group.pop("n")
+            after = types.SimpleNamespace(**group, overdue_at=stamp)
+            before = types.SimpleNamespace(**group, overdue_at=None)
+            for cell, value in _difference(family, before, after).items():
+                delta[cell] += value * n
+    return apply_delta(delta)
+
+
+# --- recount and check ---------------------------------------------------------------------------
+
+
+@dataclass
+class RecountReport:
+    families: list[str]
+    leaf_rows: int
+    counters: int
+    seconds: float
+
+
+def _families(metric: str | None) -> list[Family]:
+    if metric is None:
+        return list(FAMILIES)
+    chosen = [f for f in FAMILIES if f.name == metric or metric in f.metrics]
+    if not chosen:
+        raise KeyError(metric)
+    return chosen
+
+
+def _leaf_queryset(family: Family):
+    """One row per (division, month, key) with one count column per metric, from raw rows."""
+    qs = (
+        family.queryset()
+        .filter(**{f"{family.division}__isnull": False})
+        .annotate(
+            s_code=F(family.division),
+            s_month=TruncMonth(family.month_field, output_field=DateField()),
+            s_key=F(family.key_field) if family.key_field else Value("", output_field=CharField()),
+        )
+        .values("s_code", "s_month", "s_key")
+        .annotate(**{f"c{i}": Count("pk", filter=c.q) for i, c in enumerate(family.counts)})
+        .order_by()
+    )
+    return qs
+
+
+def _fill_leaf(cursor, family: Family) -> int:
+    quote = connection.ops.quote_name
+    width = len(family.counts)
+    cursor.execute(f"DROP TABLE IF EXISTS {_LEAF}")
+    counts = ", ".join(f"c{i} bigint" for i in range(width))
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_LEAF} (code varchar(12), month date, "
+        f"{quote('key')} varchar(40), {counts})"
+    )
+    sql, params = _leaf_queryset(family).query.sql_with_params()
+    names = ", ".join(f"c{i}" for i in range(width))
+    cursor.execute(
+        f"INSERT INTO {_LEAF} (code, month, {quote('key')}, {names}) {sql}",  # noqa: S608
+        params,
+    )
+    cursor.execute(f"SELECT COUNT(*) FROM {_LEAF}")  # noqa: S608
+    return cursor.fetchone()[0]
+
+
+def _roll_up(cursor, family: Family, target: str) -> None:
+    """Insert the family's counters at every level from the leaf table into `target`."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(c) for c in ("division_code", "metric", "key", "period_start", "value")
+    )
+    keyed = [True, False] if family.key_field else [False]
+    for length in [0, *sorted(LEVEL_LENGTHS.values())]:
+        prefix = f"substr(code, 1, {length})"
+        for i, count in enumerate(family.counts):
+            for by_key in keyed:
+                key = quote("key") if by_key else "''"
+                group = f"{prefix}, month" + (f", {quote('key')}" if by_key else "")
+                cursor.execute(
+                    f"INSERT INTO {target} ({columns}) "  # noqa: S608
+                    f"SELECT {prefix}, %s, {key}, month, SUM(c{i}) FROM {_LEAF} "
+                    f"WHERE length(code) >= {length} GROUP BY {group} HAVING SUM(c{i}) <> 0",
+                    [count.metric],
+                )
+
+
+def _lock_sources(cursor, families: Iterable[Family]) -> None:
+    """PostgreSQL: no fact may change while its counters are rebuilt (SQLite: the write lock
+    of the IMMEDIATE transaction already excludes other writers)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = sorted({f.model._meta.db_table for f in families})
+    cursor.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE MODE")
+    cursor.execute(f"LOCK TABLE {StatCounter._meta.db_table} IN EXCLUSIVE MODE")
+
+
+def recount(metric: str | None = None) -> RecountReport:
+    """Rebuild the counters of every family (or of the family holding `metric`) from the raw
+    tables, in one transaction; used after bulk loads (demo, imports) and by the check."""
+    started = time.perf_counter()
+    families = _families(metric)
+    table = connection.ops.quote_name(StatCounter._meta.db_table)
+    leaf_rows = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_sources(cursor, families)
+        for family in families:
+            StatCounter.objects.filter(metric__in=family.metrics).delete()
+            leaf_rows += _fill_leaf(cursor, family)
+            _roll_up(cursor, family, table)
+        cursor.execute(f"DROP TABLE IF EXISTS {_LEAF}")
+    counters = StatCounter.objects.filter(
+        metric__in=[m for f in families for m in f.metrics]
+    ).count()
+    return RecountReport(
+        [f.name for f in families], leaf_rows, counters, time.perf_counter() - started
+    )
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    division_code: str
+    metric: str
+    key: str
+    period_start: str
+    expected: int
+    counted: int
+
+
+@dataclass
+class CheckReport:
+    families: list[str]
+    cells: int
+    mismatches: list[Mismatch]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def check(metric: str | None = None, *, limit: int = 50) -> CheckReport:
+    """Compare the maintained counters with a full recount from the raw tables (changes nothing)."""
+    started = time.perf_counter()
+    families = _families(metric)
+    quote = connection.ops.quote_name
+    table = quote(StatCounter._meta.db_table)
+    mismatches: list[Mismatch] = []
+    cells = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_sources(cursor, families)
+        cursor.execute(f"DROP TABLE IF EXISTS {_EXPECTED}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_EXPECTED} (division_code varchar(12), metric varchar(40), "
+            f"{quote('key')} varchar(40), period_start date, value bigint)"
+        )
+        for family in families:
+            _fill_leaf(cursor, family)
+            _roll_up(cursor, family, _EXPECTED)
+        cursor.execute(f"SELECT COUNT(*) FROM {_EXPECTED}")  # noqa: S608
+        cells = cursor.fetchone()[0]
+        metrics = [m for f in families for m in f.metrics]
+        marks = ", ".join(["%s"] * len(metrics))
+        k = quote("key")
+        cursor.execute(
+            f"SELECT e.division_code, e.metric, e.{k}, e.period_start, e.value, "  # noqa: S608
+            f"COALESCE(c.value, 0) FROM {_EXPECTED} e LEFT JOIN {table} c "
+            f"ON c.division_code = e.division_code AND c.metric = e.metric AND c.{k} = e.{k} "
+            f"AND c.period_start = e.period_start WHERE COALESCE(c.value, 0) <> e.value "
+            f"UNION ALL "
+            f"SELECT c.division_code, c.metric, c.{k}, c.period_start, 0, c.value FROM {table} c "
+            f"LEFT JOIN {_EXPECTED} e ON c.division_code = e.division_code "
+            f"AND c.metric = e.metric AND c.{k} = e.{k} AND c.period_start = e.period_start "
+            f"WHERE c.metric IN ({marks}) AND c.value <> 0 AND e.value IS NULL "
+            f"LIMIT {int(limit)}",
+            metrics,
+        )
+        for code, metric_name, key, month, expected, counted in cursor.fetchall():
+            mismatches.append(
+                Mismatch(code, metric_name, key, str(month), int(expected), int(counted))
+            )
+        cursor.execute(f"DROP TABLE IF EXISTS {_EXPECTED}")
+        cursor.execute(f"DROP TABLE IF EXISTS {_LEAF}")
+    return CheckReport([f.name for f in families], cells, mismatches, time.perf_counter() - started)

@@ -1,0 +1,97 @@
+"""The rates of R-STAT-1 (and the sex ratio of R-STAT-5): each a numerator metric over a
+denominator metric, a side that answers for it, and where its target comes from."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Side:
+    HOME = "home"
+    RESIDENCE = "residence"
+    BOTH = "both"
+
+
+@dataclass(frozen=True)
+class Rate:
+    code: str
+    label: str | Promise
+    numerator: str
+    denominator: str
+    side: str
+    rule: str
+    # The rule set's `targets` key (R-REG-1); a fixed target where the spec sets one instead.
+    target_key: str | None = None
+    fixed_target: float | None = None
+    # "percent": numerator / denominator x 100. "ratio": boys per 100 girls, with a band.
+    kind: str = "percent"
+    band: tuple[float, float] | None = None
+    numerator_label: str | Promise = ""
+    denominator_label: str | Promise = ""
+    gap_label: str | Promise = ""
+
+
+RATES: list[Rate] = [
+    Rate(
+        code="registration_inflow",
+        label=_("Inflow registration timeliness"),
+        numerator="reg_in.in_time",
+        denominator="reg_in.total",
+        side=Side.RESIDENCE,
+        rule="R-STAT-1, R-REGN-1",
+        numerator_label=_("recorded within 5 working days"),
+        denominator_label=_("inflow registrations"),
+        gap_label=_("recorded late"),
+    ),
+    Rate(
+        code="registration_outflow",
+        label=_("Outflow registration timeliness"),
+        numerator="reg_out.in_time",
+        denominator="reg_out.total",
+        side=Side.HOME,
+        rule="R-STAT-1, R-REGN-1",
+        numerator_label=_("recorded within 5 working days"),
+        denominator_label=_("outflow registrations"),
+        gap_label=_("recorded late"),
+    ),
+    Rate(
+        code="served_30_days",
+        label=_("Registered within 30 days of arrival"),
+        numerator="reg_in.served30",
+        denominator="reg_in.total",
+        side=Side.RESIDENCE,
+        rule="R-REGN-5",
+        numerator_label=_("registered within 30 days"),
+        denominator_label=_("inflow registrations"),
+        gap_label=_("lived here more than 30 days unregistered"),
+    ),
+    Rate(
+        code="timeliness",
+        label=_("Requests answered on time"),
+        numerator="req.on_time",
+        denominator="req.due",
+        side=Side.BOTH,
+        rule="R-STAT-1, R-EX-3",
+        target_key="timeliness",
+        numerator_label=_("answered by the due date"),
+        denominator_label=_("requests due"),
+        gap_label=_("answered late or not at all"),
+    ),
+]
+
+
+def register_rate(rate: Rate, *, after: str | None = None) -> None:
+    """Add a rate of a later app; idempotent by code."""
+    if any(r.code == rate.code for r in RATES):
+        return
+    if after is not None:
+        for index, existing in enumerate(RATES):
+            if existing.code == after:
+                RATES.insert(index + 1, rate)
+                return
+    RATES.append(rate)
+
+
+def rate_by_code(code: str) -> Rate | None:
+    return next((r for r in RATES if r.code == code), None)

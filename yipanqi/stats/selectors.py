@@ -1,0 +1,408 @@
+"""Reads for the dashboards, the assessment and the report: sums of counters, never of raw rows
+(except the drill-down, which lists the rows behind one number within the user's scope)."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yipanqi.divisions.codes import InvalidCode, level_of
+from yipanqi.divisions.models import within_q
+from yipanqi.stats.metrics import count_of, family_of_metric
+from yipanqi.stats.models import StatCounter
+from yipanqi.stats.periods import Period
+from yipanqi.stats.rates import RATES, Rate, rate_by_code
+
+
+class PlaceNotFound(Exception):
+    """No jurisdiction with that code."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A jurisdiction for statistics: a division, or the nation (code "")."""
+
+    code: str
+    name: str
+    path_name: str
+    level: int  # 0 nation, 1 province ... 5 village
+    is_placeholder: bool = False
+
+    @property
+    def is_nation(self) -> bool:
+        return self.code == ""
+
+    @property
+    def province(self) -> str:
+        return self.code[:2]
+
+
+def get_place(code: str | None) -> Place:
+    """The jurisdiction with this native code ('' or None: the nation); PlaceNotFound otherwise."""
+    from yipanqi.divisions.models import Division
+
+    code = (code or "").strip()
+    if code in ("", "CN", "nation"):
+        return Place("", _("Nationwide"), _("Nationwide"), 0)
+    try:
+        level_of(code)
+    except InvalidCode:
+        raise PlaceNotFound(code) from None
+    division = Division.objects.filter(pk=code).first()
+    if division is None:
+        raise PlaceNotFound(code)
+    return Place(
+        division.code,
+        division.short_name,
+        division.path_name or division.name,
+        division.level,
+        division.is_placeholder,
+    )
+
+
+def children_of(place: Place) -> list[Place]:
+    """The next real level down (R-JUR-2: placeholder cities are skipped)."""
+    from yipanqi.divisions.queries import list_children
+
+    if place.level >= 5:
+        return []
+    children = list_children(place.code or None)
+    return [
+        Place(c.division.code, c.division.short_name, c.division.path_name, c.division.level)
+        for c in children
+    ]
+
+
+def breadcrumbs(place: Place) -> list[Place]:
+    """The nation, then each real ancestor, then the place itself."""
+    from yipanqi.divisions.models import Division
+
+    trail = [get_place("")]
+    if place.is_nation:
+        return trail
+    codes = [place.code[:n] for n in (2, 4, 6, 9) if n < len(place.code)]
+    found = {d.code: d for d in Division.objects.filter(code__in=codes)}
+    for code in codes:
+        division = found.get(code)
+        if division is not None and not division.is_placeholder:
+            trail.append(Place(code, division.short_name, division.path_name, division.level))
+    trail.append(place)
+    return trail
+
+
+# --- targets --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    value: float
+    source: str
+
+
+def targets_for(code: str, on: dt.date | None = None) -> dict[str, Target]:
+    """R-STAT-1 targets for a jurisdiction from the region rule sets (R-REG-1/2): the national
+    default, overridden by the strictest region the province belongs to, then by the province's
+    own parameters."""
+    from yipanqi.exchange.models import Region, RegionKind
+    from yipanqi.exchange.rules import current_rule_sets
+
+    on = on or timezone.localdate()
+    regions = list(Region.objects.all())
+    sets = current_rule_sets(regions, on)
+    result: dict[str, Target] = {}
+    for region in regions:
+        if region.kind == RegionKind.NATIONAL and region.pk in sets:
+            for key, value in (sets[region.pk].targets or {}).items():
+                result[key] = Target(float(value), region.name)
+    if not code:
+        return result
+    province = code[:2]
+    covering = [r for r in regions if r.kind == RegionKind.REGION and province in r.provinces]
+    strictest: dict[str, Target] = {}
+    for region in covering:
+        if region.pk not in sets:
+            continue
+        for key, value in (sets[region.pk].targets or {}).items():
+            if key not in strictest or float(value) > strictest[key].value:
+                strictest[key] = Target(float(value), region.name)
+    result.update(strictest)
+    for region in regions:
+        own = region.kind == RegionKind.PROVINCE and region.provinces == [province]
+        if own and region.pk in sets:
+            for key, value in (sets[region.pk].targets or {}).items():
+                result[key] = Target(float(value), region.name)
+    return result
+
+
+def targets_of_region(region) -> dict[str, Target]:
+    from yipanqi.exchange.rules import current_rule_sets
+
+    rule_set = current_rule_sets([region], timezone.localdate()).get(region.pk)
+    if rule_set is None:
+        return {}
+    return {k: Target(float(v), region.name) for k, v in (rule_set.targets or {}).items()}
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """One rate for one jurisdiction and period: numerator, denominator, target."""
+
+    rate: Rate
+    numerator: int
+    denominator: int
+    target: Target | None = None
+
+    @property
+    def value(self) -> float | None:
+        if not self.denominator:
+            return None
+        return 100.0 * self.numerator / self.denominator
+
+    @property
+    def gap(self) -> int:
+        return self.denominator - self.numerator if self.rate.kind == "percent" else 0
+
+    @property
+    def meets(self) -> bool | None:
+        """Whether the target is met; None when there is nothing to judge."""
+        value = self.value
+        if value is None:
+            return None
+        if self.rate.band is not None:
+            low, high = self.rate.band
+            return low <= value <= high
+        if self.target is None:
+            return None
+        return value + 1e-9 >= self.target.value
+
+    @property
+    def target_text(self) -> str:
+        if self.rate.band is not None:
+            return f"{self.rate.band[0]:g}–{self.rate.band[1]:g}"
+        if self.target is None:
+            return ""
+        return f"≥ {self.target.value:g}%"
+
+    @property
+    def value_text(self) -> str:
+        value = self.value
+        if value is None:
+            return "—"
+        if self.rate.kind == "ratio":
+            return f"{value:.1f}"
+        return f"{value:.1f}%"
+
+
+def _target(rate: Rate, targets: dict[str, Target]) -> Target | None:
+    if rate.target_key and rate.target_key in targets:
+        return targets[rate.target_key]
+    if rate.fixed_target is not None:
+        return Target(rate.fixed_target, rate.rule)
+    return None
+
+
+def metrics_of(rates: Iterable[Rate]) -> list[str]:
+    return sorted({m for r in rates for m in (r.numerator, r.denominator)})
+
+
+def sums(codes: list[str], metrics: list[str], start: dt.date, end: dt.date) -> dict:
+    """{code: {metric: total}} over the months in [start, end), key totals only: one query."""
+    result: dict[str, dict[str, int]] = {code: defaultdict(int) for code in codes}
+    if not codes or not metrics:
+        return result
+    rows = (
+        StatCounter.objects.filter(
+            division_code__in=codes,
+            metric__in=metrics,
+            key="",
+            period_start__gte=start,
+            period_start__lt=end,
+        )
+        .values_list("division_code", "metric")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    for code, metric, total in rows:
+        result[code][metric] = int(total or 0)
+    return result
+
+
+def by_key(code: str, metrics: list[str], period: Period) -> dict[str, dict[str, int]]:
+    """{metric: {key: total}} for one jurisdiction (e.g. requests due by type)."""
+    result: dict[str, dict[str, int]] = {m: defaultdict(int) for m in metrics}
+    rows = (
+        StatCounter.objects.filter(
+            division_code=code,
+            metric__in=metrics,
+            period_start__gte=period.start,
+            period_start__lt=period.end,
+        )
+        .exclude(key="")
+        .values_list("metric", "key")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    for metric, key, total in rows:
+        result[metric][key] = int(total or 0)
+    return result
+
+
+def figures_for(
+    place: Place, period: Period, rates: list[Rate] | None = None, targets=None
+) -> list[Figure]:
+    rates = RATES if rates is None else rates
+    targets = targets_for(place.code) if targets is None else targets
+    totals = sums([place.code], metrics_of(rates), period.start, period.end)[place.code]
+    return [
+        Figure(r, totals.get(r.numerator, 0), totals.get(r.denominator, 0), _target(r, targets))
+        for r in rates
+    ]
+
+
+@dataclass
+class Row:
+    place: Place
+    figures: list[Figure] = field(default_factory=list)
+
+    def figure(self, code: str) -> Figure | None:
+        return next((f for f in self.figures if f.rate.code == code), None)
+
+
+def children_rows(place: Place, period: Period, rates: list[Rate] | None = None) -> list[Row]:
+    """Every child jurisdiction with every rate: one counters query for all of them."""
+    rates = RATES if rates is None else rates
+    children = children_of(place)
+    totals = sums([c.code for c in children], metrics_of(rates), period.start, period.end)
+    rows = []
+    targets_by_province: dict[str, dict] = {}
+    for child in children:
+        province = child.code[:2]
+        if province not in targets_by_province:
+            targets_by_province[province] = targets_for(province)
+        targets = targets_by_province[province]
+        t = totals[child.code]
+        rows.append(
+            Row(
+                child,
+                [
+                    Figure(r, t.get(r.numerator, 0), t.get(r.denominator, 0), _target(r, targets))
+                    for r in rates
+                ],
+            )
+        )
+    return rows
+
+
+def trend(place: Place, rate: Rate, months: list[dt.date], targets=None) -> list[tuple]:
+    """(month, Figure) for each month: one query."""
+    targets = targets_for(place.code) if targets is None else targets
+    target = _target(rate, targets)
+    data: dict[dt.date, dict[str, int]] = {m: defaultdict(int) for m in months}
+    if months:
+        rows = (
+            StatCounter.objects.filter(
+                division_code=place.code,
+                metric__in=[rate.numerator, rate.denominator],
+                key="",
+                period_start__gte=months[0],
+                period_start__lte=months[-1],
+            )
+            .values_list("period_start", "metric", "value")
+            .order_by()
+        )
+        for month, metric, value in rows:
+            if month in data:
+                data[month][metric] += int(value)
+    return [
+        (m, Figure(rate, data[m].get(rate.numerator, 0), data[m].get(rate.denominator, 0), target))
+        for m in months
+    ]
+
+
+# --- drill-down -------------------------------------------------------------------------------
+
+PARTS = ("numerator", "denominator", "gap")
+
+
+class DrillInvalid(ValueError):
+    """A drill-down that names no rate part or metric."""
+
+
+@dataclass(frozen=True)
+class Drill:
+    subject: str  # person or request
+    rows: object  # a QuerySet of registrations or requests, visible to the user
+    metric: str
+    label: str
+
+
+def _month_bounds(family, period: Period) -> Q:
+    name = family.month_field
+    field = family.model._meta.get_field(name)
+    if field.get_internal_type() == "DateTimeField":
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(period.end, dt.time.min, tzinfo=tz)
+        return Q(**{f"{name}__gte": start, f"{name}__lt": end})
+    return Q(**{f"{name}__gte": period.start, f"{name}__lt": period.end})
+
+
+def metric_rows(metric: str, place: Place, period: Period, *, key: str = "", negate: str = ""):
+    """The raw rows counted by `metric` for the place and period (all of them, unscoped);
+    with negate=<metric>, those of `metric` not counted by the other (the gap)."""
+    family = family_of_metric(metric)
+    rows = family.queryset().filter(count_of(metric).q).filter(_month_bounds(family, period))
+    if place.code:
+        rows = rows.filter(within_q(family.division, place.code))
+    if key and family.key_field:
+        rows = rows.filter(**{family.key_field: key})
+    if negate:
+        rows = rows.exclude(count_of(negate).q)
+    return family, rows
+
+
+def drill(
+    user, place: Place, period: Period, *, rate: str = "", part: str = "", metric: str = "", key=""
+) -> Drill:
+    """The rows behind one number, limited to what the user may see (R-ACC-2, P3)."""
+    negate = ""
+    label = ""
+    if rate:
+        found = rate_by_code(rate)
+        if found is None or part not in PARTS:
+            raise DrillInvalid(rate)
+        if part == "numerator":
+            metric, label = found.numerator, str(found.numerator_label)
+        elif part == "denominator":
+            metric, label = found.denominator, str(found.denominator_label)
+        else:
+            metric, negate, label = found.denominator, found.numerator, str(found.gap_label)
+    try:
+        family, rows = metric_rows(metric, place, period, key=key, negate=negate)
+    except KeyError:
+        raise DrillInvalid(metric) from None
+    if family.subject == "request":
+        from yipanqi.exchange.models import Request
+
+        visible = Request.objects.visible_to(user).filter(pk__in=rows.values("pk"))
+        visible = visible.select_related("sender", "receiver").order_by("due_on", "pk")
+    else:
+        from yipanqi.people.models import Person
+
+        person_field = "person_id" if hasattr(family.model, "person_id") else "pk"
+        visible = family.model._default_manager.filter(pk__in=rows.values("pk")).filter(
+            **{
+                f"{person_field.removesuffix('_id')}__in": Person.objects.visible_to(user).values(
+                    "pk"
+                )
+            }
+        )
+        visible = visible.select_related("person").order_by("-pk")
+    return Drill(family.subject, visible, metric, label)
