@@ -22,6 +22,7 @@ from yipanqi.exchange.models import (
     RequestType,
 )
 from yipanqi.exchange.rules import deadline_days, pick_rules
+from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
 
@@ -132,6 +133,7 @@ def send_request(
             )
             if person_list:
                 request.persons.set(person_list)
+            stats.fact_added(request)  # R-STAT-1: counted in this transaction
             events.request_sent(request, at=now, actor=acting_user)
             events.request_delivered(request, at=now)
             record_event(
@@ -183,6 +185,7 @@ def answer_request(
         if not claimed:
             raise _reject("__all__", _("This request has already been answered or closed."))
         request.refresh_from_db()
+        stats.request_answered(request)  # R-STAT-1 timeliness
         late = local_date(now) > request.due_on
         events.request_answered(request, at=now, actor=acting_user, late=late)
         record_event(
@@ -241,6 +244,7 @@ def escalate_request(
         if not claimed:
             raise _reject("__all__", _("This request is no longer overdue."))
         request.refresh_from_db()
+        stats.request_escalated(request)  # R-STAT-2
         events.request_escalated(request, at=now, actor=acting_user)
         record_event(
             actor=acting_user,

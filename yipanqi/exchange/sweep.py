@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yipanqi.exchange.models import OPEN_STATUSES, Request, RequestEvent, RequestStatus
+from yipanqi.stats.counters import requests_marked_overdue
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ def mark_overdue(today: dt.date, *, now: dt.datetime | None = None) -> int:
         )
         if claimed:
             _insert_overdue_events(now)
+            requests_marked_overdue(now)  # R-STAT-1: due now, in this transaction
     return claimed
 
 

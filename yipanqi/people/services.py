@@ -28,6 +28,7 @@ from yipanqi.people.models import (
     Sex,
     StayReason,
 )
+from yipanqi.stats.counters import fact_added as stats_fact_added
 from yipanqi.workdays.services import add_working_days
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -373,6 +374,7 @@ def _register_locked(data, kind, acting_user, origin, checked: _Checked, today) 
         last_contact_on=data.arrival_date if kind == RegistrationKind.OUTFLOW else None,
         created_by=acting_user,
     )
+    stats_fact_added(registration)  # R-STAT-1: counters change in this transaction
     event_type = (
         EventType.REGISTERED_INFLOW
         if kind == RegistrationKind.INFLOW
