@@ -44,6 +44,7 @@ from yipanqi.people.models import (
     StayReason,
 )
 from yipanqi.people.services import MUNICIPALITIES, RECORDING_DEADLINE_WORKING_DAYS
+from yipanqi.stats.counters import recount as stats_recount
 from yipanqi.workdays.services import add_working_days
 
 DEFAULT_SEED = 2026
@@ -802,5 +803,6 @@ def generate(
             if progress and (report.persons >= next_report or report.persons == persons):
                 progress(report.persons, persons, time.perf_counter() - started)
                 next_report = (report.persons // step + 1) * step
+    stats_recount()  # R-STAT-1: the statistics counters, rebuilt set-based after the bulk load
     report.seconds = time.perf_counter() - started
     return report
