@@ -1,0 +1,345 @@
+"""Birth registration pages: the list with who owes the next step, applying (first child at the
+residence, or at home), the application page with its steps and timeline, each step's action,
+and birth reports. Views parse, authorize, call one service and render."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from yipanqi.audit.services import Origin
+from yipanqi.births import selectors, services
+from yipanqi.births.forms import (
+    BirthReportForm,
+    ConfirmForm,
+    FirstChildForm,
+    ForwardForm,
+    HomeRegistrationForm,
+    ReturnForm,
+)
+from yipanqi.births.models import BirthReport
+from yipanqi.exchange import services as exchange
+from yipanqi.exchange.models import RequestType
+from yipanqi.people.services import PersonNotFound, access_person
+
+
+def _origin(request) -> Origin:
+    return Origin.from_request(request, channel="web")
+
+
+def _require_scope(request):
+    if request.user.scope_code is None:
+        raise Http404
+
+
+def _show_errors(form, exc) -> None:
+    for field, problems in exc.errors.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
+def _person(request, raw):
+    if not str(raw or "").isdigit():
+        raise Http404
+    try:
+        return access_person(request.user, int(raw), origin=_origin(request))
+    except PersonNotFound:
+        raise Http404 from None
+
+
+@never_cache
+@login_required
+def registrations(request):
+    _require_scope(request)
+    today = timezone.localdate()
+    page = Paginator(selectors.list_registrations(request.user), 25).get_page(
+        request.GET.get("page") or 1
+    )
+    return render(
+        request,
+        "births/list.html",
+        {
+            "page": page,
+            "rows": selectors.waiting_on(request.user, page.object_list, today),
+            "today": today,
+        },
+    )
+
+
+def _apply(request, *, home: bool):
+    _require_scope(request)
+    woman = _person(request, request.GET.get("person") or request.POST.get("person"))
+    form_class = HomeRegistrationForm if home else FirstChildForm
+    spouse = woman.spouse
+    initial = {"idempotency_key": uuid.uuid4().hex}
+    if spouse is not None:
+        initial.update(husband_name=spouse.name, husband_home_code=spouse.home_id)
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = services.BirthInput(
+            woman_id=woman.pk,
+            husband_name=form.cleaned_data["husband_name"],
+            husband_home_code=form.cleaned_data["husband_home_code"],
+            documents=form.cleaned_data["documents"],
+            idempotency_key=f"web-{request.user.pk}-{form.cleaned_data['idempotency_key']}",
+            child_order=form.cleaned_data.get("child_order") or 1,
+        )
+        service = services.register_at_home if home else services.apply_first_child
+        try:
+            registration = service(data, acting_user=request.user, origin=_origin(request))
+        except services.BirthRejected as exc:
+            _show_errors(form, exc)
+        except services.BirthNotFound:
+            raise Http404 from None
+        else:
+            if home:
+                messages.success(
+                    request,
+                    _("Registration %(number)s issued; the residence has been notified.")
+                    % {"number": registration.number},
+                )
+            else:
+                messages.success(request, _("Application received."))
+            return redirect("births:detail", registration.pk)
+    allowed = (
+        services.may_register_at_home(request.user, woman, form["husband_home_code"].value() or "")
+        if home
+        else services.may_apply_at_residence(request.user, woman)
+    )
+    return render(
+        request,
+        "births/apply.html",
+        {"woman": woman, "form": form, "home": home, "allowed": allowed},
+    )
+
+
+@never_cache
+@login_required
+def apply_first_child(request):
+    """R-BIRTH-1: a couple applies at her residence for a first child."""
+    return _apply(request, home=False)
+
+
+@never_cache
+@login_required
+def register_at_home(request):
+    """R-BIRTH-3: a registration at the home side (further child, or first child at home)."""
+    return _apply(request, home=True)
+
+
+def _access(request, pk):
+    _require_scope(request)
+    try:
+        return services.access_registration(request.user, pk)
+    except services.BirthNotFound:
+        raise Http404 from None
+
+
+def _detail(request, registration, status=200, **forms):
+    user = request.user
+    today = timezone.localdate()
+    all_steps = selectors.steps(registration, today)
+    answerable = [
+        step.request
+        for step in all_steps
+        if step.request is not None and exchange.may_answer(user, step.request)
+    ]
+    return render(
+        request,
+        "births/detail.html",
+        {
+            "r": registration,
+            "steps": all_steps,
+            "next": next((s for s in all_steps if s.state in ("open", "overdue")), None),
+            "events": registration.events.select_related("actor", "unit").prefetch_related(
+                "requests"
+            ),
+            "answerable": answerable,
+            "may_ask": services.may_ask(user, registration),
+            "may_forward": services.may_forward(user, registration),
+            "may_decide": services.may_decide(user, registration),
+            "confirm_form": forms.get("confirm_form") or ConfirmForm(),
+            "forward_form": forms.get("forward_form")
+            or ForwardForm(initial={"documents": registration.documents}),
+            "return_form": forms.get("return_form")
+            or ReturnForm(initial={"missing": registration.missing_documents()}),
+            "reports": registration.reports.all(),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def detail(request, pk: int):
+    return _detail(request, _access(request, pk))
+
+
+def _done(request, registration, message):
+    messages.success(request, message)
+    return redirect("births:detail", registration.pk)
+
+
+def _refused(request, registration, exc, **forms):
+    if not forms:
+        for message in exc.messages():
+            messages.error(request, message)
+        return redirect("births:detail", registration.pk)
+    for form in forms.values():
+        _show_errors(form, exc)
+    return _detail(request, registration, status=422, **forms)
+
+
+@login_required
+@require_POST
+def ask(request, pk: int):
+    registration = _access(request, pk)
+    try:
+        services.ask_home_townships(
+            registration.pk, acting_user=request.user, origin=_origin(request)
+        )
+    except services.BirthRejected as exc:
+        return _refused(request, registration, exc)
+    return _done(request, registration, _("Both home townships have been asked to confirm."))
+
+
+@login_required
+@require_POST
+def confirm(request, pk: int, request_id: int):
+    """R-BIRTH-2 step 2: a home township answers its confirmation request from this page."""
+    registration = _access(request, pk)
+    confirmations = {r.pk: r for r in services.confirmation_requests(registration)}
+    if request_id not in confirmations:
+        raise Http404
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            exchange.answer_request(
+                request_id,
+                answer=form.cleaned_data["answer"],
+                acting_user=request.user,
+                origin=_origin(request),
+            )
+        except exchange.RequestNotFound:
+            raise Http404 from None
+        except exchange.ExchangeRejected as exc:
+            messages.error(request, "; ".join(exc.messages()))
+            return redirect("births:detail", registration.pk)
+        return _done(request, registration, _("Your answer was sent."))
+    return _detail(request, registration, status=422, confirm_form=form)
+
+
+@login_required
+@require_POST
+def forward(request, pk: int):
+    registration = _access(request, pk)
+    form = ForwardForm(request.POST)
+    if form.is_valid():
+        try:
+            services.forward_to_township(
+                registration.pk,
+                opinion=form.cleaned_data["opinion"],
+                documents=form.cleaned_data["documents"],
+                acting_user=request.user,
+                origin=_origin(request),
+            )
+        except services.BirthRejected as exc:
+            return _refused(request, registration, exc, forward_form=form)
+        return _done(request, registration, _("The file was forwarded to the township."))
+    return _detail(request, registration, status=422, forward_form=form)
+
+
+@login_required
+@require_POST
+def issue(request, pk: int):
+    registration = _access(request, pk)
+    try:
+        issued = services.issue_registration(
+            registration.pk, acting_user=request.user, origin=_origin(request)
+        )
+    except services.BirthRejected as exc:
+        return _refused(request, registration, exc)
+    return _done(
+        request,
+        registration,
+        _("Registration %(number)s issued; both home townships have been notified.")
+        % {"number": issued.number},
+    )
+
+
+@login_required
+@require_POST
+def return_file(request, pk: int):
+    registration = _access(request, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_registration(
+                registration.pk,
+                missing=form.cleaned_data["missing"],
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
+                origin=_origin(request),
+            )
+        except services.BirthRejected as exc:
+            return _refused(request, registration, exc, return_form=form)
+        return _done(request, registration, _("The file was returned with what is missing."))
+    return _detail(request, registration, status=422, return_form=form)
+
+
+@never_cache
+@login_required
+def reports(request):
+    _require_scope(request)
+    page = Paginator(
+        BirthReport.objects.visible_to(request.user)
+        .select_related("mother", "unit", "notice")
+        .order_by("-birth_date", "-pk"),
+        25,
+    ).get_page(request.GET.get("page") or 1)
+    return render(request, "births/reports.html", {"page": page})
+
+
+@never_cache
+@login_required
+def report_new(request):
+    """R-BIRTH-4: record a birth with the child's sex; the home side is notified."""
+    _require_scope(request)
+    mother = _person(request, request.GET.get("person") or request.POST.get("person"))
+    form = BirthReportForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        latest = mother.birth_registrations.order_by("-pk").first()
+        try:
+            services.report_birth(
+                services.BirthReportInput(
+                    mother_id=mother.pk,
+                    birth_date=data["birth_date"],
+                    child_sex=data["child_sex"],
+                    child_name=data["child_name"],
+                    source=data["source"],
+                    registration_id=latest.pk if latest else None,
+                    idempotency_key=f"web-{request.user.pk}-{data['idempotency_key']}",
+                ),
+                acting_user=request.user,
+                origin=_origin(request),
+            )
+        except services.BirthRejected as exc:
+            _show_errors(form, exc)
+        except services.BirthNotFound:
+            raise Http404 from None
+        else:
+            messages.success(request, _("The birth was recorded and the home side notified."))
+            return redirect("web:person", mother.pk)
+    return render(
+        request,
+        "births/report_new.html",
+        {"mother": mother, "form": form, "notice_type": RequestType.BIRTH_REPORT.label},
+    )
