@@ -103,48 +103,56 @@ class Target:
     source: str
 
 
-def targets_for(code: str, on: dt.date | None = None) -> dict[str, Target]:
-    """R-STAT-1 targets for a jurisdiction from the region rule sets (R-REG-1/2): the national
-    default, overridden by the strictest region the province belongs to, then by the province's
+class TargetBook:
+    """R-STAT-1 targets from the region rule sets (R-REG-1/2), read once per page: the national
+    default, overridden by the strictest region a province belongs to, then by the province's
     own parameters."""
-    from yipanqi.exchange.models import Region, RegionKind
-    from yipanqi.exchange.rules import current_rule_sets
 
-    on = on or timezone.localdate()
-    regions = list(Region.objects.all())
-    sets = current_rule_sets(regions, on)
-    result: dict[str, Target] = {}
-    for region in regions:
-        if region.kind == RegionKind.NATIONAL and region.pk in sets:
-            for key, value in (sets[region.pk].targets or {}).items():
-                result[key] = Target(float(value), region.name)
-    if not code:
+    def __init__(self, on: dt.date | None = None):
+        from yipanqi.exchange.models import Region
+        from yipanqi.exchange.rules import current_rule_sets
+
+        self.regions = list(Region.objects.all())
+        self.sets = current_rule_sets(self.regions, on or timezone.localdate())
+        self._cache: dict[str, dict[str, Target]] = {}
+
+    def _targets(self, region) -> dict[str, Target]:
+        rule_set = self.sets.get(region.pk)
+        if rule_set is None:
+            return {}
+        return {k: Target(float(v), region.name) for k, v in (rule_set.targets or {}).items()}
+
+    def for_code(self, code: str) -> dict[str, Target]:
+        from yipanqi.exchange.models import RegionKind
+
+        province = code[:2]
+        if province in self._cache:
+            return self._cache[province]
+        result: dict[str, Target] = {}
+        for region in self.regions:
+            if region.kind == RegionKind.NATIONAL:
+                result.update(self._targets(region))
+        if province:
+            strictest: dict[str, Target] = {}
+            for region in self.regions:
+                if region.kind == RegionKind.REGION and province in region.provinces:
+                    for key, target in self._targets(region).items():
+                        if key not in strictest or target.value > strictest[key].value:
+                            strictest[key] = target
+            result.update(strictest)
+            for region in self.regions:
+                if region.kind == RegionKind.PROVINCE and region.provinces == [province]:
+                    result.update(self._targets(region))
+        self._cache[province] = result
         return result
-    province = code[:2]
-    covering = [r for r in regions if r.kind == RegionKind.REGION and province in r.provinces]
-    strictest: dict[str, Target] = {}
-    for region in covering:
-        if region.pk not in sets:
-            continue
-        for key, value in (sets[region.pk].targets or {}).items():
-            if key not in strictest or float(value) > strictest[key].value:
-                strictest[key] = Target(float(value), region.name)
-    result.update(strictest)
-    for region in regions:
-        own = region.kind == RegionKind.PROVINCE and region.provinces == [province]
-        if own and region.pk in sets:
-            for key, value in (sets[region.pk].targets or {}).items():
-                result[key] = Target(float(value), region.name)
-    return result
+
+    def for_region(self, region) -> dict[str, Target]:
+        return self._targets(region)
 
 
-def targets_of_region(region) -> dict[str, Target]:
-    from yipanqi.exchange.rules import current_rule_sets
-
-    rule_set = current_rule_sets([region], timezone.localdate()).get(region.pk)
-    if rule_set is None:
-        return {}
-    return {k: Target(float(v), region.name) for k, v in (rule_set.targets or {}).items()}
+def targets_for(code: str, on: dt.date | None = None) -> dict[str, Target]:
+    """The targets that apply to a jurisdiction (see TargetBook)."""
+    return TargetBook(on).for_code(code)
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -275,18 +283,17 @@ class Row:
         return next((f for f in self.figures if f.rate.code == code), None)
 
 
-def children_rows(place: Place, period: Period, rates: list[Rate] | None = None) -> list[Row]:
+def children_rows(
+    place: Place, period: Period, rates: list[Rate] | None = None, book: TargetBook | None = None
+) -> list[Row]:
     """Every child jurisdiction with every rate: one counters query for all of them."""
     rates = RATES if rates is None else rates
     children = children_of(place)
     totals = sums([c.code for c in children], metrics_of(rates), period.start, period.end)
     rows = []
-    targets_by_province: dict[str, dict] = {}
+    book = book or TargetBook()
     for child in children:
-        province = child.code[:2]
-        if province not in targets_by_province:
-            targets_by_province[province] = targets_for(province)
-        targets = targets_by_province[province]
+        targets = book.for_code(child.code)
         t = totals[child.code]
         rows.append(
             Row(
@@ -404,5 +411,5 @@ def drill(
                 )
             }
         )
-        visible = visible.select_related("person").order_by("-pk")
+        visible = visible.select_related("person", "home", "residence").order_by("-pk")
     return Drill(family.subject, visible, metric, label)
