@@ -1,3 +1,287 @@
-from ninja import Router
+"""/api/v1/stats/: live rates (R-STAT-1), children and trend for maps and charts (R-STAT-4),
+the rows behind a number within your scope, the two-way assessment (R-STAT-2).
+
+Figures come from counters maintained in the transactions that change the facts. Bad input is
+422 with a field error map; roles without record access (三员) get 403.
+"""
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from yipanqi.stats import services
+from yipanqi.stats.selectors import Figure, Place
 
 router = Router(tags=["stats"])
+
+
+class AtIn(Schema):
+    at: str | None = Field(
+        None, max_length=12, description="division code; empty: the nation; omitted: yours"
+    )
+    period: str | None = Field(
+        None, max_length=10, description="2026, 2026-Q1 or 2026-03; default: this year"
+    )
+
+
+class TrendIn(AtIn):
+    rate: str | None = Field(None, max_length=40, description="a rate code (see /rates)")
+
+
+class DrillIn(AtIn):
+    rate: str = Field(..., max_length=40)
+    part: str = Field(..., pattern="^(numerator|denominator|gap)$")
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class PlaceOut(Schema):
+    code: str
+    name: str
+    path_name: str
+    level: int
+
+
+class PeriodOut(Schema):
+    code: str
+    kind: str
+    start: dt.date
+    end: dt.date
+
+
+class TargetOut(Schema):
+    value: float
+    source: str
+
+
+class RateOut(Schema):
+    code: str
+    label: str
+    rule: str
+    side: str
+    kind: str
+    numerator: int
+    denominator: int
+    value: float | None
+    target: TargetOut | None
+    band: list[float] | None
+    meets: bool | None
+    numerator_label: str
+    denominator_label: str
+
+
+class RatesOut(Schema):
+    place: PlaceOut
+    period: PeriodOut
+    rates: list[RateOut]
+
+
+class ChildOut(Schema):
+    place: PlaceOut
+    rates: list[RateOut]
+
+
+class ChildrenOut(Schema):
+    place: PlaceOut
+    period: PeriodOut
+    children: list[ChildOut]
+
+
+class MonthOut(Schema):
+    month: str
+    numerator: int
+    denominator: int
+    value: float | None
+
+
+class TrendOut(Schema):
+    place: PlaceOut
+    rate: str
+    target: TargetOut | None
+    months: list[MonthOut]
+
+
+class DrillRowOut(Schema):
+    kind: str = Field(..., description="registration or request")
+    id: int
+    person_id: int | None = None
+    person_name: str | None = None
+    registration_kind: str | None = None
+    arrival_date: dt.date | None = None
+    received_on: dt.date | None = None
+    recorded_in_time: bool | None = None
+    request_type: str | None = None
+    sender_code: str | None = None
+    receiver_code: str | None = None
+    due_on: dt.date | None = None
+    answered_at: dt.datetime | None = None
+    status: str | None = None
+
+
+class DrillOut(Schema):
+    place: PlaceOut
+    period: PeriodOut
+    metric: str
+    label: str
+    count: int
+    page: int
+    pages: int
+    results: list[DrillRowOut]
+
+
+class RejectedOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+def _place(place: Place) -> dict:
+    return {
+        "code": place.code,
+        "name": str(place.name),
+        "path_name": str(place.path_name),
+        "level": place.level,
+    }
+
+
+def _period(period) -> dict:
+    return {"code": period.code, "kind": period.kind, "start": period.start, "end": period.end}
+
+
+def _rate(f: Figure) -> dict:
+    r = f.rate
+    return {
+        "code": r.code,
+        "label": str(r.label),
+        "rule": r.rule,
+        "side": r.side,
+        "kind": r.kind,
+        "numerator": f.numerator,
+        "denominator": f.denominator,
+        "value": round(f.value, 4) if f.value is not None else None,
+        "target": {"value": f.target.value, "source": str(f.target.source)} if f.target else None,
+        "band": list(r.band) if r.band else None,
+        "meets": f.meets,
+        "numerator_label": str(r.numerator_label),
+        "denominator_label": str(r.denominator_label),
+    }
+
+
+def _rejected(exc: services.StatsRejected) -> Status:
+    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
+
+
+def _board(request, query: AtIn, rate: str | None = None):
+    try:
+        return services.dashboard(request.auth, at=query.at, period=query.period, rate=rate)
+    except services.StatsForbidden:
+        raise HttpError(403, "Your role does not see statistics.") from None
+
+
+@router.get("/rates", response={200: RatesOut, 422: RejectedOut}, summary="Every rate (R-STAT-1)")
+def rates(request, query: Query[AtIn]):
+    """Every rate of a jurisdiction and period: numerator, denominator, value, target."""
+    try:
+        board = _board(request, query)
+    except services.StatsRejected as exc:
+        return _rejected(exc)
+    return {
+        "place": _place(board.place),
+        "period": _period(board.period),
+        "rates": [_rate(f) for f in board.figures],
+    }
+
+
+@router.get(
+    "/children", response={200: ChildrenOut, 422: RejectedOut}, summary="Every rate one level down"
+)
+def children(request, query: Query[AtIn]):
+    """The map's and the table's data: each jurisdiction one real level down (R-JUR-2)."""
+    try:
+        board = _board(request, query)
+    except services.StatsRejected as exc:
+        return _rejected(exc)
+    return {
+        "place": _place(board.place),
+        "period": _period(board.period),
+        "children": [
+            {"place": _place(row.place), "rates": [_rate(f) for f in row.figures]}
+            for row in board.rows
+        ],
+    }
+
+
+@router.get("/trend", response={200: TrendOut, 422: RejectedOut}, summary="A rate by month")
+def trend(request, query: Query[TrendIn]):
+    """The twelve months up to the end of the period (R-STAT-4)."""
+    try:
+        board = _board(request, query, rate=query.rate)
+    except services.StatsRejected as exc:
+        return _rejected(exc)
+    figure = board.figures_by_code()[board.rate.code]
+    return {
+        "place": _place(board.place),
+        "rate": board.rate.code,
+        "target": {"value": figure.target.value, "source": str(figure.target.source)}
+        if figure.target
+        else None,
+        "months": [
+            {
+                "month": f"{month:%Y-%m}",
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+                "value": round(f.value, 4) if f.value is not None else None,
+            }
+            for month, f in board.trend
+        ],
+    }
+
+
+def _drill_row(row, subject: str) -> dict:
+    if subject == "request":
+        return {
+            "kind": "request",
+            "id": row.pk,
+            "request_type": row.type,
+            "sender_code": row.sender_id,
+            "receiver_code": row.receiver_id,
+            "due_on": row.due_on,
+            "answered_at": row.answered_at,
+            "status": row.status,
+        }
+    return {
+        "kind": "registration",
+        "id": row.pk,
+        "person_id": row.person_id,
+        "person_name": row.person.name,
+        "registration_kind": row.kind,
+        "arrival_date": row.arrival_date,
+        "received_on": row.received_on,
+        "recorded_in_time": row.recorded_in_time,
+    }
+
+
+@router.get("/drill", response={200: DrillOut, 422: RejectedOut}, summary="Rows behind a number")
+def drill(request, query: Query[DrillIn]):
+    """The registrations or requests counted in a rate's numerator, denominator or gap, limited
+    to those you may see (R-ACC-2): persons of your subtree, requests your units sent or got."""
+    try:
+        place, period, found = services.drill(
+            request.auth, at=query.at, period=query.period, rate=query.rate, part=query.part
+        )
+    except services.StatsForbidden:
+        raise HttpError(403, "Your role does not see statistics.") from None
+    except services.StatsRejected as exc:
+        return _rejected(exc)
+    page = Paginator(found.rows, query.page_size).get_page(query.page)
+    return {
+        "place": _place(place),
+        "period": _period(period),
+        "metric": found.metric,
+        "label": found.label,
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": [_drill_row(row, found.subject) for row in page.object_list],
+    }
