@@ -21,7 +21,7 @@ from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES, RequestType
-from yipanqi.exchange.rules import deadline_days, pick_rules
+from yipanqi.exchange.rules import RulesMissing, deadline_days, pick_rules
 from yipanqi.grievances import events
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
 from yipanqi.people.models import Person
@@ -129,10 +129,15 @@ def _validate(data: ComplaintInput, *, public: bool) -> dict:
 def _deadline(assigned: Division, now: dt.datetime):
     """R-GRV-1 answer deadline in working days, from the rule set for the jurisdiction."""
     on = local_date(now)
-    choice = pick_rules(
-        assigned.code, assigned.code, on=on, request_type=RequestType.COMPLAINT_REFERRAL
-    )
-    days = deadline_days(choice, RequestType.COMPLAINT_REFERRAL, on)
+    try:
+        choice = pick_rules(
+            assigned.code, assigned.code, on=on, request_type=RequestType.COMPLAINT_REFERRAL
+        )
+        days = deadline_days(choice, RequestType.COMPLAINT_REFERRAL, on)
+    except RulesMissing:
+        raise Rejected.because(
+            _("The answer deadlines are not set up yet. Please call the 12356 hotline.")
+        ) from None
     return days, add_working_days(now, days), choice.reason
 
 

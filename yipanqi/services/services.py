@@ -17,7 +17,7 @@ from yipanqi.core.errors import Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
-from yipanqi.exchange.rules import pick_rules
+from yipanqi.exchange.rules import RulesMissing, pick_rules
 from yipanqi.grievances import services as grievances
 from yipanqi.grievances.models import Category, Channel
 from yipanqi.people.models import Person
@@ -116,8 +116,12 @@ class RecordedService:
 def checkup_frequency(person: Person, year: int, unit_code: str) -> CheckupFrequency:
     """R-SVC-3: the check-ups of the person in the year and the region's minimum and maximum
     for the residence unit (its province's own parameters, else its region, else national)."""
-    choice = pick_rules(unit_code, unit_code, on=dt.date(year, 12, 31))
     count = ServiceRecord.objects.checkups_in_year(person, year).count()
+    try:
+        choice = pick_rules(unit_code, unit_code, on=dt.date(year, 12, 31))
+    except RulesMissing:
+        # No rule set at all (an empty database): no frequency to hold the count against.
+        return CheckupFrequency(count, None, None, _("no rule set"))
     return CheckupFrequency(
         count,
         choice.rule_set.checkups_min_per_year,
