@@ -67,7 +67,7 @@ class ReturnForm(forms.Form):
 
 class BirthReportForm(forms.Form):
     birth_date = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     child_sex = forms.ChoiceField(
         choices=Sex.choices, widget=forms.RadioSelect, label=_("Child's sex")

@@ -24,7 +24,7 @@ class IssueForm(forms.Form):
 
 class VerifyForm(forms.Form):
     verified_on = forms.DateField(
-        label=_("Verified on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Verified on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     marital_status = forms.ChoiceField(choices=MaritalStatus.choices, label=_("Marital status"))
     children = forms.IntegerField(min_value=0, max_value=20, label=_("Number of children"))
@@ -58,5 +58,5 @@ class LongTermForm(forms.Form):
         required=False, label=_("Our province grants long-term validity to certificates")
     )
     effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

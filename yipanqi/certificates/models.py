@@ -165,7 +165,7 @@ class Certificate(models.Model):
 
 
 class VerificationKind(models.TextChoices):
-    ARRIVAL = "arrival", _("Within 30 days of arrival")
+    ARRIVAL = "arrival", _("First verification after arrival")
     ANNUAL = "annual", _("Yearly verification")
     EXTRA = "extra", _("Further verification")
 
