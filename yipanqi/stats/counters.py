@@ -45,7 +45,7 @@ def contributions(family: Family, row) -> dict[Cell, int]:
     """What one row adds to the family's counts (empty when it is not a fact of the family)."""
     if row is None or not family.base_test(row):
         return {}
-    code = getattr(row, family.division, None)
+    code = family.division_of(row)
     month = family.month_of(row)
     if not code or month is None:
         return {}
@@ -141,6 +141,29 @@ def request_answered(request) -> int:
 def request_escalated(request) -> int:
     """R-EX-3: an escalation is counted for the receiver in the month the request fell due."""
     return fact_changed(_as_before(request, escalated_at=None), request)
+
+
+def certificate_issued(certificate) -> int:
+    """R-CERT-1: her outflow registrations now count as holding a valid certificate (issuing
+    requires that she has none; a renewal replaces one valid certificate with another)."""
+    return _certificate_holder(certificate, +1)
+
+
+def certificate_revoked(certificate) -> int:
+    """R-CERT-2: a revoked certificate no longer counts (one valid certificate per person)."""
+    return _certificate_holder(certificate, -1)
+
+
+def _certificate_holder(certificate, sign: int) -> int:
+    from yipanqi.people.models import Registration
+    from yipanqi.stats.metrics import OUTFLOW_WOMEN
+
+    delta: dict[Cell, int] = defaultdict(int)
+    rows = Registration.objects.filter(OUTFLOW_WOMEN.base, person_id=certificate.person_id)
+    for registration in rows.select_related("person"):
+        month = OUTFLOW_WOMEN.month_of(registration)
+        delta[("reg_out.women_certified", "", registration.home_id, month)] += sign
+    return apply_delta(delta)
 
 
 def requests_marked_overdue(stamp: dt.datetime) -> int:

@@ -45,6 +45,11 @@ class Family:
     subject: str = "person"
     # The fields the in-memory predicates read, for set-based transitions (the sweep).
     reads: frozenset[str] = frozenset()
+    # From a row to the person it is about (drill-down scope, R-ACC-2).
+    person_path: str = "person"
+    # From a row to the row it is a part of in another family (a verification is part of an
+    # inflow registration), for listing the gap between a numerator and its denominator.
+    part_of: str = ""
 
     @property
     def model(self):
@@ -56,8 +61,11 @@ class Family:
     def metrics(self) -> list[str]:
         return [count.metric for count in self.counts]
 
+    def division_of(self, row) -> str | None:
+        return walk(row, self.division)
+
     def month_of(self, row) -> dt.date | None:
-        value = getattr(row, self.month_field)
+        value = walk(row, self.month_field)
         if value is None:
             return None
         return local_date(value).replace(day=1)
@@ -67,6 +75,16 @@ class Family:
 
     def queryset(self):
         return self.model._default_manager.filter(self.base).alias(**self.annotations())
+
+
+def walk(row, path: str):
+    """row.a.b for the ORM path 'a__b' (the in-memory twin of F('a__b'))."""
+    value = row
+    for part in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
 
 
 def _served(row) -> bool:
@@ -159,11 +177,119 @@ REQUESTS_SENT = Family(
     subject="request",
 )
 
+
+def _is_woman(registration) -> bool:
+    return registration.person.sex == "F"
+
+
+INFLOW_WOMEN = Family(
+    name="inflow_women",
+    model_label="people.Registration",
+    base=Q(kind="inflow", person__sex="F"),
+    base_test=lambda r: r.kind == "inflow" and _is_woman(r),
+    # R-CERT-3: the 30 days run from arrival, so the month is the month of arrival.
+    division="residence_id",
+    month_field="arrival_date",
+    counts=(Count("reg_in.women", Q(), lambda r: True),),
+)
+
+
+def _has_valid_certificate(registration) -> bool:
+    from yipanqi.certificates.models import Certificate, CertificateStatus
+
+    return Certificate.objects.filter(
+        person_id=registration.person_id, status=CertificateStatus.VALID
+    ).exists()
+
+
+def _valid_certificate_q() -> Q:
+    from django.db.models import Exists, OuterRef
+
+    from yipanqi.certificates.models import Certificate, CertificateStatus
+
+    return Q(
+        Exists(
+            Certificate.objects.filter(
+                person_id=OuterRef("person_id"), status=CertificateStatus.VALID
+            )
+        )
+    )
+
+
+OUTFLOW_WOMEN = Family(
+    name="outflow_women",
+    model_label="people.Registration",
+    base=Q(kind="outflow", person__sex="F"),
+    base_test=lambda r: r.kind == "outflow" and _is_woman(r),
+    # R-CERT-1: the home side issues, before or after she leaves: month of departure.
+    division="home_id",
+    month_field="arrival_date",
+    counts=(
+        Count("reg_out.women", Q(), lambda r: True),
+        # A certificate that is neither revoked nor replaced by its renewal (R-CERT-2).
+        Count("reg_out.women_certified", Q(has_valid_certificate=True), _has_valid_certificate),
+    ),
+    annotations=lambda: {"has_valid_certificate": _valid_certificate_q()},
+)
+
+ARRIVAL_VERIFICATIONS = Family(
+    name="arrival_verifications",
+    model_label="certificates.Verification",
+    base=Q(kind="arrival", registration__kind="inflow", registration__person__sex="F"),
+    base_test=lambda v: (
+        v.kind == "arrival" and v.registration.kind == "inflow" and _is_woman(v.registration)
+    ),
+    # Counted where and when her stay is counted (INFLOW_WOMEN), so it is a part of it.
+    division="registration__residence_id",
+    month_field="registration__arrival_date",
+    counts=(
+        # R-CERT-3: verified within 30 days of arrival.
+        Count("ver.arrival_on_time", Q(late=False), lambda v: not v.late),
+        Count("ver.arrival_late", Q(late=True), lambda v: bool(v.late)),
+    ),
+    person_path="registration__person",
+    part_of="registration",
+)
+
+BIRTHS = Family(
+    name="births",
+    model_label="births.BirthReport",
+    base=Q(),
+    base_test=lambda b: True,
+    # R-STAT-5: where the birth happened, in the month of birth.
+    division="unit_id",
+    month_field="birth_date",
+    counts=(
+        Count("birth.male", Q(child_sex="M"), lambda b: b.child_sex == "M"),
+        Count("birth.female", Q(child_sex="F"), lambda b: b.child_sex == "F"),
+    ),
+    person_path="mother",
+)
+
+BASIC_SERVICES = Family(
+    name="basic_services",
+    model_label="services.ServiceRecord",
+    base=Q(service_type__basic=True),
+    base_test=lambda s: bool(s.service_type.basic),
+    # R-SVC-1: the residence unit that gave (and recorded) the service.
+    division="unit_id",
+    month_field="given_on",
+    counts=(
+        Count("svc.basic", Q(), lambda s: True),
+        Count("svc.free", Q(charged_violation=False), lambda s: not s.charged_violation),
+    ),
+)
+
 FAMILIES: list[Family] = [
     REGISTRATION_INFLOW,
     REGISTRATION_OUTFLOW,
     REQUESTS_RECEIVED,
     REQUESTS_SENT,
+    INFLOW_WOMEN,
+    OUTFLOW_WOMEN,
+    ARRIVAL_VERIFICATIONS,
+    BIRTHS,
+    BASIC_SERVICES,
 ]
 
 

@@ -81,6 +81,58 @@ RATES: list[Rate] = [
 ]
 
 
+RATES += [
+    Rate(
+        code="certificate_rate",
+        label=_("Certificate issuance rate"),
+        numerator="reg_out.women_certified",
+        denominator="reg_out.women",
+        side=Side.HOME,
+        rule="R-STAT-1, R-CERT-1",
+        target_key="certificate_rate",
+        numerator_label=_("with a valid certificate"),
+        denominator_label=_("outflow women"),
+        gap_label=_("without a valid certificate"),
+    ),
+    Rate(
+        code="verification_rate",
+        label=_("Verification rate"),
+        numerator="ver.arrival_on_time",
+        denominator="reg_in.women",
+        side=Side.RESIDENCE,
+        rule="R-STAT-1, R-CERT-3",
+        target_key="verification_rate",
+        numerator_label=_("verified within 30 days of arrival"),
+        denominator_label=_("inflow women"),
+        gap_label=_("not verified within 30 days"),
+    ),
+    Rate(
+        code="free_service_rate",
+        label=_("Free-service rate"),
+        numerator="svc.free",
+        denominator="svc.basic",
+        side=Side.RESIDENCE,
+        rule="R-STAT-1, R-SVC-1",
+        target_key="free_service_rate",
+        numerator_label=_("basic services given free"),
+        denominator_label=_("basic services"),
+        gap_label=_("charged (a rights violation)"),
+    ),
+    Rate(
+        code="sex_ratio",
+        label=_("Sex ratio at birth"),
+        numerator="birth.male",
+        denominator="birth.female",
+        side=Side.BOTH,
+        rule="R-STAT-5",
+        kind="ratio",
+        band=(103.0, 107.0),
+        numerator_label=_("boys born"),
+        denominator_label=_("girls born"),
+    ),
+]
+
+
 def register_rate(rate: Rate, *, after: str | None = None) -> None:
     """Add a rate of a later app; idempotent by code."""
     if any(r.code == rate.code for r in RATES):

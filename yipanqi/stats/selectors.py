@@ -178,6 +178,11 @@ class Figure:
         return self.denominator - self.numerator if self.rate.kind == "percent" else 0
 
     @property
+    def flagged(self) -> bool:
+        """R-STAT-5: a ratio outside its band."""
+        return self.rate.band is not None and self.meets is False
+
+    @property
     def meets(self) -> bool | None:
         """Whether the target is met; None when there is nothing to judge."""
         value = self.value
@@ -345,9 +350,24 @@ class DrillInvalid(ValueError):
 @dataclass(frozen=True)
 class Drill:
     subject: str  # person or request
-    rows: object  # a QuerySet of registrations or requests, visible to the user
+    rows: object  # a QuerySet of the family's rows (registrations, requests ...), visible
     metric: str
     label: str
+    family: object = None
+
+    @property
+    def is_registration(self) -> bool:
+        return self.family is not None and self.family.model_label == "people.Registration"
+
+    def person_of(self, row):
+        from yipanqi.stats.metrics import walk
+
+        return walk(row, self.family.person_path)
+
+    def day_of(self, row):
+        from yipanqi.stats.metrics import walk
+
+        return walk(row, self.family.month_field)
 
 
 def _month_bounds(family, period: Period) -> Q:
@@ -371,7 +391,12 @@ def metric_rows(metric: str, place: Place, period: Period, *, key: str = "", neg
     if key and family.key_field:
         rows = rows.filter(**{family.key_field: key})
     if negate:
-        rows = rows.exclude(count_of(negate).q)
+        other = family_of_metric(negate)
+        if other is family:
+            rows = rows.exclude(count_of(negate).q)
+        else:
+            _other, counted = metric_rows(negate, place, period, key=key)
+            rows = rows.exclude(pk__in=counted.values(other.part_of or "pk"))
     return family, rows
 
 
@@ -383,7 +408,7 @@ def drill(
     label = ""
     if rate:
         found = rate_by_code(rate)
-        if found is None or part not in PARTS:
+        if found is None or part not in PARTS or (part == "gap" and found.kind != "percent"):
             raise DrillInvalid(rate)
         if part == "numerator":
             metric, label = found.numerator, str(found.numerator_label)
@@ -403,13 +428,11 @@ def drill(
     else:
         from yipanqi.people.models import Person
 
-        person_field = "person_id" if hasattr(family.model, "person_id") else "pk"
         visible = family.model._default_manager.filter(pk__in=rows.values("pk")).filter(
-            **{
-                f"{person_field.removesuffix('_id')}__in": Person.objects.visible_to(user).values(
-                    "pk"
-                )
-            }
+            **{f"{family.person_path}__in": Person.objects.visible_to(user).values("pk")}
         )
-        visible = visible.select_related("person", "home", "residence").order_by("-pk")
-    return Drill(family.subject, visible, metric, label)
+        related = [family.person_path]
+        if family.model_label == "people.Registration":
+            related += ["home", "residence"]
+        visible = visible.select_related(*related).order_by("-pk")
+    return Drill(family.subject, visible, metric, label, family)

@@ -21,10 +21,12 @@ def test_r_stat_1_demo_population_is_counted_and_consistent():
     assert counters.check().ok
     for code in ("", "44", "440305", "51", "510722", "11"):
         for period in ("2026", "2025-Q2", "2026-10"):
+            expected = independent(code, period)
             live = {
                 f.rate.code: (f.numerator, f.denominator)
                 for f in figures_for(get_place(code), parse_period(period))
+                if f.rate.code in expected
             }
-            assert live == independent(code, period), (code, period)
+            assert live == expected, (code, period)
     nation = figures_for(get_place(""), parse_period("2026"))
     assert next(f for f in nation if f.rate.code == "registration_inflow").denominator > 50

