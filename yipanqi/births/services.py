@@ -33,6 +33,7 @@ from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
 from yipanqi.people.services import PersonNotFound, access_person
+from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
 
@@ -744,6 +745,7 @@ def report_birth(
                 created_at=now,
                 idempotency_key=key,
             )
+            stats.fact_added(report)  # R-STAT-5 sex ratio at birth, same transaction
             if not (home.startswith(unit) or unit.startswith(home)):
                 report.notice = exchange.send_request(
                     RequestType.BIRTH_REPORT,

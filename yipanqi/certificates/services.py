@@ -42,6 +42,7 @@ from yipanqi.people.models import (
     Sex,
 )
 from yipanqi.people.services import PersonNotFound, access_person
+from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
 MAX_CHILDREN = 20
@@ -305,6 +306,7 @@ def issue_certificate(
             proxy_relation=(proxy.relation if proxy else ""),
             proxy_interim=interim,
         )
+        stats.certificate_issued(certificate)  # R-STAT-1 issuance rate, same transaction
         events.certificate_issued(certificate, at=now, actor=acting_user, proxy=proxy is not None)
         record_event(
             actor=acting_user,
@@ -506,6 +508,7 @@ def revoke_certificate(
         if not claimed:
             raise _reject(_("This certificate was revoked or already renewed."))
         certificate.refresh_from_db()
+        stats.certificate_revoked(certificate)  # R-STAT-1 issuance rate
         notice = _notify_residence(
             certificate,
             event="revoked",
@@ -610,6 +613,7 @@ def verify_certificate(
             note=(note or "").strip(),
             created_at=now,
         )
+        stats.fact_added(verification)  # R-STAT-1 verification rate, same transaction
         events.certificate_verified(verification, at=now)
         if verification.changed:
             _record_change(verification, acting_user=acting_user, origin=origin, now=now)

@@ -30,6 +30,7 @@ from yipanqi.services.models import (
     SupplyPoint,
     SupplyPointKind,
 )
+from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
 MAX_CHARGE = Decimal("100000")
@@ -204,6 +205,7 @@ def record_service(
             recorded_by=acting_user,
             recorded_at=now,
         )
+        stats.fact_added(record)  # R-STAT-1 free-service rate, same transaction
         if violation:
             # R-SVC-1: a basic service with a charge is a rights violation; it opens a complaint
             # for the jurisdiction that answers for the provider, so it is followed and counted.
