@@ -71,3 +71,24 @@ def dashboard_xlsx(board) -> bytes:
     ]
     sheet(book, _("Trend"), trend_header, trend_rows)
     return to_bytes(book)
+
+
+def assessment_xlsx(card) -> bytes:
+    """R-STAT-2: the scorecard, one sheet per side, and the requests by type."""
+    book = workbook()
+    first = True
+    for section in card.sections:
+        header = [_("Item"), _("Rule"), _("Failures"), _("Cases"), _("Compliance (%)")]
+        rows = [
+            [str(i.label), i.article, i.failures, i.cases, percent(i.compliance)]
+            for i in section.items
+        ]
+        rows.append([_("Score"), "", "", "", percent(section.score)])
+        sheet(book, str(section.title)[:31], header, rows, first=first)
+        first = False
+    header = [_("Request type"), _("Answers it"), _("Due"), _("On time"), _("Late or unanswered"),
+              _("Escalated")]  # fmt: skip
+    rows = [[r["label"], r["side"], r["due"], r["on_time"], r["late"], r["escalated"]]
+            for r in card.requests_by_type]  # fmt: skip
+    sheet(book, _("Requests by type"), header, rows)
+    return to_bytes(book)

@@ -280,6 +280,18 @@ BASIC_SERVICES = Family(
     ),
 )
 
+COMPLAINTS = Family(
+    name="complaints",
+    model_label="grievances.Complaint",
+    base=Q(),
+    base_test=lambda c: True,
+    # R-GRV-1: counted against the jurisdiction that answers for it, by category (R-STAT-2).
+    division="assigned_to_id",
+    month_field="received_at",
+    key_field="category",
+    counts=(Count("grv.received", Q(), lambda c: True),),
+)
+
 FAMILIES: list[Family] = [
     REGISTRATION_INFLOW,
     REGISTRATION_OUTFLOW,
@@ -290,6 +302,7 @@ FAMILIES: list[Family] = [
     ARRIVAL_VERIFICATIONS,
     BIRTHS,
     BASIC_SERVICES,
+    COMPLAINTS,
 ]
 
 

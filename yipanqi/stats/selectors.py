@@ -389,7 +389,7 @@ def metric_rows(metric: str, place: Place, period: Period, *, key: str = "", neg
     if place.code:
         rows = rows.filter(within_q(family.division, place.code))
     if key and family.key_field:
-        rows = rows.filter(**{family.key_field: key})
+        rows = rows.filter(**{f"{family.key_field}__in": key.split(",")})
     if negate:
         other = family_of_metric(negate)
         if other is family:
@@ -401,10 +401,19 @@ def metric_rows(metric: str, place: Place, period: Period, *, key: str = "", neg
 
 
 def drill(
-    user, place: Place, period: Period, *, rate: str = "", part: str = "", metric: str = "", key=""
+    user,
+    place: Place,
+    period: Period,
+    *,
+    rate: str = "",
+    part: str = "",
+    metric: str = "",
+    key: str = "",
+    minus: str = "",
 ) -> Drill:
-    """The rows behind one number, limited to what the user may see (R-ACC-2, P3)."""
-    negate = ""
+    """The rows behind one number, limited to what the user may see (R-ACC-2, P3): a rate's
+    numerator, denominator or gap, or a metric (by key) less another one of the same rows."""
+    negate = minus
     label = ""
     if rate:
         found = rate_by_code(rate)
@@ -417,20 +426,17 @@ def drill(
         else:
             metric, negate, label = found.denominator, found.numerator, str(found.gap_label)
     try:
+        other = family_of_metric(negate) if negate else None
+        if other is not None and other is not family_of_metric(metric) and not other.part_of:
+            raise KeyError(negate)
         family, rows = metric_rows(metric, place, period, key=key, negate=negate)
     except KeyError:
         raise DrillInvalid(metric) from None
+    # Every counted model has the one scope rule of its app: visible_to(user) (R-ACC-2).
+    visible = family.model._default_manager.visible_to(user).filter(pk__in=rows.values("pk"))
     if family.subject == "request":
-        from yipanqi.exchange.models import Request
-
-        visible = Request.objects.visible_to(user).filter(pk__in=rows.values("pk"))
         visible = visible.select_related("sender", "receiver").order_by("due_on", "pk")
     else:
-        from yipanqi.people.models import Person
-
-        visible = family.model._default_manager.filter(pk__in=rows.values("pk")).filter(
-            **{f"{family.person_path}__in": Person.objects.visible_to(user).values("pk")}
-        )
         related = [family.person_path]
         if family.model_label == "people.Registration":
             related += ["home", "residence"]

@@ -163,14 +163,27 @@ def dashboard(
     )
 
 
-def drill(user, *, at, period, rate="", part="", metric="", key=""):
+def drill(user, *, at, period, rate="", part="", metric="", key="", minus=""):
     """The rows behind one number, within the user's scope."""
     place = access_place(user, at)
     chosen_period = parse(period)
     try:
         found = selectors.drill(
-            user, place, chosen_period, rate=rate, part=part, metric=metric, key=key
+            user, place, chosen_period, rate=rate, part=part, metric=metric, key=key, minus=minus
         )
     except selectors.DrillInvalid:
         raise StatsRejected.because(_("Please choose a number of the dashboard."), "rate") from None
     return place, chosen_period, found
+
+
+def assessment(user, *, at: str | None, period: str | None):
+    """R-STAT-2: the scorecard of a jurisdiction for a year or a quarter."""
+    from yipanqi.stats.assessment import scorecard
+
+    place = access_place(user, at)
+    chosen = parse(period)
+    if chosen.kind == "month":
+        raise StatsRejected.because(
+            _("The assessment is made for a year (2026) or a quarter (2026-Q1)."), "period"
+        )
+    return scorecard(place, chosen)

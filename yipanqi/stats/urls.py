@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.xlsx", views.export, name="export"),
     path("drill/", views.drill, name="drill"),
+    path("assessment/", views.assessment, name="assessment"),
 ]

@@ -88,6 +88,7 @@ def drill(request):
             part=get.get("part", ""),
             metric=get.get("metric", ""),
             key=get.get("key", ""),
+            minus=get.get("minus", ""),
         )
     except StatsForbidden:
         raise Http404 from None
@@ -108,3 +109,22 @@ def drill(request):
             "back": f"?at={place.code}&period={period.code}",
         },
     )
+
+
+@never_cache
+@login_required
+def assessment(request):
+    try:
+        card = services.assessment(
+            request.user, at=request.GET.get("at"), period=request.GET.get("period")
+        )
+    except StatsForbidden:
+        raise Http404 from None
+    except StatsRejected as exc:
+        return _error_page(request, exc)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(exports.assessment_xlsx(card), content_type=exports.XLSX)
+        name = f"yipanqi-assessment-{card.place.code or 'CN'}-{card.period.code}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "stats/assessment.html", {"card": card})

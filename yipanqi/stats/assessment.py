@@ -1,0 +1,272 @@
+"""The two-way assessment (双向考核, R-STAT-2): each side scored from the records the other side
+sent and received, with responsibility attributed per Jiangsu norms art. 39–41.
+
+Every count is a sum of counters (so a province's card costs a few queries at any size) and
+carries the drill-down query that lists the rows behind it, so either side can check a
+disputed "late" or "not received".
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from yipanqi.stats import selectors
+from yipanqi.stats.periods import Period
+from yipanqi.stats.selectors import Place
+
+# Who answers a request of each type (R-EX-2, R-CERT, R-BIRTH): the home side answers what the
+# residence sends it, the residence what the home side sends it; a case co-investigation
+# (R-EX-4) or a general notification is owed by whichever side received it.
+HOME_ANSWERS = {
+    "no_certificate_notice",
+    "service_report",
+    "certificate_change",
+    "birth_confirmation",
+    "birth_report",
+    "departure_notice",
+}
+RESIDENCE_ANSWERS = {"certificate_notice", "birth_notice"}
+# Complaint categories and the side that answers for them (art. 39: certificates refused,
+# delayed or conditional, charges, demands to come home; art. 40: free services not given or
+# charged).
+HOME_COMPLAINTS = {
+    "certificate_refused",
+    "certificate_delayed",
+    "certificate_conditional",
+    "told_to_return_home",
+}
+RESIDENCE_COMPLAINTS = {"charged_free_service", "service_not_given"}
+
+
+@dataclass
+class Item:
+    """One line of the scorecard: failures out of cases, with the rows behind each."""
+
+    label: str | Promise
+    article: str
+    failures: int
+    cases: int | None  # None: a plain count with no denominator (complaints)
+    drill: str  # query string for /stats/drill/
+    drill_cases: str = ""
+
+    @property
+    def compliance(self) -> float | None:
+        if not self.cases:
+            return None
+        return 100.0 * (self.cases - self.failures) / self.cases
+
+
+@dataclass
+class Section:
+    side: str
+    title: str | Promise
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def score(self) -> float | None:
+        """The mean compliance of the items that had cases (100 = nothing failed)."""
+        rated = [i.compliance for i in self.items if i.compliance is not None]
+        penalties = sum(i.failures for i in self.items if i.cases is None)
+        if not rated and not penalties:
+            return None
+        base = sum(rated) / len(rated) if rated else 100.0
+        # Each complaint the side answers for costs one point (art. 39-41 count them).
+        return max(0.0, base - penalties)
+
+
+@dataclass
+class Scorecard:
+    place: Place
+    period: Period
+    sections: list[Section]
+    requests_by_type: list[dict]
+
+
+METRICS = [
+    "reg_in.total",
+    "reg_in.in_time",
+    "reg_in.served30",
+    "reg_in.women",
+    "ver.arrival_on_time",
+    "reg_out.total",
+    "reg_out.in_time",
+    "reg_out.women",
+    "reg_out.women_certified",
+    "svc.basic",
+    "svc.free",
+    "req.due",
+    "req.on_time",
+    "req.answered",
+    "req.escalated",
+    "req.sent",
+    "grv.received",
+]
+
+
+def _q(place: Place, period: Period, **params) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"at": place.code, "period": period.code, **params})
+
+
+def scorecard(place: Place, period: Period) -> Scorecard:
+    """R-STAT-2 for one jurisdiction and a year or quarter (any period works)."""
+    totals = selectors.sums([place.code], METRICS, period.start, period.end)[place.code]
+    keyed = selectors.by_key(
+        place.code,
+        ["req.due", "req.on_time", "req.answered", "req.escalated", "grv.received"],
+        period,
+    )
+
+    def t(metric):
+        return totals.get(metric, 0)
+
+    def requests_item(types: set[str] | None, label, article, exclude: set[str] = frozenset()):
+        chosen = [
+            k
+            for k in keyed["req.due"]
+            if (types is None and k not in exclude) or (types is not None and k in types)
+        ]
+        due = sum(keyed["req.due"][k] for k in chosen)
+        on_time = sum(keyed["req.on_time"].get(k, 0) for k in chosen)
+        keys = ",".join(sorted(chosen))
+        return Item(
+            label,
+            article,
+            due - on_time,
+            due,
+            _q(place, period, metric="req.due", minus="req.on_time", key=keys) if keys else "",
+            _q(place, period, metric="req.due", key=keys) if keys else "",
+        )
+
+    def complaints_item(categories: set[str], label, article):
+        count = sum(v for k, v in keyed["grv.received"].items() if k in categories)
+        keys = ",".join(sorted(k for k in keyed["grv.received"] if k in categories))
+        return Item(
+            label,
+            article,
+            count,
+            None,
+            _q(place, period, metric="grv.received", key=keys) if keys else "",
+        )
+
+    home = Section("home", _("As the home side (户籍地), art. 39"))
+    home.items = [
+        Item(
+            _("Outflow registrations not recorded within 5 working days"),
+            "R-REGN-1",
+            t("reg_out.total") - t("reg_out.in_time"),
+            t("reg_out.total"),
+            _q(place, period, rate="registration_outflow", part="gap"),
+            _q(place, period, rate="registration_outflow", part="denominator"),
+        ),
+        requests_item(
+            HOME_ANSWERS, _("Requests from the residence answered late or not at all"), "R-EX-2"
+        ),
+        Item(
+            _("Outflow women without a valid certificate"),
+            "R-CERT-1",
+            t("reg_out.women") - t("reg_out.women_certified"),
+            t("reg_out.women"),
+            _q(place, period, rate="certificate_rate", part="gap"),
+            _q(place, period, rate="certificate_rate", part="denominator"),
+        ),
+        complaints_item(
+            HOME_COMPLAINTS,
+            _("Complaints: certificate refused, delayed or made conditional; told to come home"),
+            "R-GRV-1",
+        ),
+    ]
+    residence = Section("residence", _("As the residence (现居住地), art. 40"))
+    residence.items = [
+        Item(
+            _("Inflow registrations not recorded within 5 working days"),
+            "R-REGN-1",
+            t("reg_in.total") - t("reg_in.in_time"),
+            t("reg_in.total"),
+            _q(place, period, rate="registration_inflow", part="gap"),
+            _q(place, period, rate="registration_inflow", part="denominator"),
+        ),
+        Item(
+            _("Persons living here more than 30 days before registration"),
+            "R-REGN-5",
+            t("reg_in.total") - t("reg_in.served30"),
+            t("reg_in.total"),
+            _q(place, period, rate="served_30_days", part="gap"),
+            _q(place, period, rate="served_30_days", part="denominator"),
+        ),
+        Item(
+            _("Inflow women whose certificate was not verified within 30 days"),
+            "R-CERT-3",
+            t("reg_in.women") - t("ver.arrival_on_time"),
+            t("reg_in.women"),
+            _q(place, period, rate="verification_rate", part="gap"),
+            _q(place, period, rate="verification_rate", part="denominator"),
+        ),
+        requests_item(
+            RESIDENCE_ANSWERS,
+            _("Requests from the home side answered late or not at all"),
+            "R-EX-2",
+        ),
+        Item(
+            _("Basic free services recorded with a charge"),
+            "R-SVC-1",
+            t("svc.basic") - t("svc.free"),
+            t("svc.basic"),
+            _q(place, period, rate="free_service_rate", part="gap"),
+            _q(place, period, rate="free_service_rate", part="denominator"),
+        ),
+        complaints_item(
+            RESIDENCE_COMPLAINTS,
+            _("Complaints: charged for a free service, free service not given"),
+            "R-GRV-1",
+        ),
+    ]
+    both = Section("both", _("Both sides, each for its part, art. 41"))
+    both.items = [
+        requests_item(
+            None,
+            _("Case co-investigations and notifications received, answered late or not at all"),
+            "R-EX-4",
+            exclude=HOME_ANSWERS | RESIDENCE_ANSWERS,
+        ),
+        Item(
+            _("Requests received that had to be escalated to the common higher level"),
+            "R-EX-3",
+            t("req.escalated"),
+            t("req.due"),
+            _q(place, period, metric="req.escalated"),
+            _q(place, period, metric="req.due"),
+        ),
+    ]
+    by_type = defaultdict(dict)
+    for metric in ("req.due", "req.on_time", "req.answered", "req.escalated"):
+        for key, value in keyed[metric].items():
+            by_type[key][metric] = value
+    rows = []
+    for key in sorted(by_type):
+        values = by_type[key]
+        side = (
+            "home" if key in HOME_ANSWERS else "residence" if key in RESIDENCE_ANSWERS else "both"
+        )
+        rows.append(
+            {
+                "type": key,
+                "label": _type_label(key),
+                "side": side,
+                "due": values.get("req.due", 0),
+                "on_time": values.get("req.on_time", 0),
+                "late": values.get("req.due", 0) - values.get("req.on_time", 0),
+                "escalated": values.get("req.escalated", 0),
+                "drill_late": _q(place, period, metric="req.due", minus="req.on_time", key=key),
+            }
+        )
+    return Scorecard(place, period, [home, residence, both], rows)
+
+
+def _type_label(key: str) -> str:
+    from yipanqi.exchange.models import RequestType
+
+    return str(RequestType(key).label) if key in RequestType.values else key
