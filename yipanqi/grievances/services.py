@@ -25,6 +25,7 @@ from yipanqi.exchange.rules import RulesMissing, deadline_days, pick_rules
 from yipanqi.grievances import events
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
 from yipanqi.people.models import Person
+from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
 # A citizen's form: at most this many complaints per connection per hour (a simple limit; the
@@ -225,6 +226,7 @@ def file_complaint(
                     rule_reason=reason[:300],
                     origin_hash=origin_hash,
                 )
+                stats.fact_added(complaint)  # R-STAT-2 complaints, same transaction
                 events.complaint_filed(complaint, at=now, actor=acting_user)
                 events.complaint_assigned(complaint, at=now)
                 if staff_unit is not None and _needs_referral(staff_unit.code, assigned.code):
