@@ -1,0 +1,467 @@
+"""Department feeds (R-FEED-1, R-FEED-2): monthly reports, zero reports, timeliness, matching.
+
+A report covers one month for one jurisdiction and is due by the 3rd of the next month, moved to
+the next working day when that is a rest day (R-WD-3); when it arrives its timeliness is
+recorded once (a file sent again later does not make a late report on time). Each record is
+matched to the registry by the ID number's blind index:
+- temporary residence: a person with an active inflow registration is "registered"; anyone else
+  becomes an open lead for the village (or the lowest unit the record names), once per person;
+- marriage: updates the marital status of a registered person, with a timeline event;
+- hospital birth: becomes a birth report (births.BirthReport, source hospital) for the mother,
+  notified to her home township as R-BIRTH-4 asks; a mother not in the registry becomes a lead.
+"""
+
+import datetime as dt
+import re
+import time
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yipanqi.accounts.models import Role, User
+from yipanqi.audit.models import Action
+from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.imports.checks import parse_id
+from yipanqi.imports.models import (
+    FEED_DEPARTMENT,
+    FEED_OF_KIND,
+    FeedOutcome,
+    FeedRecord,
+    FeedReport,
+    FeedType,
+    Lead,
+    LeadKind,
+    LeadStatus,
+)
+from yipanqi.imports.pipeline import (
+    ImportRejected,
+    ImportRequest,
+    Outcome,
+    count_rows,
+    detect_layout,
+    iter_records,
+)
+from yipanqi.imports.reading import open_table
+from yipanqi.imports.values import CellError, DivisionResolver, clean_text, parse_date, parse_sex
+from yipanqi.people import idnumbers
+from yipanqi.people.models import EventType, MaritalStatus, Person, PersonEvent, Registration
+from yipanqi.workdays.services import deadline_for_day_of_month, local_date
+
+FEED_DUE_DAY = 3  # R-FEED-1: by the 3rd of each month
+BATCH = 2_000
+_PERIOD = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?")
+MARRIAGE_TYPES = {
+    "结婚": "married", "结婚登记": "married", "登记结婚": "married", "初婚": "married",
+    "再婚": "married", "复婚": "married", "marriage": "married", "married": "married",
+    "离婚": "divorced", "离婚登记": "divorced", "协议离婚": "divorced", "divorce": "divorced",
+    "divorced": "divorced",
+}  # fmt: skip
+
+
+class FeedRejected(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+    def messages(self) -> list[str]:
+        return [m for ms in self.errors.values() for m in ms]
+
+
+def parse_period(text: str) -> dt.date:
+    """'2026-04', '2026/4', '2026年4月', '202604' -> 2026-04-01; ImportRejected otherwise."""
+    match = _PERIOD.fullmatch(clean_text(text))
+    if match and 1 <= int(match[2]) <= 12:
+        return dt.date(int(match[1]), int(match[2]), 1)
+    raise ImportRejected(_("Please give the month the feed reports on, like 2026-04."))
+
+
+def due_for(period: dt.date):
+    """R-FEED-1 + R-WD-3: by the 3rd of the following month, or the next working day."""
+    following = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return deadline_for_day_of_month(following.year, following.month, FEED_DUE_DAY)
+
+
+def may_feed(user: User) -> bool:
+    return (
+        user is not None
+        and user.is_active
+        and user.role == Role.DEPARTMENT_FEEDER
+        and user.jurisdiction_id is not None
+    )
+
+
+def _report(feed_type: str, unit: str, period: dt.date, *, now, user, job_id, zero: bool):
+    """The month's report, created on its first arrival with its timeliness (R-FEED-1)."""
+    key = period.strftime("%Y-%m")
+    report = (
+        FeedReport.objects.select_for_update()
+        .filter(feed_type=feed_type, unit_id=unit, period=key)
+        .first()
+    )
+    if report is not None:
+        if not zero and report.zero_report:
+            report.zero_report = False
+            report.save(update_fields=["zero_report"])
+        return report
+    due = due_for(period)
+    return FeedReport.objects.create(
+        feed_type=feed_type,
+        department=FEED_DEPARTMENT[feed_type],
+        unit_id=unit,
+        period=key,
+        due_on=due.date,
+        due_fallback=due.fallback,
+        received_at=now,
+        on_time=local_date(now) <= due.date,
+        zero_report=zero,
+        job_id=job_id,
+        sent_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+def submit_zero_report(
+    *,
+    feed_type: str,
+    period: str,
+    acting_user: User,
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+) -> FeedReport:
+    """零通报: a month with nothing new is reported as such, on time or late (R-FEED-1)."""
+    if not may_feed(acting_user):
+        raise FeedRejected({"__all__": [_("Only department feeders send feed reports.")]})
+    if feed_type not in FeedType.values:
+        raise FeedRejected({"feed_type": [_("Please choose the feed.")]})
+    try:
+        month = parse_period(period)
+    except ImportRejected as exc:
+        raise FeedRejected({"period": [str(exc)]}) from None
+    now = now or timezone.now()
+    if month > local_date(now).replace(day=1):
+        raise FeedRejected({"period": [_("A report cannot be sent for a month to come.")]})
+    with transaction.atomic():
+        report = _report(
+            feed_type, acting_user.jurisdiction_id, month, now=now, user=acting_user,
+            job_id=None, zero=True,
+        )  # fmt: skip
+        if report.records:
+            raise FeedRejected(
+                {"__all__": [_("This month's report already has records; it is not empty.")]}
+            )
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="feed_report",
+            object_id=report.pk,
+            detail={"event": "zero_report", "feed": feed_type, "period": report.period},
+        )
+    return report
+
+
+class _FeedRun:
+    def __init__(self, request: ImportRequest, feed_type: str, report: FeedReport, today):
+        self.request = request
+        self.feed_type = feed_type
+        self.report = report
+        self.today = today
+        self.unit = request.unit
+        self.resolver = DivisionResolver(request.unit)
+        self.births: dict = {}
+        self.seen: dict[tuple, int] = {}
+        self.outcome = Outcome()
+        self.cipher = field_cipher()
+        self.now = timezone.now()
+
+    def check(self, number: int, cells: dict):
+        errors: list[str] = []
+        ident = None
+        try:
+            if cells.get("id_number") in (None, ""):
+                raise CellError(_("The ID number is missing."))
+            ident = parse_id(cells["id_number"], self.today, self.births)
+        except CellError as exc:
+            errors.append(str(exc))
+        name = clean_text(cells.get("name"))
+        if not name or len(name) > 50:
+            errors.append(_("Please enter the person's name."))
+        place = None
+        if cells.get("place") not in (None, ""):
+            try:
+                place = self.resolver.resolve(cells["place"])
+                if not place.startswith(self.unit):
+                    errors.append(_("The place is outside the jurisdiction sending this feed."))
+            except CellError as exc:
+                errors.append(str(exc))
+        elif self.feed_type == FeedType.TEMPORARY_RESIDENCE:
+            errors.append(_("The place of residence is missing."))
+        event_date = None
+        try:
+            event_date = parse_date(cells.get("event_date"))
+            if event_date is None:
+                errors.append(_("The date is missing."))
+            elif event_date > self.today:
+                errors.append(_("The date cannot be in the future."))
+        except CellError as exc:
+            errors.append(str(exc))
+        data: dict = {}
+        if self.feed_type == FeedType.MARRIAGE:
+            kind = MARRIAGE_TYPES.get(clean_text(cells.get("marriage_type")).lower())
+            if kind is None:
+                errors.append(_("The registration type must be marriage or divorce."))
+            data["marriage"] = kind
+        if self.feed_type == FeedType.HOSPITAL_BIRTH:
+            try:
+                sex = parse_sex(cells.get("child_sex"))
+                if not sex:
+                    errors.append(_("The sex of the child is missing."))
+                data["child_sex"] = sex
+            except CellError as exc:
+                errors.append(str(exc))
+            if ident is not None and ident.sex != "F":
+                errors.append(_("The mother's ID number is a man's."))
+            hospital = clean_text(cells.get("hospital"))
+            if hospital:
+                data["hospital"] = hospital[:100]
+        if errors:
+            return errors
+        return (number, ident, name, place or self.unit, event_date, data)
+
+    def write(self, batch: list[tuple]) -> None:
+        fresh = []
+        for record in batch:
+            number, ident, _name, _place, event_date, _data = record
+            key = (ident.value, event_date)
+            first = self.seen.get(key)
+            if first is not None:
+                self.outcome.rejected += 1
+                self.outcome.errors[number] = [
+                    _("This record is already in row %(row)s of this file.") % {"row": first}
+                ]
+                continue
+            self.seen[key] = number
+            fresh.append((blind_index(ident.value, domain="id"), record))
+        indexes = [index for index, _r in fresh]
+        stored = set(
+            FeedRecord.objects.filter(report=self.report, id_number_index__in=indexes).values_list(
+                "id_number_index", "event_date"
+            )
+        )
+        persons = {
+            p.id_number_index: p
+            for p in Person.objects.filter(id_number_index__in=indexes).only(
+                "pk", "id_number_index", "marital_status", "home_id", "residence_id", "sex",
+                "birth_date", "name",
+            )
+        }  # fmt: skip
+        inflow = set(
+            Registration.objects.active()
+            .filter(kind="inflow", person__in=[p.pk for p in persons.values()])
+            .values_list("person_id", flat=True)
+        )
+        for index, (number, ident, name, place, event_date, data) in fresh:
+            if (index, event_date) in stored:
+                self.outcome.unchanged += 1
+                continue
+            person = persons.get(index)
+            outcome = self._match(ident, index, name, place, event_date, data, person, inflow)
+            record = FeedRecord.objects.create(
+                report=self.report,
+                row_number=number,
+                id_number_index=index,
+                id_number_masked=idnumbers.mask(ident.value),
+                name=name,
+                place_id=place,
+                event_date=event_date,
+                data=data,
+                person=person,
+                outcome=outcome,
+            )
+            if outcome == FeedOutcome.LEAD:
+                self._lead(record, ident, name, place, event_date, data)
+            self.outcome.created += 1
+            self.outcome.extra[outcome] = self.outcome.extra.get(outcome, 0) + 1
+
+    def _match(self, ident, index, name, place, event_date, data, person, inflow) -> str:
+        if self.feed_type == FeedType.TEMPORARY_RESIDENCE:
+            # R-FEED-2: a temporary resident with no inflow registration is a lead.
+            if person is not None and person.pk in inflow:
+                return FeedOutcome.REGISTERED
+            return FeedOutcome.LEAD
+        if self.feed_type == FeedType.MARRIAGE:
+            if person is None:
+                return FeedOutcome.NOT_REGISTERED
+            return self._marriage(person, data["marriage"], event_date)
+        if person is None:
+            return FeedOutcome.LEAD
+        self._birth(person, event_date, data, index)
+        return FeedOutcome.BIRTH_REPORTED
+
+    def _marriage(self, person: Person, kind: str, on: dt.date) -> str:
+        """R-FEED-2: a marriage or divorce registered by civil affairs updates marital status."""
+        before = person.marital_status
+        if kind == "divorced":
+            after = MaritalStatus.DIVORCED
+        elif before in MaritalStatus.married():
+            after = before
+        elif before == MaritalStatus.UNMARRIED:
+            after = MaritalStatus.FIRST_MARRIAGE
+        else:
+            after = MaritalStatus.REMARRIED
+        if after == before:
+            return FeedOutcome.MARITAL_SAME
+        Person.objects.filter(pk=person.pk).update(marital_status=after, updated_at=self.now)
+        person.marital_status = after
+        PersonEvent.objects.create(
+            person=person,
+            at=self.now,
+            type=EventType.DETAILS_CHANGED,
+            actor=self.request.acting_user,
+            unit_id=self.unit,
+            data={
+                "fields": ["marital_status"],
+                "marital_status": {"from": before, "to": after},
+                "source": "feed",
+                "feed_report": self.report.pk,
+                "registered_on": on.isoformat(),
+            },
+        )
+        return FeedOutcome.MARITAL_UPDATED
+
+    def _birth(self, mother: Person, born: dt.date, data: dict, index: str) -> None:
+        """R-FEED-2 / R-BIRTH-4: a hospital birth becomes a birth report, notified home."""
+        from yipanqi.births.models import BirthReport, ReportSource
+        from yipanqi.exchange.models import RequestType
+        from yipanqi.exchange.services import send_request
+        from yipanqi.stats import counters
+
+        key = f"feed-birth-{index[:32]}-{born.isoformat()}"
+        if BirthReport.objects.filter(idempotency_key=key).exists():
+            return
+        report = BirthReport.objects.create(
+            mother=mother,
+            birth_date=born,
+            child_sex=data["child_sex"],
+            source=ReportSource.HOSPITAL,
+            unit_id=self.unit,
+            reported_by=self.request.acting_user,
+            created_at=self.now,
+            idempotency_key=key,
+        )
+        home = mother.home_id[:9]
+        if not (home.startswith(self.unit) or self.unit.startswith(home)):
+            # The platform sends on the department's behalf: feeders are not caseworkers.
+            report.notice = send_request(
+                RequestType.BIRTH_REPORT,
+                sender_code=self.unit,
+                receiver_code=home,
+                acting_user=None,
+                idempotency_key=f"birth-report-{report.pk}",
+                persons=[mother],
+                payload={
+                    "birth_date": born.isoformat(),
+                    "child_sex": data["child_sex"],
+                    "source": ReportSource.HOSPITAL,
+                },
+                subject=_("Birth on %(day)s") % {"day": born.isoformat()},
+                now=self.now,
+            )
+            report.save(update_fields=["notice"])
+            self.outcome.notified += 1
+        counters.fact_added(report)
+
+    def _lead(self, record: FeedRecord, ident, name, place, event_date, data) -> None:
+        kind = (
+            LeadKind.BIRTH if self.feed_type == FeedType.HOSPITAL_BIRTH
+            else LeadKind.UNREGISTERED_RESIDENT
+        )  # fmt: skip
+        index = record.id_number_index
+        if Lead.objects.filter(
+            kind=kind, unit_id=place, id_number_index=index, status=LeadStatus.OPEN
+        ).exists():
+            return
+        Lead.objects.create(
+            kind=kind,
+            unit_id=place,
+            name=name,
+            id_number_cipher=self.cipher.encrypt(ident.value, associated=b"lead.id"),
+            id_number_index=index,
+            id_number_masked=record.id_number_masked,
+            seen_on=event_date,
+            source=record,
+            data=data,
+            created_at=self.now,
+        )
+        self.outcome.extra["leads"] = self.outcome.extra.get("leads", 0) + 1
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_feed(request: ImportRequest, *, period: str) -> Outcome:
+    """Import one department feed file for a month (R-FEED-1, R-FEED-2); all or nothing unless
+    valid_rows_only, as for registrations."""
+    started = time.perf_counter()
+    feed_type = FEED_OF_KIND[request.kind]
+    month = parse_period(period)
+    today = request.today or timezone.localdate()
+    if month > today.replace(day=1):
+        raise ImportRejected(_("A report cannot be sent for a month to come."))
+    table = open_table(Path(request.path), sheet=request.sheet)
+    layout = detect_layout(
+        table, request.kind, header_row=request.header_row, mapping=request.mapping
+    )
+    total = max(count_rows(table) - layout.header_row - 1, 0)
+    outcome = Outcome()
+    try:
+        with transaction.atomic():
+            report = _report(
+                feed_type, request.unit, month, now=timezone.now(), user=request.acting_user,
+                job_id=request.job_id, zero=False,
+            )  # fmt: skip
+            run = _FeedRun(request, feed_type, report, today)
+            outcome = run.outcome
+            batch = []
+            for number, cells in iter_records(table, layout):
+                if cells is None:
+                    outcome.skipped += 1
+                    continue
+                outcome.rows += 1
+                checked = run.check(number, cells)
+                if isinstance(checked, list):
+                    outcome.rejected += 1
+                    outcome.errors[number] = checked
+                    continue
+                batch.append(checked)
+                if len(batch) >= BATCH:
+                    run.write(batch)
+                    batch = []
+                    if request.progress:
+                        request.progress(outcome.rows, total)
+            run.write(batch)
+            if request.progress:
+                request.progress(outcome.rows, max(total, outcome.rows))
+            if outcome.rows == 0:
+                report.zero_report = report.records == 0
+            report.records = FeedRecord.objects.filter(report=report).count()
+            report.matched = (
+                FeedRecord.objects.filter(report=report)
+                .exclude(outcome__in=[FeedOutcome.LEAD, FeedOutcome.NOT_REGISTERED])
+                .count()
+            )
+            report.leads = Lead.objects.filter(source__report=report).count()
+            report.save(update_fields=["records", "matched", "leads", "zero_report"])
+            outcome.extra["feed_report"] = report.pk
+            outcome.extra["on_time"] = report.on_time
+            outcome.extra["due_on"] = report.due_on.isoformat()
+            if request.dry_run or (outcome.rejected and not request.valid_rows_only):
+                raise _Rollback
+            outcome.committed = True
+    except _Rollback:
+        outcome.committed = False
+    outcome.seconds = time.perf_counter() - started
+    return outcome

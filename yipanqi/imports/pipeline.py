@@ -1,0 +1,531 @@
+"""The registration import: read, check, match, write, notify; one transaction, in batches.
+
+Nothing lost, nothing doubled (issue 5, R-EX-5):
+- All or nothing by default: one transaction for the whole file; any rejected row rolls it
+  back and the rejection report says why. `valid_rows_only` commits the valid rows.
+- The natural key of a registration is the ID number's blind index, the kind and the own side's
+  place (residence for inflow, home for outflow). A row whose key is already active and whose
+  data is the same changes nothing; with other data it is an update; a person registered
+  elsewhere is moved (the old registration closes as superseded, R-REGN-6).
+- A process killed mid-import never commits: the database is as it was.
+
+The rules are the registration service's (see checks.py); what this module adds is doing the
+same writes for many rows at once (writing.py), without an ORM round trip per row.
+"""
+
+import copy
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.imports.checks import Candidate, RowChecker
+from yipanqi.imports.columns import auto_mapping, fields_for, find_header, missing_required
+from yipanqi.imports.reading import Table, open_table
+from yipanqi.people import idnumbers
+from yipanqi.people.models import (
+    CloseReason,
+    EventType,
+    RegistrationKind,
+    RegistrationStatus,
+)
+from yipanqi.people.services import RECORDING_DEADLINE_WORKING_DAYS
+from yipanqi.workdays.services import add_working_days
+
+BATCH_ROWS = 20_000
+# Up to this many registrations added or changed, statistics follow row by row (live path).
+LIVE_STATS_LIMIT = 2_000
+NAME_MISMATCH = (
+    "This ID number is already registered under another name. "
+    "Please check the name and the ID number."
+)
+
+
+class ImportRejected(Exception):
+    """The file as a whole cannot be imported (unreadable, no header, a required column
+    missing); nothing was written. The message is for the user."""
+
+
+@dataclass
+class Layout:
+    """Where the data is in a table: the header row and which column holds which field."""
+
+    header_row: int
+    headers: list
+    mapping: dict[str, str]  # column index as text -> field name
+
+    def columns(self) -> list[tuple[int, str]]:
+        return sorted((int(index), name) for index, name in self.mapping.items())
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    notified: int = 0
+    committed: bool = False
+    seconds: float = 0.0
+    errors: dict[int, list[str]] = field(default_factory=dict)
+    # Filled by notifications: (person id, inflow registration id, home-side unit).
+    notices: list[tuple[int, int, str]] = field(default_factory=list, repr=False)
+    # Rows written by feeds (leads, outcomes) report their own counts.
+    extra: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "skipped": self.skipped,
+            "notified": self.notified,
+            "committed": self.committed,
+            **self.extra,
+        }
+
+
+def detect_layout(table: Table, kind: str, *, header_row: int | None = None, mapping=None):
+    """The header row (given, or found among the top rows) and the column mapping."""
+    fields = fields_for(kind)
+    head = table.head(40)
+    if header_row is None:
+        header_row = find_header(head, fields)
+        if header_row is None:
+            raise ImportRejected(
+                _(
+                    "No header row was found in the first rows of the file. The header must "
+                    "name the columns, for example 姓名, 身份证号, 户籍地, 现居住地."
+                )
+            )
+    if header_row >= len(head):
+        raise ImportRejected(_("The file has fewer rows than the header row chosen."))
+    headers = list(head[header_row])
+    chosen = (
+        {str(k): v for k, v in mapping.items() if v} if mapping else auto_mapping(headers, fields)
+    )
+    known = {f.name for f in fields}
+    unknown = sorted(set(chosen.values()) - known)
+    if unknown:
+        raise ImportRejected(_("Unknown field: %(name)s.") % {"name": unknown[0][:40]})
+    if len(set(chosen.values())) != len(chosen):
+        raise ImportRejected(_("Two columns are mapped to the same field."))
+    missing = missing_required(chosen, fields)
+    if missing:
+        raise ImportRejected(
+            _("These required columns were not found: %(columns)s.")
+            % {"columns": "、".join(str(f.label) for f in missing)}
+        )
+    return Layout(header_row, headers, chosen)
+
+
+def count_rows(table: Table) -> int:
+    """About how many rows the file has, for the progress bar (CSV: line breaks)."""
+    if table.format == "csv":
+        count = 0
+        with table.path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                count += chunk.count(b"\n")
+        return count
+    from python_calamine import load_workbook
+
+    return load_workbook(str(table.path)).get_sheet_by_name(table.sheet).total_height
+
+
+def iter_records(table: Table, layout: Layout):
+    """(row number, {field: cell}) for the data rows; blank rows and footers left out.
+
+    A row with neither an ID number nor a name and at most two filled cells is a note
+    (填表人：…, 合计) rather than a person; it is counted as skipped.
+    """
+    columns = layout.columns()
+    for number, row in enumerate(table.rows(), start=1):
+        if number <= layout.header_row + 1:
+            continue
+        width = len(row)
+        cells = {name: row[index] for index, name in columns if index < width}
+        if not cells.get("id_number") and not cells.get("name"):
+            filled = sum(1 for cell in row if cell not in (None, ""))
+            yield number, None if filled <= 2 else cells
+            continue
+        yield number, cells
+
+
+@dataclass
+class ImportRequest:
+    """What to import and on whose behalf; `unit` is the own side (residence or home)."""
+
+    path: object
+    kind: str
+    unit: str
+    acting_user: object = None
+    valid_rows_only: bool = False
+    dry_run: bool = False
+    header_row: int | None = None
+    mapping: dict | None = None
+    sheet: str = ""
+    today: dt.date | None = None
+    job_id: int | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_registrations(request: ImportRequest) -> Outcome:
+    """Import inflow or outflow registrations (R-REGN-1..3, R-JUR-3); see the module doc."""
+    from yipanqi.imports.writing import Writer
+
+    started = time.perf_counter()
+    table = open_table(request.path, sheet=request.sheet)
+    layout = detect_layout(
+        table, request.kind, header_row=request.header_row, mapping=request.mapping
+    )
+    total = max(count_rows(table) - layout.header_row - 1, 0)
+    today = request.today or timezone.localdate()
+    writer = Writer.for_connection()
+    run = _Run(request, writer, today)
+    outcome = run.outcome
+    with writer.session():
+        try:
+            with transaction.atomic():
+                writer.begin()
+                batch: list[Candidate] = []
+                for number, cells in iter_records(table, layout):
+                    if cells is None:
+                        outcome.skipped += 1
+                        continue
+                    outcome.rows += 1
+                    checked = run.checker.check(number, cells)
+                    if isinstance(checked, list):
+                        run.reject(number, checked)
+                    else:
+                        batch.append(checked)
+                    if len(batch) >= BATCH_ROWS:
+                        run.write(batch)
+                        batch = []
+                        if request.progress:
+                            request.progress(outcome.rows, total)
+                run.write(batch)
+                if request.progress:
+                    request.progress(outcome.rows, max(total, outcome.rows))
+                run.count_in_stats()
+                run.finish_notices()
+                if request.dry_run or (outcome.rejected and not request.valid_rows_only):
+                    raise _Rollback
+                outcome.committed = True
+        except _Rollback:
+            outcome.committed = False
+    if not outcome.committed:
+        outcome.notified = 0
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+class _Run:
+    """The state of one import: caches, counters and the keys handed out."""
+
+    def __init__(self, request: ImportRequest, writer, today: dt.date):
+        self.request = request
+        self.kind = request.kind
+        self.unit = request.unit
+        self.writer = writer
+        self.today = today
+        self.now = timezone.now()
+        self.checker = RowChecker(kind=request.kind, unit=request.unit, today=today)
+        self.outcome = Outcome()
+        self.seen: dict[str, int] = {}
+        self.cipher = field_cipher()
+        self.user_id = getattr(request.acting_user, "pk", None)
+        self.job = "null" if request.job_id is None else str(int(request.job_id))
+        self._in_time: dict[dt.date, bool] = {}
+        self._now_db = writer.datetime(self.now)
+        self.inflow = request.kind == RegistrationKind.INFLOW
+        self.event_type = (
+            EventType.REGISTERED_INFLOW if self.inflow else EventType.REGISTERED_OUTFLOW
+        )
+        # R-STAT-1: what changed, for the statistics counters at the end.
+        self.created_ids: list[int] = []
+        self.changed: list[tuple[int, dict]] = []  # (registration id, fields before)
+
+    def reject(self, row: int, messages: list[str]) -> None:
+        self.outcome.rejected += 1
+        self.outcome.errors[row] = messages
+
+    def recorded_in_time(self, received: dt.date) -> bool:
+        """R-REGN-1: recorded within 5 working days of the township's receipt."""
+        found = self._in_time.get(received)
+        if found is None:
+            due = add_working_days(received, RECORDING_DEADLINE_WORKING_DAYS)
+            found = self.today <= due.date
+            self._in_time[received] = found
+        return found
+
+    def phone_fields(self, phone: str) -> tuple:
+        if not phone:
+            return None, "", ""
+        return (
+            self.cipher.encrypt(phone, associated=b"person.phone"),
+            blind_index(phone, domain="phone"),
+            phone[:3] + "****" + phone[-4:],
+        )
+
+    def _event_data(self, registration: int, c: Candidate) -> str:
+        return (
+            f'{{"registration": {registration}, "home": "{c.home}", '
+            f'"residence": "{c.residence}", "arrival_date": "{c.arrival.isoformat()}", '
+            f'"import": {self.job}}}'
+        )
+
+    def _registration_row(self, rid: int, pid: int, c: Candidate) -> tuple:
+        return (
+            rid, pid, self.kind, RegistrationStatus.ACTIVE, c.home, c.residence, c.dwelling,
+            self.unit, c.reason, c.arrival, c.received, self._now_db,
+            self.recorded_in_time(c.received), None, "",
+            None if self.inflow else c.arrival, False, self.user_id,
+        )  # fmt: skip
+
+    def write(self, batch: list[Candidate]) -> None:
+        if not batch:
+            return
+        fresh: list[tuple[str, Candidate]] = []
+        for c in batch:
+            first = self.seen.get(c.ident.value)
+            if first is not None:
+                self.reject(
+                    c.row,
+                    [_("This ID number is already in row %(row)s of this file.") % {"row": first}],
+                )
+                continue
+            self.seen[c.ident.value] = c.row
+            fresh.append((blind_index(c.ident.value, domain="id"), c))
+        stored = self.writer.match_persons([index for index, _c in fresh])
+        new = [(index, c) for index, c in fresh if index not in stored]
+        known = [(stored[index], c) for index, c in fresh if index in stored]
+        self._write_new(new)
+        if known:
+            self._write_known(known)
+
+    def _write_new(self, new: list[tuple[str, Candidate]]) -> None:
+        if not new:
+            return
+        writer = self.writer
+        count = len(new)
+        person_ids = writer.next_ids(writer.persons, count)
+        registration_ids = writer.next_ids(writer.registrations, count)
+        event_ids = writer.next_ids(writer.events, count)
+        encrypt = self.cipher.encrypt
+        now = self._now_db
+        persons, registrations, events = [], [], []
+        for (index, c), pid, rid, eid in zip(
+            new, person_ids, registration_ids, event_ids, strict=True
+        ):
+            value = c.ident.value
+            phone_cipher, phone_index, phone_masked = self.phone_fields(c.phone)
+            persons.append(
+                (
+                    pid, encrypt(value, associated=b"person.id"), index, idnumbers.mask(value),
+                    c.name, c.ident.sex, c.ident.birth_date, phone_cipher, phone_index,
+                    phone_masked, c.home, c.residence, c.marital, None, now, now,
+                )
+            )  # fmt: skip
+            registrations.append(self._registration_row(rid, pid, c))
+            events.append(
+                (eid, pid, now, self.event_type, self.user_id, self.unit, self._event_data(rid, c))
+            )
+        writer.insert_new_persons(persons)
+        writer.insert(writer.registrations, registrations)
+        self.created_ids.extend(registration_ids)
+        writer.insert(writer.events, events)
+        self.outcome.created += count
+
+    def _write_known(self, known: list[tuple[tuple, Candidate]]) -> None:
+        """Persons already in the registry: same key unchanged or updated, else a new
+        registration (moving them: the old one closes), linked to the other side's."""
+        writer = self.writer
+        active: dict[int, dict[str, tuple]] = {}
+        for reg in writer.active_registrations([state[0] for state, _c in known]):
+            active.setdefault(reg[1], {})[reg[2]] = reg
+        own = "residence" if self.inflow else "home"
+        other_kind = RegistrationKind.OUTFLOW if self.inflow else RegistrationKind.INFLOW
+        person_updates, registration_updates, closes, created = [], [], [], []
+        events: list[tuple] = []  # (person id, type, data) — keys assigned below
+        contact_updates: list[tuple] = []
+        for state, c in known:
+            pid, name, home, residence, marital, phone_index = state
+            if name != c.name:
+                self.reject(c.row, [_(NAME_MISMATCH)])
+                continue
+            regs = active.get(pid, {})
+            reg = regs.get(self.kind)
+            new_phone = blind_index(c.phone, domain="phone") if c.phone else None
+            if reg is not None and (reg[4] if own == "residence" else reg[3]) == (
+                c.residence if own == "residence" else c.home
+            ):
+                changed = []
+                if c.marital != marital:
+                    changed.append("marital_status")
+                if new_phone and new_phone != phone_index:
+                    changed.append("phone")
+                reg_changed = []
+                other_place = reg[3] if own == "residence" else reg[4]
+                if other_place != (c.home if own == "residence" else c.residence):
+                    reg_changed.append("home" if own == "residence" else "residence")
+                if _as_date(reg[7]) != c.arrival:
+                    reg_changed.append("arrival_date")
+                if reg[6] != c.reason:
+                    reg_changed.append("reason")
+                if (reg[5] or None) != c.dwelling:
+                    reg_changed.append("dwelling")
+                if not changed and not reg_changed:
+                    self.outcome.unchanged += 1
+                    continue
+                if changed:
+                    person_updates.append((pid, c, bool(new_phone and "phone" in changed), home))
+                if reg_changed:
+                    registration_updates.append((c.home, c.residence, c.arrival, c.reason,
+                                                 c.dwelling, reg[0]))  # fmt: skip
+                    self.changed.append(
+                        (reg[0], {"home_id": reg[3], "residence_id": reg[4],
+                                  "dwelling_id": reg[5], "reason": reg[6],
+                                  "arrival_date": _as_date(reg[7])})
+                    )  # fmt: skip
+                events.append(
+                    (pid, EventType.DETAILS_CHANGED,
+                     f'{{"registration": {reg[0]}, "fields": '
+                     f'[{", ".join(chr(34) + f + chr(34) for f in changed + reg_changed)}], '
+                     f'"import": {self.job}}}')
+                )  # fmt: skip
+                self.outcome.updated += 1
+                continue
+            if reg is not None:
+                closes.append(reg[0])  # moved on: R-REGN-6, history kept
+            new_home = c.home if not self.inflow else home
+            person_updates.append((pid, c, bool(c.phone), new_home))
+            created.append((pid, c, regs.get(other_kind)))
+        if closes:
+            writer.execute_many(
+                f"UPDATE {writer.registrations.name} SET status = %s, close_reason = %s, "  # noqa: S608
+                "closed_on = %s WHERE id = %s",
+                [(RegistrationStatus.CLOSED, CloseReason.SUPERSEDED, self.today, rid)
+                 for rid in closes],
+            )  # fmt: skip
+        self._update_persons(person_updates)
+        if registration_updates:
+            writer.execute_many(
+                f"UPDATE {writer.registrations.name} SET home_id = %s, residence_id = %s, "  # noqa: S608
+                "arrival_date = %s, reason = %s, dwelling_id = %s WHERE id = %s",
+                registration_updates,
+            )
+        registration_ids = writer.next_ids(writer.registrations, len(created))
+        rows = []
+        for (pid, c, counterpart), rid in zip(created, registration_ids, strict=True):
+            rows.append(self._registration_row(rid, pid, c))
+            events.append((pid, self.event_type, self._event_data(rid, c)))
+            if counterpart is not None:
+                # R-REGN-2: the same ID on both sides links the records.
+                inflow, outflow = (rid, counterpart[0]) if self.inflow else (counterpart[0], rid)
+                events.append(
+                    (pid, EventType.LINKED,
+                     f'{{"inflow": {inflow}, "outflow": {outflow}, "import": {self.job}}}')
+                )  # fmt: skip
+                if self.inflow:
+                    # R-REGN-4: the residence registering her is news of an outflow person.
+                    contact_updates.append((self.today, counterpart[0]))
+                    self.outcome.notices.append((pid, rid, counterpart[8]))
+        writer.insert(writer.registrations, rows)
+        self.created_ids.extend(registration_ids)
+        if contact_updates:
+            writer.execute_many(
+                f"UPDATE {writer.registrations.name} SET last_contact_on = %s, "  # noqa: S608
+                "lost_contact = FALSE WHERE id = %s",
+                contact_updates,
+            )
+        event_ids = writer.next_ids(writer.events, len(events))
+        writer.insert(
+            writer.events,
+            [
+                (eid, pid, self._now_db, kind, self.user_id, self.unit, data)
+                for eid, (pid, kind, data) in zip(event_ids, events, strict=True)
+            ],
+        )
+        self.outcome.created += len(created)
+
+    def _update_persons(self, updates: list[tuple]) -> None:
+        if not updates:
+            return
+        table = self.writer.persons.name
+        with_phone, without_phone = [], []
+        for pid, c, phone, home in updates:
+            if phone:
+                cipher, index, masked = self.phone_fields(c.phone)
+                with_phone.append(
+                    (home, c.residence, c.marital, cipher, index, masked, self._now_db, pid)
+                )
+            else:
+                without_phone.append((home, c.residence, c.marital, self._now_db, pid))
+        self.writer.execute_many(
+            f"UPDATE {table} SET home_id = %s, residence_id = %s, marital_status = %s, "  # noqa: S608
+            "phone_cipher = %s, phone_index = %s, phone_masked = %s, updated_at = %s "
+            "WHERE id = %s",
+            with_phone,
+        )
+        self.writer.execute_many(
+            f"UPDATE {table} SET home_id = %s, residence_id = %s, marital_status = %s, "  # noqa: S608
+            "updated_at = %s WHERE id = %s",
+            without_phone,
+        )
+
+    def count_in_stats(self) -> None:
+        """R-STAT-1: the statistics counters change in this transaction, as register() does.
+
+        A few rows go through the counters' live path row by row; a bulk load rebuilds the
+        registration families set-based (stats.counters.recount), as the demo loader does.
+        """
+        from yipanqi.people.models import Registration
+        from yipanqi.stats import counters
+        from yipanqi.stats.metrics import families_of
+
+        if len(self.created_ids) + len(self.changed) > LIVE_STATS_LIMIT:
+            for family in families_of(Registration._meta.label):
+                counters.recount(family.name)
+            return
+        rows = Registration.objects.select_related("person")
+        for start in range(0, len(self.created_ids), 500):
+            for registration in rows.filter(pk__in=self.created_ids[start : start + 500]):
+                counters.fact_added(registration)
+        for pk, before_fields in self.changed:
+            after = rows.get(pk=pk)
+            before = copy.copy(after)
+            for name, value in before_fields.items():
+                setattr(before, name, value)
+            counters.fact_changed(before, after)
+
+    def finish_notices(self) -> None:
+        """R-EX-2 / R-REGN-2: tell the home side of each linked inflow, exactly once."""
+        if not self.outcome.notices:
+            return
+        from yipanqi.imports.notices import send_linked_notices
+
+        self.outcome.notified = send_linked_notices(
+            self.outcome.notices,
+            sender=self.unit,
+            acting_user=self.request.acting_user,
+            now=self.now,
+        )
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

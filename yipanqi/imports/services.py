@@ -1,0 +1,476 @@
+"""Import jobs: upload, preview, start (in the background after commit), run, progress.
+
+The web UI, the API and the `yipanqi import` command all go through these functions; the rules
+are in pipeline.py (registrations) and feeds.py (department feeds).
+"""
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
+from yipanqi.audit.models import Action, Result
+from yipanqi.audit.services import Origin, record_event
+from yipanqi.divisions.models import Division
+from yipanqi.imports.columns import fields_for
+from yipanqi.imports.models import FINISHED_STATUSES, ImportJob, ImportKind, ImportStatus
+from yipanqi.imports.pipeline import (
+    ImportRejected,
+    ImportRequest,
+    Outcome,
+    detect_layout,
+    import_registrations,
+)
+from yipanqi.imports.reading import UnreadableFile, open_table, text_of
+
+log = logging.getLogger(__name__)
+PREVIEW_ROWS = 8
+# A running job whose progress file is older than this, and whose process is gone, failed.
+STALE_SECONDS = 600
+_SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+class JobNotFound(Exception):
+    """No such import job within the user's scope."""
+
+
+def storage_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def may_import(user: User, kind: str) -> bool:
+    """Registrations: village and township staff (R-REGN-1); feeds: department feeders."""
+    if user is None or not user.is_active:
+        return False
+    if kind in ImportKind.registrations():
+        return user.can_register
+    return user.role == Role.DEPARTMENT_FEEDER and user.jurisdiction_id is not None
+
+
+def importable_kinds(user: User) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in ImportKind.choices if may_import(user, value)]
+
+
+def access_job(user: User, job_id: int) -> ImportJob:
+    """The job if the user may see it (their unit's subtree, or their own), else JobNotFound."""
+    job = ImportJob.objects.visible_to(user).select_related("unit").filter(pk=job_id).first()
+    if job is None:
+        raise JobNotFound(job_id)
+    return job
+
+
+def _hash_and_store(chunks, target: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("wb") as handle:
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            handle.write(chunk)
+    return digest.hexdigest(), size
+
+
+def upload(
+    *,
+    acting_user: User,
+    kind: str,
+    file_name: str,
+    chunks,
+    period: str = "",
+    origin: Origin | None = None,
+) -> ImportJob:
+    """Store an uploaded file, recognise its layout and create the job (nothing imported yet).
+
+    Raises ImportRejected with a plain message for a file that cannot be imported at all.
+    """
+    if kind not in ImportKind.values:
+        raise ImportRejected(_("Please choose what the file contains."))
+    if not may_import(acting_user, kind):
+        raise ImportRejected(_("You cannot import this kind of file."))
+    period = _check_period(kind, period)
+    folder = storage_dir() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    safe = _SAFE_NAME.sub("_", Path(file_name or "upload").name)[-120:] or "upload"
+    target = folder / safe
+    sha256, size = _hash_and_store(chunks, target)
+    try:
+        table = open_table(target)
+        layout = detect_layout(table, kind)
+    except (ImportRejected, UnreadableFile):
+        _remove(folder)
+        raise
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind,
+            unit_id=acting_user.jurisdiction_id,
+            created_by=acting_user,
+            file_name=(file_name or safe)[:255],
+            stored_path=str(target),
+            file_sha256=sha256,
+            file_size=size,
+            encoding=table.encoding,
+            sheet=table.sheet,
+            header_row=layout.header_row,
+            mapping=layout.mapping,
+            period=period,
+        )
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="import",
+            object_id=job.pk,
+            detail={"event": "uploaded", "kind": kind, "size": size},
+        )
+    return job
+
+
+def _check_period(kind: str, period: str) -> str:
+    if kind not in ImportKind.feeds():
+        return ""
+    from yipanqi.imports.feeds import parse_period
+
+    return parse_period(period).strftime("%Y-%m")
+
+
+def _remove(folder: Path) -> None:
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+
+
+def previous_import(job: ImportJob) -> ImportJob | None:
+    """An earlier committed import of the same file for the same unit and kind."""
+    return (
+        ImportJob.objects.filter(
+            file_sha256=job.file_sha256,
+            kind=job.kind,
+            unit_id=job.unit_id,
+            status=ImportStatus.DONE,
+        )
+        .exclude(pk=job.pk)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def preview(job: ImportJob, *, header_row: int | None = None) -> dict:
+    """The first rows with the mapping, for the user to check before importing."""
+    table = open_table(Path(job.stored_path), sheet=job.sheet)
+    header_row = job.header_row if header_row is None else header_row
+    head = table.head(header_row + 1 + PREVIEW_ROWS)
+    headers = [text_of(c) for c in head[header_row]] if header_row < len(head) else []
+    rows = [[text_of(c) for c in row] for row in head[header_row + 1 :]]
+    width = max([len(headers)] + [len(r) for r in rows])
+    headers += [""] * (width - len(headers))
+    return {
+        "headers": headers,
+        "rows": [r + [""] * (width - len(r)) for r in rows],
+        "mapping": job.mapping,
+        "fields": fields_for(job.kind),
+        "title_rows": [[text_of(c) for c in row if text_of(c)] for row in head[:header_row]],
+    }
+
+
+def start(
+    job: ImportJob,
+    *,
+    acting_user: User,
+    mapping: dict[str, str] | None = None,
+    header_row: int | None = None,
+    valid_rows_only: bool = False,
+    dry_run: bool = False,
+    origin: Origin | None = None,
+    background: bool = True,
+) -> ImportJob:
+    """Confirm the mapping and queue the job; it runs after this transaction commits."""
+    if job.created_by_id != acting_user.pk:
+        raise ImportRejected(_("Only the person who uploaded the file can import it."))
+    table = open_table(Path(job.stored_path), sheet=job.sheet)
+    layout = detect_layout(
+        table,
+        job.kind,
+        header_row=job.header_row if header_row is None else header_row,
+        mapping=mapping or job.mapping,
+    )
+    with transaction.atomic():
+        claimed = ImportJob.objects.filter(
+            pk=job.pk, status__in=[ImportStatus.UPLOADED, *FINISHED_STATUSES]
+        ).update(
+            status=ImportStatus.QUEUED,
+            header_row=layout.header_row,
+            mapping=layout.mapping,
+            valid_rows_only=valid_rows_only,
+            dry_run=dry_run,
+            error="",
+        )
+        if not claimed:
+            raise ImportRejected(_("This file is being imported already."))
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="import",
+            object_id=job.pk,
+            detail={"event": "started", "valid_rows_only": valid_rows_only, "dry_run": dry_run},
+        )
+        if background:
+            transaction.on_commit(lambda: _run_in_thread(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _run_in_thread(job_id: int) -> None:
+    thread = threading.Thread(
+        target=_thread_main, args=(job_id,), name=f"import-{job_id}", daemon=True
+    )
+    thread.start()
+
+
+def _thread_main(job_id: int) -> None:
+    close_old_connections()
+    try:
+        run(job_id)
+    finally:
+        connection.close()
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def progress_path(job_id: int) -> Path:
+    return storage_dir() / "progress" / f"{job_id}.json"
+
+
+def write_progress(job_id: int, done: int, total: int) -> None:
+    path = progress_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(
+        json.dumps({"done": done, "total": total, "pid": os.getpid(), "at": time.time()})
+    )
+    temporary.replace(path)
+
+
+def read_progress(job: ImportJob) -> dict:
+    """{done, total, percent} for the progress bar; a dead run is marked failed here."""
+    if job.is_finished:
+        return {"done": job.rows, "total": job.rows, "percent": 100}
+    try:
+        data = json.loads(progress_path(job.pk).read_text())
+    except (OSError, ValueError):
+        data = {"done": 0, "total": 0}
+    if job.status == ImportStatus.RUNNING and _is_dead(data):
+        _mark_interrupted(job)
+    total = data.get("total") or 0
+    done = min(data.get("done") or 0, total) if total else 0
+    return {"done": done, "total": total, "percent": int(done * 100 / total) if total else 0}
+
+
+def _is_dead(data: dict) -> bool:
+    pid = data.get("pid")
+    if not pid:
+        return False
+    if pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+    return time.time() - float(data.get("at") or 0) > STALE_SECONDS and pid != os.getpid()
+
+
+def _mark_interrupted(job: ImportJob) -> None:
+    """The process died mid-import: its transaction never committed, nothing was written."""
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.FAILED,
+        error=_("The import was interrupted before it finished. Nothing was written."),
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+
+
+def run(job_id: int, *, progress=None, today=None) -> ImportJob:
+    """Run a queued job to its end: import, report, counts, audit. Never raises for bad data."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if not claimed:
+        return job
+
+    def report_progress(done: int, total: int) -> None:
+        write_progress(job_id, done, total)
+        if progress:
+            progress(done, total)
+
+    write_progress(job_id, 0, 0)
+    outcome = None
+    error = ""
+    try:
+        # The report column and stored messages are Chinese, whoever runs the import.
+        with translation.override("zh-hans"):
+            outcome = _import(job, report_progress, today)
+    except (ImportRejected, UnreadableFile) as exc:
+        error = str(exc)
+    except Exception:
+        log.exception("import %s failed", job_id)
+        error = _("The import failed because of an internal error. Nothing was written.")
+    _finish(job, outcome, error)
+    return job
+
+
+def _import(job: ImportJob, progress, today) -> Outcome:
+    request = ImportRequest(
+        path=Path(job.stored_path),
+        kind=job.kind,
+        unit=job.unit_id,
+        acting_user=job.created_by,
+        valid_rows_only=job.valid_rows_only,
+        dry_run=job.dry_run,
+        header_row=job.header_row,
+        mapping=job.mapping,
+        sheet=job.sheet,
+        today=today,
+        job_id=job.pk,
+        progress=progress,
+    )
+    if job.kind in ImportKind.registrations():
+        return import_registrations(request)
+    from yipanqi.imports.feeds import import_feed
+
+    return import_feed(request, period=job.period)
+
+
+def _finish(job: ImportJob, outcome: Outcome | None, error: str) -> None:
+    now = timezone.now()
+    if outcome is None:
+        job.status = ImportStatus.FAILED
+        job.error = error[:2000]
+    else:
+        if outcome.committed:
+            job.status = ImportStatus.DONE
+        elif job.dry_run:
+            job.status = ImportStatus.CHECKED
+        else:
+            job.status = ImportStatus.REJECTED
+        job.rows = outcome.rows
+        committed = outcome.committed or job.dry_run
+        job.created = outcome.created if committed else 0
+        job.updated = outcome.updated if committed else 0
+        job.unchanged = outcome.unchanged if committed else 0
+        job.rejected = outcome.rejected
+        job.notified = outcome.notified
+        job.seconds = outcome.seconds
+        if outcome.rejected:
+            job.report_path = str(_write_report(job, outcome))
+    job.finished_at = now
+    with transaction.atomic():
+        job.save()
+        record_event(
+            actor=job.created_by,
+            action=Action.CHANGE,
+            result=Result.OK if job.status == ImportStatus.DONE else Result.ERROR,
+            object_type="import",
+            object_id=job.pk,
+            detail={"event": "finished", "kind": job.kind, **_counts(job)},
+        )
+
+
+def _counts(job: ImportJob) -> dict:
+    return {
+        "status": job.status,
+        "rows": job.rows,
+        "created": job.created,
+        "updated": job.updated,
+        "unchanged": job.unchanged,
+        "rejected": job.rejected,
+        "notified": job.notified,
+    }
+
+
+def _write_report(job: ImportJob, outcome: Outcome) -> Path:
+    from yipanqi.imports.report import write_rejection_report
+
+    table = open_table(Path(job.stored_path), sheet=job.sheet)
+    layout = detect_layout(table, job.kind, header_row=job.header_row, mapping=job.mapping)
+    stem = Path(job.file_name).stem[:80] or "import"
+    target = storage_dir() / "reports" / f"{job.pk}-{stem}-错误报告.xlsx"
+    return write_rejection_report(table, layout, outcome.errors, target, rows=outcome.rows)
+
+
+def import_path(
+    path: Path,
+    *,
+    kind: str,
+    unit: str,
+    acting_user: User | None = None,
+    valid_rows_only: bool = False,
+    dry_run: bool = False,
+    period: str = "",
+    progress=None,
+    today=None,
+) -> ImportJob:
+    """The command line's import: a job for a file on the server, run now in this process.
+
+    `unit` is the importing jurisdiction (residence side for inflow, home side for outflow);
+    an operator with shell access acts for it, and `acting_user` (optional) is recorded.
+    """
+    if kind not in ImportKind.values:
+        raise ImportRejected(_("Please choose what the file contains."))
+    division = Division.objects.filter(pk=unit).first()
+    if division is None:
+        raise ImportRejected(_("There is no division with code %(code)s.") % {"code": unit})
+    if acting_user is not None and acting_user.role in CASEWORK_ROLES:
+        scope = acting_user.scope_code
+        if scope is None or not unit.startswith(scope):
+            raise ImportRejected(_("This jurisdiction is outside the user's own."))
+    period = _check_period(kind, period)
+    path = Path(path).resolve()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    table = open_table(path)
+    layout = detect_layout(table, kind)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind,
+            unit=division,
+            created_by=acting_user,
+            file_name=path.name[:255],
+            stored_path=str(path),
+            file_sha256=digest.hexdigest(),
+            file_size=path.stat().st_size,
+            encoding=table.encoding,
+            sheet=table.sheet,
+            header_row=layout.header_row,
+            mapping=layout.mapping,
+            valid_rows_only=valid_rows_only,
+            dry_run=dry_run,
+            period=period,
+            status=ImportStatus.QUEUED,
+        )
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=Origin(channel="cli"),
+            object_type="import",
+            object_id=job.pk,
+            detail={"event": "started", "kind": kind, "unit": unit},
+        )
+    return run(job.pk, progress=progress, today=today)
