@@ -1,7 +1,9 @@
 """Settings for 一盘棋, read from the environment (see .env.example)."""
 
+import datetime as dt
 from pathlib import Path
 
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from yipanqi.core.env import ConfigError, database_from_url, envbool, envint, envlist, envstr
@@ -52,7 +54,7 @@ DATA_DIR = Path(envstr("YIPANQI_DATA_DIR", str(BASE_DIR.parent / "shared" / "dat
 VAR_DIR = Path(envstr("YIPANQI_VAR_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "yipanqi.accounts.apps.AdminConfig",  # the admin site with 三员分立 and a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +62,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
+    "axes",  # failed log-ins counted in the database; lock-out survives restarts
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # TOTP second factor
     "yipanqi.core",
     "yipanqi.divisions",
     "yipanqi.workdays",
@@ -80,14 +85,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "yipanqi.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yipanqi.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yipanqi.accounts.middleware.SessionPolicyMiddleware",
+    "yipanqi.core.middleware.ApiGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yipanqi.urls"
@@ -124,14 +135,46 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password policy (issue 7.1), 等保 defaults, each configurable from the environment.
+PASSWORD_MIN_CLASSES = envint("YIPANQI_PASSWORD_MIN_CLASSES", 3)  # of lower, upper, digit, other
+PASSWORD_HISTORY_COUNT = envint("YIPANQI_PASSWORD_HISTORY", 5)
+PASSWORD_MAX_AGE_DAYS = envint("YIPANQI_PASSWORD_MAX_AGE_DAYS", 90)  # 0: never expires
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": envint("YIPANQI_PASSWORD_MIN_LENGTH", 10)},
     },
+    {"NAME": "yipanqi.accounts.passwords.CharacterClassesValidator"},
+    {"NAME": "yipanqi.accounts.passwords.PasswordHistoryValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",  # refuses a locked account before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock-out (django-axes, database handler, so a restart does not reset it): an account after
+# N failures, and an address after N failures across accounts (password spraying). A success
+# from the address clears the address's count.
+AXES_FAILURE_LIMIT = envint("YIPANQI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("YIPANQI_LOGIN_LOCK_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "yipanqi.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "yipanqi.audit.services.client_ip"
+AXES_VERBOSE = False
+# Second factor: mandatory for administrators (county and up, and the three separated roles).
+ADMIN_OTP_REQUIRED = envbool("YIPANQI_ADMIN_OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = "Yipanqi"
+# Break-the-glass (issue 7.4).
+BREAK_GLASS_HOURS = envint("YIPANQI_BREAK_GLASS_HOURS", 2)
+BREAK_GLASS_PER_DAY = envint("YIPANQI_BREAK_GLASS_PER_DAY", 5)
+# Rate limits (issue 7.6): per client address for log-in, per user or address for the API.
+LOGIN_RATE_PER_MINUTE = envint("YIPANQI_LOGIN_RATE_PER_MINUTE", 20)
+API_RATE_PER_MINUTE = envint("YIPANQI_API_RATE_PER_MINUTE", 600)
+API_BAD_TOKEN_LIMIT = envint("YIPANQI_API_BAD_TOKEN_LIMIT", 20)  # per address, then locked
+API_BAD_TOKEN_LOCK_MINUTES = envint("YIPANQI_API_BAD_TOKEN_LOCK_MINUTES", 30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -149,17 +192,57 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Sessions (issue 7.1): absolute and idle time-outs, enforced by SessionPolicyMiddleware.
 SESSION_COOKIE_AGE = envint("YIPANQI_SESSION_SECONDS", 8 * 3600)
+SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
+SESSION_IDLE_SECONDS = envint("YIPANQI_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEV
 CSRF_COOKIE_SECURE = not DEV
+CSRF_COOKIE_HTTPONLY = True
+# Web hardening (issue 7.6). HTTPS is terminated here or by a trusted proxy that says so.
+SECURE_SSL_REDIRECT = envbool("YIPANQI_SSL_REDIRECT", not DEV)
+if envbool("YIPANQI_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("YIPANQI_HSTS_SECONDS", 0 if DEV else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (Django's own): only our own scripts and styles. The two hashes are
+# the language picker's onchange handler and htmx's indicator style.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [
+        CSP.SELF,
+        CSP.UNSAFE_HASHES,
+        "'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='",
+    ],
+    "style-src": [CSP.SELF, "'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='"],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# Request size limits: form and JSON bodies, uploaded files, number of form fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("YIPANQI_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("YIPANQI_FILE_UPLOAD_MEMORY_BYTES", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("YIPANQI_MAX_FORM_FIELDS", 2000)
+DATA_UPLOAD_MAX_NUMBER_FILES = envint("YIPANQI_MAX_UPLOAD_FILES", 20)
+# Personal data never in logs or error reports (issue 7.5).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "yipanqi.core.logs.SensitiveExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "yipanqi.core.logs.RedactPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": envstr("YIPANQI_LOG_LEVEL", "INFO")},
 }

@@ -11,3 +11,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Security controls that would get in the way of every other test; tests/test_security_*.py
+# switch them on where they prove them (settings fixture).
+ADMIN_OTP_REQUIRED = False
+API_RATE_PER_MINUTE = 0
+LOGIN_RATE_PER_MINUTE = 0
