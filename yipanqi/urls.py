@@ -6,6 +6,8 @@ from yipanqi.api.v1 import api
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("account/", include("yipanqi.accounts.urls")),
+    path("audit/", include("yipanqi.audit.urls")),
     path("api/v1/", api.urls),
     path("divisions/", include("yipanqi.divisions.urls")),
     path("exchange/", include("yipanqi.exchange.urls")),
