@@ -1,6 +1,24 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
     name = "yipanqi.accounts"
     label = "accounts"
+
+    def ready(self):
+        from django.contrib.auth import signals as auth_signals
+
+        from yipanqi.accounts import signals
+
+        auth_signals.user_logged_in.connect(signals.on_logged_in, dispatch_uid="yq_login")
+        auth_signals.user_login_failed.connect(signals.on_login_failed, dispatch_uid="yq_fail")
+        auth_signals.user_logged_out.connect(signals.on_logged_out, dispatch_uid="yq_logout")
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """The administration site with role checks (三员分立) and a second factor."""
+
+    default = False
+
+    default_site = "yipanqi.accounts.admin_site.AdminSite"

@@ -1,7 +1,10 @@
+import datetime as dt
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +40,42 @@ CASEWORK_ROLES = {
 SEPARATED_ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
 # Roles allowed to register persons and answer requests for their jurisdiction.
 REGISTERING_ROLES = {Role.VILLAGE_WORKER, Role.TOWNSHIP_OPERATOR}
+# Administrators: a second factor (TOTP) is mandatory for them (issue 7.1).
+ADMINISTRATOR_ROLES = {
+    Role.COUNTY_ADMIN,
+    Role.CITY_ADMIN,
+    Role.PROVINCE_ADMIN,
+    Role.NATIONAL_ADMIN,
+    *SEPARATED_ADMIN_ROLES,
+}
+# 三员分立 in the administration site: what each separated role may do there, and nothing else
+# (the superuser flag grants nothing beyond this). Persons and the audit trail are absent.
+ADMIN_SITE_PERMISSIONS = {
+    Role.SYSTEM_ADMIN: {
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_apitoken",
+        "accounts.change_apitoken",
+        "auth.view_group",
+    },
+    Role.SECURITY_ADMIN: {
+        "accounts.view_user",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+    },
+}
+
+
+class UserManager(BaseUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """`createsuperuser` makes a system administrator, the only role that may hold the flag."""
+        extra_fields.setdefault("role", Role.SYSTEM_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -52,6 +91,10 @@ class User(AbstractUser):
     )
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.VILLAGE_WORKER)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # Empty means the password must be changed at the next log-in (issue 7.1, maximum age).
+    password_changed_at = models.DateTimeField(
+        _("password changed"), null=True, blank=True, default=timezone.now
+    )
 
     objects = UserManager()
 
@@ -63,11 +106,56 @@ class User(AbstractUser):
                     role__in=["national_admin", "system_admin", "security_admin", "auditor"]
                 ),
                 name="user_jurisdiction_required_for_role",
-            )
+            ),
+            # 三员分立: the all-powers flag cannot sit on another role's account.
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False) | models.Q(role="system_admin"),
+                name="user_superuser_only_system_admin",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        new_hash = getattr(self, "_new_password_hash", None)
+        update_fields = kwargs.get("update_fields")
+        if new_hash and update_fields is not None and "password_changed_at" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "password_changed_at"]
+        super().save(*args, **kwargs)
+        if new_hash:
+            self._new_password_hash = None
+            PasswordHistory.remember(self, new_hash)
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        if raw_password is not None:
+            self.password_changed_at = timezone.now()
+            self._new_password_hash = self.password
+
+    def password_expired(self, now=None) -> bool:
+        """Past the maximum age (YIPANQI_PASSWORD_MAX_AGE_DAYS), or set by an administrator."""
+        if self.password_changed_at is None:
+            return True
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        if not days:
+            return False
+        return (now or timezone.now()) - self.password_changed_at > dt.timedelta(days=days)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in ADMINISTRATOR_ROLES and settings.ADMIN_OTP_REQUIRED
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """Role-based (三员分立): only ADMIN_SITE_PERMISSIONS, whatever flags are set."""
+        return self.is_active and perm in ADMIN_SITE_PERMISSIONS.get(self.role, set())
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label) -> bool:
+        allowed = ADMIN_SITE_PERMISSIONS.get(self.role, set())
+        return self.is_active and any(p.startswith(app_label + ".") for p in allowed)
 
     @property
     def scope_code(self) -> str | None:
@@ -130,3 +218,65 @@ class ApiToken(models.Model):
             and self.user.is_active
             and (self.expires_at is None or self.expires_at > now)
         )
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so that none is reused (issue 7.1)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+    @classmethod
+    def remember(cls, user: User, password_hash: str) -> None:
+        cls.objects.create(user=user, password=password_hash)
+        keep = cls.objects.filter(user=user).values_list("pk", flat=True)[
+            : settings.PASSWORD_HISTORY_COUNT
+        ]
+        cls.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
+
+
+class UserSession(models.Model):
+    """Which sessions belong to which user, so disabling a user ends them all (issue 7.1)."""
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EmergencyAccess(models.Model):
+    """Break-the-glass (issue 7.4): a user opens one person outside their scope, for a while.
+
+    The reason is stated, the grant is audited, and the person's home and residence
+    jurisdictions see it in their list of emergency accesses.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_accesses")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # The two jurisdictions at the time of access: they are told, even if the person moves.
+    home = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
+    residence = models.ForeignKey(
+        "divisions.Division", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"], name="emergency_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person_id} ({self.granted_at:%Y-%m-%d %H:%M})"
+
+    def is_active(self, now=None) -> bool:
+        return self.expires_at > (now or timezone.now())

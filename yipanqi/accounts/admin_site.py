@@ -1,0 +1,69 @@
+"""The administration site, for the system and security administrators only (三员分立).
+
+- Only those two roles enter, and only after the second factor (the session middleware asks
+  for it; `has_permission` checks it again).
+- What each may do there is `ADMIN_SITE_PERMISSIONS`: users and tokens for the system
+  administrator; lock-outs and second-factor devices for the security administrator. No person
+  data and no audit trail is registered here at all.
+- Every change made through the site is written to the audit trail in its own transaction.
+- Log-in goes through the platform's log-in page (lock-out, second factor).
+"""
+
+from functools import update_wrapper
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from yipanqi.accounts.models import Role
+
+ADMIN_SITE_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class AdminSite(admin.AdminSite):
+    site_header = "一盘棋 · Yipanqi administration"
+    site_title = "Yipanqi administration"
+
+    def has_permission(self, request):
+        user = request.user
+        return (
+            user.is_active
+            and user.is_authenticated
+            and user.role in ADMIN_SITE_ROLES
+            and user.is_verified()
+        )
+
+    def login(self, request, extra_context=None):
+        query = urlencode({"next": request.GET.get("next") or reverse("admin:index")})
+        return redirect(f"{reverse('web:login')}?{query}")
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def audited(request, *args, **kwargs):
+            if request.method in SAFE_METHODS or not self.has_permission(request):
+                return inner(request, *args, **kwargs)
+            from yipanqi.audit.models import Action, Result
+            from yipanqi.audit.services import Origin, record_event
+
+            with transaction.atomic():
+                response = inner(request, *args, **kwargs)
+                status = response.status_code
+                result = Result.OK if status in (301, 302) else Result.ERROR
+                if status in (401, 403, 404):
+                    result = Result.DENIED
+                record_event(
+                    actor=request.user,
+                    action=Action.ADMIN_CHANGE,
+                    origin=Origin.from_request(request, channel="web"),
+                    result=result,
+                    object_type="admin",
+                    object_id=request.path[:64],
+                    detail={"path": request.path[:200], "status": status},
+                )
+            return response
+
+        return update_wrapper(audited, inner)

@@ -1,0 +1,306 @@
+"""Log-in with lock-out and a second factor, password change, emergency access (issue 7)."""
+
+import base64
+import io
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yipanqi.accounts import emergency, services
+from yipanqi.accounts.middleware import LOGIN_AT_KEY, SEEN_KEY
+from yipanqi.accounts.models import EmergencyAccess
+from yipanqi.audit.models import Action, Result
+from yipanqi.audit.services import Origin, client_ip, record_event
+from yipanqi.core import ratelimit
+from yipanqi.people.models import Person
+
+
+def _origin(request) -> Origin:
+    return Origin.from_request(request, channel="web")
+
+
+def _next_url(request, default: str = "web:home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def _start_session(request, user) -> None:
+    now = int(time.time())
+    request.session[LOGIN_AT_KEY] = now
+    request.session[SEEN_KEY] = now
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    """User name and password; django-axes counts failures in the database (issue 7.1)."""
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(_next_url(request))
+    status = 200
+    error = ""
+    form = AuthenticationForm(request)
+    if request.method == "POST":
+        if ratelimit.hit(f"login:{client_ip(request)}", limit=settings.LOGIN_RATE_PER_MINUTE):
+            error = _("Too many log-in attempts from this address. Please wait a minute.")
+            status = 429
+        else:
+            form = AuthenticationForm(request, data=request.POST)
+            if form.is_valid():
+                with transaction.atomic():
+                    auth_login(request, form.get_user())
+                    _start_session(request, form.get_user())
+                return redirect(_next_url(request))
+            error = _(
+                "The user name or password is not right. Please try again; after several "
+                "failed tries the account is locked for a while."
+            )
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "error": error, "next": _next_url(request)},
+        status=status,
+    )
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes' answer once an account is locked (AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    error = _(
+        "This account is locked for %(minutes)s minutes after too many failed log-ins. "
+        "The security administrator can unlock it sooner."
+    ) % {"minutes": minutes}
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": AuthenticationForm(request), "error": error, "next": "", "locked": True},
+        status=429,
+    )
+
+
+def _qr_data_uri(text: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _token_from(request) -> str:
+    return "".join(ch for ch in request.POST.get("token", "") if ch.isdigit())[:8]
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request):
+    """Set up TOTP: scan the code with an authenticator app, then type the 6 digits."""
+    user = request.user
+    if user_has_device(user):
+        if request.user.is_verified():
+            messages.info(request, _("Your second factor is already set up."))
+            return redirect("web:home")
+        return redirect(f"{reverse('accounts:otp_verify')}?next={_next_url(request)}")
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    error = ""
+    if request.method == "POST":
+        if device.verify_token(_token_from(request)):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                request.session.cycle_key()
+                services.remember_session(user, request.session.session_key)
+                otp_login(request, device)
+                record_event(
+                    actor=user,
+                    action=Action.OTP_ENROLLED,
+                    origin=_origin(request),
+                    object_type="otp_device",
+                    object_id=device.pk,
+                )
+            messages.success(request, _("Your second factor is set up."))
+            return redirect(_next_url(request))
+        record_event(
+            actor=user,
+            action=Action.OTP_FAILED,
+            origin=_origin(request),
+            result=Result.DENIED,
+            object_type="otp_device",
+            object_id=device.pk,
+        )
+        error = _("That code is not right. Check the time on your phone and try the new code.")
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "qr": _qr_data_uri(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "error": error,
+            "required": user.needs_second_factor,
+            "next": _next_url(request),
+        },
+        status=400 if error else 200,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    """Type the current 6-digit code from the authenticator app."""
+    user = request.user
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect(f"{reverse('accounts:otp_setup')}?next={_next_url(request)}")
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    error = ""
+    if request.method == "POST":
+        allowed, _info = device.verify_is_allowed()
+        if allowed and device.verify_token(_token_from(request)):
+            with transaction.atomic():
+                request.session.cycle_key()
+                services.remember_session(user, request.session.session_key)
+                otp_login(request, device)
+                record_event(
+                    actor=user,
+                    action=Action.OTP_VERIFIED,
+                    origin=_origin(request),
+                    object_type="otp_device",
+                    object_id=device.pk,
+                )
+            return redirect(_next_url(request))
+        record_event(
+            actor=user,
+            action=Action.OTP_FAILED,
+            origin=_origin(request),
+            result=Result.DENIED,
+            object_type="otp_device",
+            object_id=device.pk,
+        )
+        error = (
+            _("That code is not right. Please try the new code.")
+            if allowed
+            else _("Too many wrong codes. Please wait a little and try again.")
+        )
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"error": error, "next": _next_url(request)},
+        status=400 if error else 200,
+    )
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Change one's own password under the policy (length, classes, history)."""
+    user = request.user
+    form = PasswordChangeForm(user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(
+                user, form.cleaned_data["new_password1"], acting_user=user, origin=_origin(request)
+            )
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            update_session_auth_hash(request, user)
+            services.remember_session(user, request.session.session_key)
+            messages.success(request, _("Your password is changed."))
+            return redirect("web:home")
+    return render(
+        request,
+        "accounts/password.html",
+        {"form": form, "expired": user.password_expired()},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_access(request):
+    """Break-the-glass: state a reason to open one person outside your jurisdiction."""
+    user = request.user
+    if not user.can_see_persons:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            outcome = emergency.open_in_emergency(
+                request.POST.get("id_number", ""),
+                reason=request.POST.get("reason", ""),
+                acting_user=user,
+                origin=_origin(request),
+            )
+        except emergency.EmergencyRefused as exc:
+            error = str(exc)
+        else:
+            if isinstance(outcome, EmergencyAccess):
+                messages.warning(
+                    request,
+                    _(
+                        "Emergency access until %(time)s. This access and your reason are shown "
+                        "to the person's home and residence jurisdictions."
+                    )
+                    % {"time": outcome.expires_at.astimezone().strftime("%H:%M")},
+                )
+                return redirect("web:person", outcome.person_id)
+            return redirect("web:person", outcome.pk)
+    accesses = list(emergency.list_emergency_accesses(user)[:100])
+    in_scope = set(
+        Person.objects.visible_to(user)
+        .filter(pk__in=[a.person_id for a in accesses])
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    for access in accesses:
+        access.active = access.is_active(now)
+        # Outside one's scope the name shows only while one's own grant is open.
+        access.show_person = access.person_id in in_scope or (
+            access.user_id == user.pk and access.active
+        )
+    return render(
+        request,
+        "accounts/emergency.html",
+        {
+            "error": error,
+            "hours": settings.BREAK_GLASS_HOURS,
+            "accesses": accesses,
+            "reason": request.POST.get("reason", "") if error else "",
+        },
+        status=400 if error else 200,
+    )
