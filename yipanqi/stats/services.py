@@ -187,3 +187,31 @@ def assessment(user, *, at: str | None, period: str | None):
             _("The assessment is made for a year (2026) or a quarter (2026-Q1)."), "period"
         )
     return scorecard(place, chosen)
+
+
+def annual(user, *, jurisdiction: str | None, year: str | None, today=None):
+    """R-STAT-3: the annual report of a province or a region (any user who sees statistics)."""
+    from yipanqi.stats.report import ReportRejected, annual_report
+
+    if not may_view(user):
+        raise StatsForbidden
+    text = (year or "").strip() or str((today or timezone.localdate()).year)
+    if not text.isdigit():
+        raise StatsRejected.because(_("Please give the year as four digits, e.g. 2026."), "year")
+    try:
+        return annual_report(jurisdiction=(jurisdiction or "").strip(), year=int(text))
+    except ReportRejected as exc:
+        raise StatsRejected(exc.errors) from None
+
+
+def report_choices(user) -> list[tuple[str, str]]:
+    """Provinces and regions a report can be made for, the user's own first."""
+    from yipanqi.exchange.models import Region, RegionKind
+
+    provinces = [(p.code, p.name) for p in selectors.children_of(selectors.get_place(""))]
+    own = (user.scope_code or "")[:2]
+    provinces.sort(key=lambda item: (item[0] != own, item[0]))
+    regions = [
+        (r.code, r.name) for r in Region.objects.filter(kind=RegionKind.REGION).order_by("code")
+    ]
+    return provinces + regions

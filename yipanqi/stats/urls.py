@@ -9,4 +9,5 @@ urlpatterns = [
     path("export.xlsx", views.export, name="export"),
     path("drill/", views.drill, name="drill"),
     path("assessment/", views.assessment, name="assessment"),
+    path("report/", views.report, name="report"),
 ]

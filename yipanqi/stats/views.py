@@ -128,3 +128,36 @@ def assessment(request):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(request, "stats/assessment.html", {"card": card})
+
+
+@never_cache
+@login_required
+def report(request):
+    """R-STAT-3: choose a province or a region and a year; download the PDF or the XLSX."""
+    get = request.GET
+    if not services.may_view(request.user):
+        raise Http404
+    fmt = get.get("format", "")
+    if fmt not in ("pdf", "xlsx"):
+        return render(
+            request,
+            "stats/report.html",
+            {
+                "choices": services.report_choices(request.user),
+                "chosen": get.get("at") or (request.user.scope_code or "")[:2],
+                "year": get.get("year") or "",
+            },
+        )
+    try:
+        annual = services.annual(request.user, jurisdiction=get.get("at"), year=get.get("year"))
+    except StatsRejected as exc:
+        return _error_page(request, exc)
+    from yipanqi.stats.report import report_pdf, report_xlsx
+
+    name = f"annual-report-{annual.code}-{annual.year}.{fmt}"
+    if fmt == "pdf":
+        response = HttpResponse(report_pdf(annual), content_type="application/pdf")
+    else:
+        response = HttpResponse(report_xlsx(annual), content_type=exports.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
