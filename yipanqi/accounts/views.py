@@ -133,7 +133,8 @@ def otp_setup(request):
     )
     error = ""
     if request.method == "POST":
-        if device.verify_token(_token_from(request)):
+        allowed, _info = device.verify_is_allowed()
+        if allowed and device.verify_token(_token_from(request)):
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -157,7 +158,11 @@ def otp_setup(request):
             object_type="otp_device",
             object_id=device.pk,
         )
-        error = _("That code is not right. Check the time on your phone and try the new code.")
+        error = (
+            _("That code is not right. Check the time on your phone and try the new code.")
+            if allowed
+            else _("Too many wrong codes. Please wait a little and try again.")
+        )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
