@@ -49,6 +49,7 @@ def test_r_grv_1_public_complaint_followed_by_reference(seeded, new_page, shot):
     citizen.locator("[data-picker-label]", has_text="潼川镇").wait_for()
     citizen.fill("textarea[name=description]", "村里打电话要求我回老家做孕检，否则不给开证明。")
     citizen.fill("input[name=contact]", "13800138000")
+    assert citizen.locator("input[name=website]").bounding_box()["x"] < 0  # the honeypot
     shot(citizen, "1-form")
     citizen.click("form button[type=submit].primary")
 
