@@ -178,7 +178,15 @@ class RowChecker:
                 errors.append(_("The date of receipt cannot be in the future."))
         phone = ""
         raw_phone = cells.get("phone")
-        if raw_phone not in (None, ""):
+        if (
+            isinstance(raw_phone, str)
+            and len(raw_phone) == 11
+            and raw_phone[0] == "1"
+            and raw_phone.isascii()
+            and raw_phone.isdigit()
+        ):
+            phone = raw_phone  # a plain mobile number: what normalize_phone would return
+        elif raw_phone not in (None, ""):
             phone = normalize_phone(clean_text(raw_phone))
             if phone and not is_valid_phone(phone):
                 errors.append(

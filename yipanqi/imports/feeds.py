@@ -48,6 +48,7 @@ from yipanqi.imports.reading import open_table
 from yipanqi.imports.values import CellError, DivisionResolver, clean_text, parse_date, parse_sex
 from yipanqi.people import idnumbers
 from yipanqi.people.models import EventType, MaritalStatus, Person, PersonEvent, Registration
+from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import deadline_for_day_of_month, local_date
 
 FEED_DUE_DAY = 3  # R-FEED-1: by the 3rd of each month
@@ -105,9 +106,10 @@ def _report(feed_type: str, unit: str, period: dt.date, *, now, user, job_id, ze
         if not zero and report.zero_report:
             report.zero_report = False
             report.save(update_fields=["zero_report"])
+            stats.feed_report_no_longer_zero(report)  # R-FEED-1 counters, same transaction
         return report
     due = due_for(period)
-    return FeedReport.objects.create(
+    report = FeedReport.objects.create(
         feed_type=feed_type,
         department=FEED_DEPARTMENT[feed_type],
         unit_id=unit,
@@ -120,6 +122,8 @@ def _report(feed_type: str, unit: str, period: dt.date, *, now, user, job_id, ze
         job_id=job_id,
         sent_by=user if getattr(user, "pk", None) else None,
     )
+    stats.fact_added(report)  # R-FEED-1 timeliness and zero reports, same transaction
+    return report
 
 
 def submit_zero_report(

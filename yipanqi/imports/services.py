@@ -178,6 +178,10 @@ def preview(job: ImportJob, *, header_row: int | None = None) -> dict:
     headers += [""] * (width - len(headers))
     return {
         "headers": headers,
+        "columns": [
+            (i, h, job.mapping.get(str(i), ""), [r[i] for r in rows[:3] if i < len(r) and r[i]])
+            for i, h in enumerate(headers)
+        ],
         "rows": [r + [""] * (width - len(r)) for r in rows],
         "mapping": job.mapping,
         "fields": fields_for(job.kind),

@@ -185,14 +185,18 @@ class DivisionResolver:
 
     def resolve(self, value) -> str:
         """The division code for a cell; CellError with a plain message otherwise."""
-        text = clean_text(value)
-        found = self._cache.get(text)
+        found = self._cache.get(value) if isinstance(value, str) else None
         if found is None:
-            try:
-                found = self._resolve(text)
-            except CellError as exc:
-                found = exc
-            self._cache[text] = found
+            text = clean_text(value)
+            found = self._cache.get(text)
+            if found is None:
+                try:
+                    found = self._resolve(text)
+                except CellError as exc:
+                    found = exc
+                self._cache[text] = found
+            if isinstance(value, str):
+                self._cache[value] = found
         if isinstance(found, CellError):
             raise found
         return found

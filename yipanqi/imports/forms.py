@@ -1,0 +1,35 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yipanqi.imports.models import FeedType, ImportKind
+
+
+class UploadForm(forms.Form):
+    """Parses the upload; which kinds a user may import is decided by imports.services."""
+
+    kind = forms.ChoiceField(label=_("The file contains"), choices=ImportKind.choices)
+    file = forms.FileField(
+        label=_("File (XLSX or CSV)"),
+        error_messages={"required": _("Please choose the file to import.")},
+    )
+    period = forms.CharField(
+        label=_("Month reported (feeds only)"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "2026-04", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = kinds
+
+
+class ZeroReportForm(forms.Form):
+    feed_type = forms.ChoiceField(label=_("Feed"), choices=FeedType.choices)
+    period = forms.CharField(
+        label=_("Month"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"placeholder": "2026-04", "inputmode": "numeric"}),
+        error_messages={"required": _("Please give the month, like 2026-04.")},
+    )

@@ -1,0 +1,196 @@
+"""Import and export pages: each view parses, authorizes, calls one service and renders."""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from yipanqi.audit.services import Origin
+from yipanqi.imports import exports, feeds, leads, services
+from yipanqi.imports.forms import UploadForm, ZeroReportForm
+from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
+from yipanqi.imports.pipeline import ImportRejected
+from yipanqi.imports.reading import UnreadableFile
+
+
+def _origin(request) -> Origin:
+    return Origin.from_request(request, channel="web")
+
+
+def _job_or_404(request, job_id: int) -> ImportJob:
+    try:
+        return services.access_job(request.user, job_id)
+    except services.JobNotFound:
+        raise Http404 from None
+
+
+@never_cache
+@login_required
+def index(request):
+    kinds = services.importable_kinds(request.user)
+    form = UploadForm(kinds=kinds) if kinds else None
+    if request.method == "POST" and kinds:
+        form = UploadForm(request.POST, request.FILES, kinds=kinds)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = services.upload(
+                    acting_user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    file_name=upload.name,
+                    chunks=upload.chunks(),
+                    period=form.cleaned_data["period"],
+                    origin=_origin(request),
+                )
+            except (ImportRejected, UnreadableFile) as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("imports:job", job.pk)
+    jobs = ImportJob.objects.visible_to(request.user).select_related("unit", "created_by")[:20]
+    return render(
+        request,
+        "imports/index.html",
+        {
+            "form": form,
+            "jobs": jobs,
+            "leads_open": Lead.objects.visible_to(request.user).open().count(),
+            "exports": exports.LABELS.items() if request.user.can_see_persons else [],
+        },
+    )
+
+
+@never_cache
+@login_required
+def job(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    context = {"job": job, "previous": services.previous_import(job)}
+    if job.status in (ImportStatus.UPLOADED, *services.FINISHED_STATUSES):
+        context["preview"] = services.preview(job)
+        context["may_start"] = job.created_by_id == request.user.pk
+    if not job.is_finished and job.status != ImportStatus.UPLOADED:
+        context["progress"] = services.read_progress(job)
+        job.refresh_from_db()
+    return render(request, "imports/job.html", context)
+
+
+@require_POST
+@login_required
+def start(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    mapping = {}
+    for key, value in request.POST.items():
+        if key.startswith("col-") and value:
+            mapping[key[4:]] = value
+    header_row = request.POST.get("header_row", "")
+    try:
+        services.start(
+            job,
+            acting_user=request.user,
+            mapping=mapping or None,
+            header_row=int(header_row) - 1 if header_row.isdigit() and int(header_row) else None,
+            valid_rows_only=request.POST.get("valid_rows_only") == "on",
+            dry_run=request.POST.get("dry_run") == "on",
+            origin=_origin(request),
+        )
+    except (ImportRejected, UnreadableFile) as exc:
+        messages.error(request, str(exc))
+    return redirect("imports:job", job.pk)
+
+
+@never_cache
+@login_required
+def progress(request, job_id: int):
+    """The progress bar, polled by htmx every second until the job has finished."""
+    job = _job_or_404(request, job_id)
+    state = services.read_progress(job)
+    job.refresh_from_db()
+    response = render(request, "imports/_progress.html", {"job": job, "progress": state})
+    if job.is_finished:
+        # The whole page shows the summary and the report link.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def report(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    if not job.report_path or not Path(job.report_path).is_file():
+        raise Http404
+    return FileResponse(
+        open(job.report_path, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        as_attachment=True,
+        filename=Path(job.report_path).name,
+    )
+
+
+@never_cache
+@login_required
+def lead_list(request):
+    if not request.user.can_see_persons:
+        raise Http404
+    rows = Lead.objects.visible_to(request.user).open().select_related("unit", "source__report")
+    return render(request, "imports/leads.html", {"leads": rows[:200], "count": rows.count()})
+
+
+@require_POST
+@login_required
+def lead_close(request, lead_id: int):
+    try:
+        leads.close_lead(
+            lead_id,
+            outcome=request.POST.get("outcome", ""),
+            acting_user=request.user,
+            origin=_origin(request),
+        )
+    except leads.LeadNotFound:
+        raise Http404 from None
+    except leads.LeadRejected as exc:
+        messages.error(request, str(exc))
+    return redirect("imports:leads")
+
+
+@never_cache
+@login_required
+def feed_list(request):
+    reports = FeedReport.objects.visible_to(request.user).select_related("unit")
+    form = None
+    if feeds.may_feed(request.user):
+        form = ZeroReportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                feeds.submit_zero_report(
+                    acting_user=request.user, origin=_origin(request), **form.cleaned_data
+                )
+            except feeds.FeedRejected as exc:
+                for error in exc.messages():
+                    form.add_error(None, error)
+            else:
+                messages.success(request, _("The zero report was recorded."))
+                return redirect("imports:feeds")
+    if not form and not request.user.can_see_persons:
+        raise Http404
+    return render(request, "imports/feeds.html", {"reports": reports[:200], "form": form})
+
+
+@login_required
+def export(request, what: str, fmt: str):
+    """GET for the lists filtered in the URL; POST for the person search (no ID in URLs)."""
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        filename, content_type, chunks = exports.export(
+            request.user, what, fmt, params.dict(), origin=_origin(request)
+        )
+    except exports.ExportRejected as exc:
+        if not request.user.can_see_persons and what != "divisions":
+            raise Http404 from None
+        messages.error(request, str(exc))
+        return redirect("imports:index")
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    response["Cache-Control"] = "no-store"
+    return response
