@@ -85,11 +85,11 @@ def test_r_acc_1_api_bad_tokens_lock_the_address_in_the_database(village_worker,
     client = Client()
     for n in range(3):
         bad = client.get(
-            "/api/v1/workdays/add?start=2026-03-02&days=5", HTTP_AUTHORIZATION=f"Bearer yq_wrong{n}"
+            "/api/v1/workdays/add?date=2026-03-02&n=5", HTTP_AUTHORIZATION=f"Bearer yq_wrong{n}"
         )
         assert bad.status_code == 401
     good = client.get(
-        "/api/v1/workdays/add?start=2026-03-02&days=5", HTTP_AUTHORIZATION=f"Bearer {key}"
+        "/api/v1/workdays/add?date=2026-03-02&n=5", HTTP_AUTHORIZATION=f"Bearer {key}"
     )
     assert good.status_code == 429
     row = ApiAuthFailure.objects.get(ip="127.0.0.1")
@@ -144,7 +144,7 @@ def test_r_acc_1_an_expired_password_must_be_changed_before_anything_else(villag
     client = Client()
     assert _log_in(client, "alice").status_code == 302
     assert client.get("/persons/")["Location"] == "/account/password/"
-    assert client.get("/api/v1/workdays/add?start=2026-03-02&days=5").status_code == 403
+    assert client.get("/api/v1/workdays/add?date=2026-03-02&n=5").status_code == 403
     form = {"old_password": PASSWORD, "new_password1": STRONG, "new_password2": STRONG}
     assert client.post("/account/password/", form).status_code == 302
     assert client.get("/persons/").status_code == 200
@@ -163,7 +163,7 @@ def test_r_acc_1_an_administrator_without_a_second_factor_reaches_nothing(otp_re
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/account/second-factor/setup/")
-    assert client.get("/api/v1/workdays/add?start=2026-03-02&days=5").status_code == 403
+    assert client.get("/api/v1/workdays/add?date=2026-03-02&n=5").status_code == 403
 
 
 def test_r_acc_1_totp_set_up_then_asked_at_every_log_in(otp_required):
@@ -246,7 +246,7 @@ def test_r_acc_1_disabling_a_user_ends_their_sessions_and_tokens(village_worker,
     assert not UserSession.objects.filter(user=village_worker).exists()
     assert client.get("/persons/")["Location"].startswith("/login/")
     api = Client().get(
-        "/api/v1/workdays/add?start=2026-03-02&days=5", HTTP_AUTHORIZATION=f"Bearer {key}"
+        "/api/v1/workdays/add?date=2026-03-02&n=5", HTTP_AUTHORIZATION=f"Bearer {key}"
     )
     assert api.status_code == 401
     assert AuditEvent.objects.filter(

@@ -7,6 +7,7 @@ from django.db import transaction
 from yipanqi.accounts.models import User, UserSession
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.logs import redact
 
 
 def remember_session(user: User, session_key: str | None) -> None:
@@ -39,7 +40,8 @@ def record_login_failed(username: str, *, origin: Origin, locked: bool) -> None:
         result=Result.DENIED,
         object_type="user",
         object_id=user.pk if user else "",
-        detail={"username": (username or "")[:150], "locked": locked},
+        # What was typed as a user name may be an ID or phone number: masked like in logs.
+        detail={"username": redact((username or "")[:150]), "locked": locked},
     )
 
 

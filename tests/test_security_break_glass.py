@@ -1,0 +1,97 @@
+"""Issue 7, item 4: break-the-glass. R-ACC-2 keeps persons to their two jurisdictions; in an
+emergency a user may open one person outside their scope only by stating a reason, for a
+limited time, audited, and shown to both of the person's jurisdictions."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from conftest import id_for, make_user
+from yipanqi.accounts import emergency
+from yipanqi.accounts.models import ApiToken, EmergencyAccess
+from yipanqi.audit.models import AuditEvent
+
+REASON = "急诊抢救，需要核实婚育情况"
+
+
+@pytest.fixture
+def person(register_inflow):
+    return register_inflow().person
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_r_acc_2_outsider_opens_a_person_only_with_a_reason(person, other_county_admin):
+    """Issue 7.4: 404 before; a too-short reason is refused and grants nothing; a reason opens
+    the person's page for two hours and is written to the audit trail."""
+    client = _client(other_county_admin)
+    assert client.get(f"/persons/{person.pk}/").status_code == 404
+    refused = client.post("/account/emergency-access/", {"id_number": id_for(), "reason": "看"})
+    assert refused.status_code == 400
+    assert not EmergencyAccess.objects.exists()
+
+    opened = client.post("/account/emergency-access/", {"id_number": id_for(), "reason": REASON})
+    assert opened.status_code == 302 and opened["Location"] == f"/persons/{person.pk}/"
+    page = client.get(f"/persons/{person.pk}/")
+    assert page.status_code == 200 and "王芳" in page.content.decode()
+    grant = EmergencyAccess.objects.get()
+    assert 119 <= (grant.expires_at - grant.granted_at).total_seconds() / 60 <= 121
+    row = AuditEvent.objects.get(action="break_glass", actor=other_county_admin)
+    assert (row.person_id, row.reason) == (person.pk, REASON)
+    assert id_for() not in str(row.detail)
+
+
+def test_r_acc_2_both_jurisdictions_see_the_emergency_access(
+    person, other_county_admin, village_worker, township_operator
+):
+    """Issue 7.4: the residence (南山区) and the home side (三台县) see who opened her and why."""
+    emergency.open_in_emergency(id_for(), reason=REASON, acting_user=other_county_admin)
+    for user in (village_worker, township_operator):
+        page = _client(user).get("/account/emergency-access/").content.decode()
+        assert REASON in page and "charlie" in page
+    unrelated = make_user("zed", "county_admin", "330106")
+    assert REASON not in _client(unrelated).get("/account/emergency-access/").content.decode()
+
+
+def test_r_acc_2_the_grant_expires_and_the_api_follows_it(person, other_county_admin):
+    """Issue 7.4: during the grant the API answers too; after it, 404 again on both."""
+    emergency.open_in_emergency(id_for(), reason=REASON, acting_user=other_county_admin)
+    _token, key = ApiToken.issue(other_county_admin)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get(f"/api/v1/persons/{person.pk}").status_code == 200
+    EmergencyAccess.objects.update(expires_at=timezone.now())
+    assert api.get(f"/api/v1/persons/{person.pk}").status_code == 404
+    assert _client(other_county_admin).get(f"/persons/{person.pk}/").status_code == 404
+
+
+def test_r_acc_2_separated_administrators_cannot_break_the_glass(person, auditor):
+    """Issue 7.2 + 7.4: 三员 roles never read persons, not even in an emergency."""
+    with pytest.raises(emergency.EmergencyRefused):
+        emergency.open_in_emergency(id_for(), reason=REASON, acting_user=auditor)
+    assert (
+        _client(make_user("sam", "system_admin", None))
+        .get("/account/emergency-access/")
+        .status_code
+        == 404
+    )
+
+
+def test_r_acc_2_emergency_access_is_limited_per_day(person, other_county_admin, settings):
+    """Issue 7.4: it cannot become a quiet way around the scope: a few per day, then refused."""
+    settings.BREAK_GLASS_PER_DAY = 1
+    emergency.open_in_emergency(id_for(), reason=REASON, acting_user=other_county_admin)
+    with pytest.raises(emergency.EmergencyRefused, match="supervisor"):
+        emergency.open_in_emergency(id_for(), reason=REASON, acting_user=other_county_admin)
+    assert AuditEvent.objects.filter(action="break_glass", result="denied").count() == 1
+
+
+def test_r_acc_2_unknown_or_invalid_id_numbers_say_so_plainly(db, other_county_admin):
+    """Issue 7.4: bad input gets a plain message and changes nothing."""
+    for number, message in [("123", "not valid"), (id_for(seq=99), "No person")]:
+        with pytest.raises(emergency.EmergencyRefused, match=message):
+            emergency.open_in_emergency(number, reason=REASON, acting_user=other_county_admin)
+    assert not EmergencyAccess.objects.exists()
