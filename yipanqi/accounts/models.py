@@ -91,6 +91,8 @@ class User(AbstractUser):
     )
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.VILLAGE_WORKER)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # P5: exports show masked ID and phone numbers unless this is granted (imports.exports).
+    can_export_identities = models.BooleanField(_("may export whole ID numbers"), default=False)
     # Empty means the password must be changed at the next log-in (issue 7.1, maximum age).
     password_changed_at = models.DateTimeField(
         _("password changed"), null=True, blank=True, default=timezone.now
