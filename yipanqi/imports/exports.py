@@ -2,7 +2,7 @@
 
 Each export is the list's own query (`visible_to`, the person search, the exchange boxes), so it
 holds exactly what the user could page through. ID and phone numbers are masked unless the user
-holds the `imports.export_identities` permission (P5); then they are decrypted row by row and
+has been granted `can_export_identities` (P5); then they are decrypted row by row and
 the audit row says so. Rows are read with `iterator()` and written as they come: CSV goes out
 line by line; XLSX is built row by row in openpyxl's write-only mode and sent in chunks.
 """
@@ -24,7 +24,6 @@ from yipanqi.people import idnumbers
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 64 * 1024
-EXPORT_PERMISSION = "imports.export_identities"
 
 
 class ExportRejected(Exception):
@@ -43,7 +42,13 @@ class Export:
 
 
 def may_export_identities(user) -> bool:
-    return bool(user and user.is_active and user.has_perm(EXPORT_PERMISSION))
+    """P5: whole ID and phone numbers only for users granted it (User.can_export_identities)."""
+    return bool(
+        user
+        and user.is_active
+        and getattr(user, "can_see_persons", False)
+        and getattr(user, "can_export_identities", False)
+    )
 
 
 def _masked_phone(person, full: bool) -> str:

@@ -104,10 +104,6 @@ class ImportJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["unit", "created_at"], name="importjob_unit_created")]
-        permissions = [
-            # Exports show masked ID numbers unless the user holds this permission (P5).
-            ("export_identities", "Can export whole ID numbers"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.file_name}"
