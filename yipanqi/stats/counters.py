@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import CharField, Count, DateField, F, Value
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, Concat, TruncMonth
 
 from yipanqi.divisions.codes import LEVEL_LENGTHS
 from yipanqi.stats.metrics import FAMILIES, Family, families_of
@@ -166,6 +166,11 @@ def _certificate_holder(certificate, sign: int) -> int:
     return apply_delta(delta)
 
 
+def feed_report_no_longer_zero(report) -> int:
+    """R-FEED-1: a month first reported as zero (零通报) received records after all."""
+    return fact_changed(_as_before(report, zero_report=True), report)
+
+
 def requests_marked_overdue(stamp: dt.datetime) -> int:
     """The sweep's set-based claim (R-EX-3): rows stamped overdue_at = stamp had none before.
 
@@ -220,7 +225,7 @@ def _leaf_queryset(family: Family):
         .filter(**{f"{family.division}__isnull": False})
         .annotate(
             s_code=F(family.division),
-            s_month=TruncMonth(family.month_field, output_field=DateField()),
+            s_month=_month_expression(family),
             s_key=F(family.key_field) if family.key_field else Value("", output_field=CharField()),
         )
         .values("s_code", "s_month", "s_key")
@@ -228,6 +233,13 @@ def _leaf_queryset(family: Family):
         .order_by()
     )
     return qs
+
+
+def _month_expression(family: Family):
+    if family.month_is_text:
+        # 'YYYY-MM' + '-01' read as a date: the same value on SQLite and PostgreSQL.
+        return Cast(Concat(family.month_field, Value("-01")), output_field=DateField())
+    return TruncMonth(family.month_field, output_field=DateField())
 
 
 def _fill_leaf(cursor, family: Family) -> int:

@@ -45,6 +45,8 @@ class Family:
     subject: str = "person"
     # The fields the in-memory predicates read, for set-based transitions (the sweep).
     reads: frozenset[str] = frozenset()
+    # The month field holds text 'YYYY-MM' (a reporting month), not a date.
+    month_is_text: bool = False
     # From a row to the person it is about (drill-down scope, R-ACC-2).
     person_path: str = "person"
     # From a row to the row it is a part of in another family (a verification is part of an
@@ -68,6 +70,8 @@ class Family:
         value = walk(row, self.month_field)
         if value is None:
             return None
+        if self.month_is_text:
+            return dt.date(int(value[:4]), int(value[5:7]), 1)
         return local_date(value).replace(day=1)
 
     def key_of(self, row) -> str:
@@ -292,6 +296,24 @@ COMPLAINTS = Family(
     counts=(Count("grv.received", Q(), lambda c: True),),
 )
 
+FEED_REPORTS = Family(
+    name="feed_reports",
+    model_label="imports.FeedReport",
+    base=Q(),
+    base_test=lambda f: True,
+    # R-FEED-1: the receiving jurisdiction, the month reported on, split by department.
+    division="unit_id",
+    month_field="period",
+    month_is_text=True,
+    key_field="department",
+    counts=(
+        Count("feed.reports", Q(), lambda f: True),
+        Count("feed.on_time", Q(on_time=True), lambda f: bool(f.on_time)),
+        Count("feed.zero", Q(zero_report=True), lambda f: bool(f.zero_report)),
+    ),
+    subject="feed",
+)
+
 FAMILIES: list[Family] = [
     REGISTRATION_INFLOW,
     REGISTRATION_OUTFLOW,
@@ -303,6 +325,7 @@ FAMILIES: list[Family] = [
     BIRTHS,
     BASIC_SERVICES,
     COMPLAINTS,
+    FEED_REPORTS,
 ]
 
 

@@ -133,6 +133,33 @@ RATES += [
 ]
 
 
+RATES += [
+    Rate(
+        code="feed_timeliness",
+        label=_("Department feed timeliness"),
+        numerator="feed.on_time",
+        denominator="feed.reports",
+        side=Side.BOTH,
+        rule="R-FEED-1",
+        fixed_target=95.0,
+        numerator_label=_("reports by the 3rd of the month"),
+        denominator_label=_("monthly reports received"),
+        gap_label=_("reports received late"),
+    ),
+    Rate(
+        code="zero_reports",
+        label=_("Zero reports (nothing new)"),
+        numerator="feed.zero",
+        denominator="feed.reports",
+        side=Side.BOTH,
+        rule="R-FEED-1",
+        numerator_label=_("zero reports"),
+        denominator_label=_("monthly reports received"),
+        gap_label=_("reports with records"),
+    ),
+]
+
+
 def register_rate(rate: Rate, *, after: str | None = None) -> None:
     """Add a rate of a later app; idempotent by code."""
     if any(r.code == rate.code for r in RATES):

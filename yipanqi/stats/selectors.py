@@ -372,6 +372,8 @@ class Drill:
 
 def _month_bounds(family, period: Period) -> Q:
     name = family.month_field
+    if family.month_is_text:
+        return Q(**{f"{name}__gte": f"{period.start:%Y-%m}", f"{name}__lt": f"{period.end:%Y-%m}"})
     field = family.model._meta.get_field(name)
     if field.get_internal_type() == "DateTimeField":
         tz = timezone.get_current_timezone()
@@ -436,6 +438,8 @@ def drill(
     visible = family.model._default_manager.visible_to(user).filter(pk__in=rows.values("pk"))
     if family.subject == "request":
         visible = visible.select_related("sender", "receiver").order_by("due_on", "pk")
+    elif family.subject == "feed":
+        visible = visible.select_related("unit").order_by("-period", "pk")
     else:
         related = [family.person_path]
         if family.model_label == "people.Registration":

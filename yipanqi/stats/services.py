@@ -106,6 +106,7 @@ class Dashboard:
     breadcrumbs: list[Place]
     map: MapSpec | None
     rates: list[Rate] = field(default_factory=lambda: list(RATES))
+    feeds: list[dict] = field(default_factory=list)
 
     def map_data(self) -> list[dict]:
         data = []
@@ -160,7 +161,32 @@ def dashboard(
         trend=trend,
         breadcrumbs=selectors.breadcrumbs(place),
         map=map_for(place),
+        feeds=feeds_by_department(place, chosen_period),
     )
+
+
+def feeds_by_department(place: Place, period: Period) -> list[dict]:
+    """R-FEED-1: reports received, on time and zero reports for each department."""
+    from yipanqi.imports.models import Department
+
+    metrics = ["feed.reports", "feed.on_time", "feed.zero"]
+    keyed = selectors.by_key(place.code, metrics, period)
+    rows = []
+    for department in Department:
+        reports = keyed["feed.reports"].get(department.value, 0)
+        on_time = keyed["feed.on_time"].get(department.value, 0)
+        rows.append(
+            {
+                "code": department.value,
+                "label": department.label,
+                "reports": reports,
+                "on_time": on_time,
+                "late": reports - on_time,
+                "zero": keyed["feed.zero"].get(department.value, 0),
+                "value": 100.0 * on_time / reports if reports else None,
+            }
+        )
+    return rows
 
 
 def drill(user, *, at, period, rate="", part="", metric="", key="", minus=""):
