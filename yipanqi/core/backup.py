@@ -118,7 +118,11 @@ def restore(source: Path, settings_dict: dict) -> None:
 
 def fingerprint(using: str = "default") -> dict[str, str]:
     """SHA-256 over the sorted rows of every table of the project: {table: digest}."""
-    connection = connections[using]
+    return fingerprint_of(connections[using])
+
+
+def fingerprint_of(connection) -> dict[str, str]:
+    """`fingerprint` for any database connection (a restored copy, say)."""
     digests = {}
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.django_table_names(only_existing=True)):
