@@ -232,9 +232,14 @@ def start(
             detail={"event": "started", "valid_rows_only": valid_rows_only, "dry_run": dry_run},
         )
         if background:
-            transaction.on_commit(lambda: _run_in_thread(job.pk))
+            _after_commit(job.pk)
     job.refresh_from_db()
     return job
+
+
+def _after_commit(job_id: int) -> None:
+    """Run the job in a background thread once the queuing transaction has committed."""
+    transaction.on_commit(lambda: _run_in_thread(job_id))
 
 
 def _run_in_thread(job_id: int) -> None:
