@@ -14,7 +14,7 @@ from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin
 from yipanqi.core.errors import Rejected
 from yipanqi.divisions.models import Division
-from yipanqi.people.models import Person
+from yipanqi.people import services as people
 from yipanqi.services import pdf, services
 from yipanqi.services.forms import BenefitForm, ReportForm, ServiceForm, SupplyPointForm
 from yipanqi.services.models import SupplyPoint
@@ -24,14 +24,14 @@ def _origin(request) -> Origin:
     return Origin.from_request(request, channel="web")
 
 
-def _person(request, person_id: int) -> Person:
+def _person(request, person_id: int) -> "people.Person":
     if request.user.scope_code is None:
         raise Http404
-    person = Person.objects.visible_to(request.user).select_related("home", "residence")
-    found = person.filter(pk=person_id).first()
-    if found is None:
-        raise Http404
-    return found
+    try:
+        # A refused attempt on an existing person is audited there (R-ACC-2).
+        return people.access_person(request.user, person_id, origin=_origin(request))
+    except people.PersonNotFound:
+        raise Http404 from None
 
 
 def _apply(form, exc: Rejected) -> None:

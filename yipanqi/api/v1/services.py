@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin
 from yipanqi.core.errors import Rejected
-from yipanqi.people.models import Person
+from yipanqi.people import services as people
 from yipanqi.services import pdf, services
 from yipanqi.services.models import (
     Benefit,
@@ -182,12 +182,13 @@ def _require_scope(request):
         raise HttpError(403, "Your role does not work with person records.")
 
 
-def _person(request, person_id: int) -> Person:
+def _person(request, person_id: int) -> "people.Person":
     _require_scope(request)
-    person = Person.objects.visible_to(request.auth).filter(pk=person_id).first()
-    if person is None:
-        raise HttpError(404, "No such person in your jurisdiction.")
-    return person
+    try:
+        # A refused attempt on an existing person is audited there (R-ACC-2).
+        return people.access_person(request.auth, person_id, origin=_origin(request))
+    except people.PersonNotFound:
+        raise HttpError(404, "No such person in your jurisdiction.") from None
 
 
 def _record(r: ServiceRecord) -> dict:
