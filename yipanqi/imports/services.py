@@ -138,12 +138,16 @@ def upload(
     return job
 
 
-def _check_period(kind: str, period: str) -> str:
+def _check_period(kind: str, period: str, today=None) -> str:
+    """R-FEED-1: a feed reports on one month that has begun, as YYYY-MM."""
     if kind not in ImportKind.feeds():
         return ""
     from yipanqi.imports.feeds import parse_period
 
-    return parse_period(period).strftime("%Y-%m")
+    month = parse_period(period)
+    if month > (today or timezone.localdate()).replace(day=1):
+        raise ImportRejected(_("A report cannot be sent for a month to come."))
+    return month.strftime("%Y-%m")
 
 
 def _remove(folder: Path) -> None:
@@ -448,7 +452,7 @@ def import_path(
         scope = acting_user.scope_code
         if scope is None or not unit.startswith(scope):
             raise ImportRejected(_("This jurisdiction is outside the user's own."))
-    period = _check_period(kind, period)
+    period = _check_period(kind, period, today)
     path = Path(path).resolve()
     digest = hashlib.sha256()
     with path.open("rb") as handle:
