@@ -116,6 +116,9 @@ def pick_rules(
     return RuleChoice(national[0], _("national default"), "national")
 
 
+STATUTORY_DEADLINE_DAYS = 15
+
+
 def deadline_days(choice: RuleChoice, request_type: str, on: dt.date) -> int:
     """The deadline for a type from the chosen set, else from the national default."""
     days = choice.rule_set.deadline_for(request_type)
@@ -124,7 +127,9 @@ def deadline_days(choice: RuleChoice, request_type: str, on: dt.date) -> int:
     national = Region.objects.filter(kind=RegionKind.NATIONAL).first()
     fallback = current_rule_sets([national], on).get(national.pk) if national else None
     if fallback is None or fallback.deadline_for(request_type) is None:
-        raise RulesMissing(request_type)
+        # R-EX-2: notifications and their answers are due within 15 working days; a type that no
+        # rule set names yet gets that statutory default rather than an error page.
+        return STATUTORY_DEADLINE_DAYS
     return fallback.deadline_for(request_type)
 
 

@@ -119,3 +119,15 @@ def test_r_reg_1_deadlines_out_of_range_are_refused(province_admin):
             acting_user=province_admin,
         )
     assert "verification" in err.value.errors
+
+
+@pytest.mark.django_db
+def test_r_ex_2_a_type_no_rule_set_names_gets_the_statutory_15_days():
+    from yipanqi.exchange.models import RuleSet
+    from yipanqi.exchange.rules import deadline_days, pick_rules
+
+    for rule_set in RuleSet.objects.all():
+        rule_set.deadlines = {k: v for k, v in rule_set.deadlines.items() if k != "birth_report"}
+        rule_set.save(update_fields=["deadlines"])
+    choice = pick_rules("440305", "510722", on=dt.date(2026, 11, 24), request_type="birth_report")
+    assert deadline_days(choice, "birth_report", dt.date(2026, 11, 24)) == 15
