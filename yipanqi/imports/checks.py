@@ -102,6 +102,12 @@ class Candidate:
     reason: str
     marital: str
     phone: str
+    # Filled by the pipeline's reader (Sealer): the blind index and the stored forms.
+    index: str = ""
+    id_cipher: bytes = b""
+    phone_cipher: bytes | None = None
+    phone_index: str = ""
+    phone_masked: str = ""
 
 
 class RowChecker:

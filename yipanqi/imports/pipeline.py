@@ -15,13 +15,15 @@ same writes for many rows at once (writing.py), without an ORM round trip per ro
 
 import copy
 import datetime as dt
+import threading
 import time
 import types
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from queue import Full, Queue
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,7 +188,12 @@ class _Rollback(Exception):
 
 
 def import_registrations(request: ImportRequest) -> Outcome:
-    """Import inflow or outflow registrations (R-REGN-1..3, R-JUR-3); see the module doc."""
+    """Import inflow or outflow registrations (R-REGN-1..3, R-JUR-3); see the module doc.
+
+    Reading, checking and encrypting run in a reader thread one batch ahead of the writer, so
+    Python works while the database writes (sqlite3 and libpq release the GIL); inside an
+    enclosing transaction (tests, nested calls) everything runs in this thread instead.
+    """
     from yipanqi.imports.writing import Writer
 
     started = time.perf_counter()
@@ -198,30 +205,20 @@ def import_registrations(request: ImportRequest) -> Outcome:
     today = request.today or timezone.localdate()
     writer = Writer.for_connection()
     run = _Run(request, writer, today)
+    reader = _Reader(table, layout, RowChecker(kind=request.kind, unit=request.unit, today=today))
+    threaded = not transaction.get_connection().in_atomic_block
     outcome = run.outcome
     with writer.session():
         try:
             with transaction.atomic():
                 writer.begin()
-                batch: list[Candidate] = []
-                for number, cells in iter_records(table, layout):
-                    if cells is None:
-                        outcome.skipped += 1
-                        continue
-                    outcome.rows += 1
-                    checked = run.checker.check(number, cells)
-                    if isinstance(checked, list):
-                        run.reject(number, checked)
-                    else:
-                        batch.append(checked)
-                    if len(batch) >= BATCH_ROWS:
-                        run.write(batch)
-                        batch = []
-                        if request.progress:
-                            request.progress(outcome.rows, total)
-                run.write(batch)
-                if request.progress:
-                    request.progress(outcome.rows, max(total, outcome.rows))
+                for batch in reader.batches(threaded=threaded):
+                    run.write(batch)
+                    if request.progress:
+                        request.progress(reader.rows, max(total, reader.rows))
+                outcome.rows, outcome.skipped = reader.rows, reader.skipped
+                for number, messages in reader.errors.items():
+                    run.reject(number, messages)
                 run.count_in_stats()
                 run.finish_notices()
                 if request.dry_run or (outcome.rejected and not request.valid_rows_only):
@@ -235,6 +232,90 @@ def import_registrations(request: ImportRequest) -> Outcome:
     return outcome
 
 
+class _Reader:
+    """Rows in, batches of checked candidates out, with their blind index and ciphertexts."""
+
+    def __init__(self, table: Table, layout: Layout, checker: RowChecker):
+        self.table = table
+        self.layout = layout
+        self.checker = checker
+        self.rows = 0
+        self.skipped = 0
+        self.errors: dict[int, list[str]] = {}
+        self.cipher = field_cipher()
+        self.id_index = indexer("id")
+        self.phone_index = indexer("phone")
+
+    def seal(self, c: Candidate) -> None:
+        """P5: the stored forms, as people.services stores them."""
+        value = c.ident.value
+        c.index = self.id_index(value)
+        c.id_cipher = self.cipher.encrypt(value, associated=b"person.id")
+        if c.phone:
+            c.phone_cipher = self.cipher.encrypt(c.phone, associated=b"person.phone")
+            c.phone_index = self.phone_index(c.phone)
+            c.phone_masked = c.phone[:3] + "****" + c.phone[-4:]
+
+    def _produce(self):
+        batch: list[Candidate] = []
+        check, seal = self.checker.check, self.seal
+        for number, cells in iter_records(self.table, self.layout):
+            if cells is None:
+                self.skipped += 1
+                continue
+            self.rows += 1
+            checked = check(number, cells)
+            if isinstance(checked, list):
+                self.errors[number] = checked
+                continue
+            seal(checked)
+            batch.append(checked)
+            if len(batch) >= BATCH_ROWS:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def batches(self, *, threaded: bool):
+        if not threaded:
+            yield from self._produce()
+            return
+        queue: Queue = Queue(maxsize=2)
+        stop = threading.Event()
+
+        def work():
+            try:
+                for batch in self._produce():
+                    while not stop.is_set():
+                        try:
+                            queue.put(("batch", batch), timeout=0.2)
+                            break
+                        except Full:
+                            continue
+                    if stop.is_set():
+                        return
+                queue.put(("end", None))
+            except BaseException as exc:  # handed to the writer, which raises it
+                queue.put(("error", exc))
+            finally:
+                # The reader's own connection (place names read on a cache miss).
+                connections.close_all()
+
+        thread = threading.Thread(target=work, name="import-reader", daemon=True)
+        thread.start()
+        try:
+            while True:
+                kind, payload = queue.get()
+                if kind == "end":
+                    break
+                if kind == "error":
+                    raise payload
+                yield payload
+        finally:
+            stop.set()
+            thread.join()
+
+
 class _Run:
     """The state of one import: caches, counters and the keys handed out."""
 
@@ -245,12 +326,8 @@ class _Run:
         self.writer = writer
         self.today = today
         self.now = timezone.now()
-        self.checker = RowChecker(kind=request.kind, unit=request.unit, today=today)
         self.outcome = Outcome()
         self.seen: dict[str, int] = {}
-        self.cipher = field_cipher()
-        self.id_index = indexer("id")
-        self.phone_index = indexer("phone")
         self.user_id = getattr(request.acting_user, "pk", None)
         self.job = "null" if request.job_id is None else str(int(request.job_id))
         self._in_time: dict[dt.date, bool] = {}
@@ -275,15 +352,6 @@ class _Run:
             found = self.today <= due.date
             self._in_time[received] = found
         return found
-
-    def phone_fields(self, phone: str) -> tuple:
-        if not phone:
-            return None, "", ""
-        return (
-            self.cipher.encrypt(phone, associated=b"person.phone"),
-            self.phone_index(phone),
-            phone[:3] + "****" + phone[-4:],
-        )
 
     def _event_data(self, registration: int, c: Candidate) -> str:
         return (
@@ -313,7 +381,7 @@ class _Run:
                 )
                 continue
             self.seen[c.ident.value] = c.row
-            fresh.append((self.id_index(c.ident.value), c))
+            fresh.append((c.index, c))
         stored = self.writer.match_persons([index for index, _c in fresh])
         new = [(index, c) for index, c in fresh if index not in stored]
         known = [(stored[index], c) for index, c in fresh if index in stored]
@@ -329,19 +397,17 @@ class _Run:
         person_ids = writer.next_ids(writer.persons, count)
         registration_ids = writer.next_ids(writer.registrations, count)
         event_ids = writer.next_ids(writer.events, count)
-        encrypt = self.cipher.encrypt
         now = self._now_db
+        mask = idnumbers.mask
         persons, registrations, events = [], [], []
         for (index, c), pid, rid, eid in zip(
             new, person_ids, registration_ids, event_ids, strict=True
         ):
-            value = c.ident.value
-            phone_cipher, phone_index, phone_masked = self.phone_fields(c.phone)
             persons.append(
                 (
-                    pid, encrypt(value, associated=b"person.id"), index, idnumbers.mask(value),
-                    c.name, c.ident.sex, c.ident.birth_date, phone_cipher, phone_index,
-                    phone_masked, c.home, c.residence, c.marital, None, now, now,
+                    pid, c.id_cipher, index, mask(c.ident.value), c.name, c.ident.sex,
+                    c.ident.birth_date, c.phone_cipher, c.phone_index, c.phone_masked, c.home,
+                    c.residence, c.marital, None, now, now,
                 )
             )  # fmt: skip
             registrations.append(self._registration_row(rid, pid, c))
@@ -373,7 +439,7 @@ class _Run:
                 continue
             regs = active.get(pid, {})
             reg = regs.get(self.kind)
-            new_phone = self.phone_index(c.phone) if c.phone else None
+            new_phone = c.phone_index or None
             if reg is not None and (reg[4] if own == "residence" else reg[3]) == (
                 c.residence if own == "residence" else c.home
             ):
@@ -473,10 +539,10 @@ class _Run:
         with_phone, without_phone = [], []
         for pid, c, phone, home in updates:
             if phone:
-                cipher, index, masked = self.phone_fields(c.phone)
                 with_phone.append(
-                    (home, c.residence, c.marital, cipher, index, masked, self._now_db, pid)
-                )
+                    (home, c.residence, c.marital, c.phone_cipher, c.phone_index,
+                     c.phone_masked, self._now_db, pid)
+                )  # fmt: skip
             else:
                 without_phone.append((home, c.residence, c.marital, self._now_db, pid))
         self.writer.execute_many(
