@@ -32,10 +32,11 @@ def _database(tmp_path: Path):
     import psycopg
 
     name = f"yipanqi_kill_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as conn:
+    admin = urlunparse(urlparse(url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")
-    return urlunparse(urlparse(url)._replace(path=f"/{name}")), (url, name)
+    return urlunparse(urlparse(url)._replace(path=f"/{name}")), (admin, name)
 
 
 def _python(env, code: str) -> str:
