@@ -158,6 +158,7 @@ def main() -> None:
     parser.add_argument("--subset", action="store_true", help="the test suite's divisions only")
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--province", default="44")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
     args = parser.parse_args()
 
     tmp = None
@@ -165,7 +166,7 @@ def main() -> None:
         fresh_postgres(args.database)
         os.environ["DATABASE_URL"] = args.database
     else:
-        tmp = tempfile.TemporaryDirectory(prefix="yipanqi-bench-stats-")
+        tmp = tempfile.TemporaryDirectory(prefix="yipanqi-bench-stats-", delete=not args.keep)
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp.name}/bench.sqlite3"
     os.environ.setdefault("YIPANQI_DEV", "1")
     # A throwaway database: the bench user's session skips the administrators' second factor.
@@ -240,6 +241,10 @@ def main() -> None:
         lambda: services.dashboard(user, at="", period=str(year), rate=None), args.repeat
     )
     results.append(("national dashboard service", p50, p95))
+    from yipanqi.exchange.selectors import inbox_count
+
+    p50, p95, _r = timed(lambda: inbox_count(user), args.repeat)
+    results.append(("  nav inbox badge (every page)", p50, p95))
 
     raw_samples = []
     for _ in range(3):
@@ -285,7 +290,7 @@ def main() -> None:
           f"{inflow.denominator:,}; requests on time {timeliness.numerator:,}/"
           f"{timeliness.denominator:,}")  # fmt: skip
     connection.close()
-    if tmp is not None:
+    if tmp is not None and not args.keep:
         tmp.cleanup()
 
 
