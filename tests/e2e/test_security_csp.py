@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for, make_user
-from tests.e2e.conftest import CHROMIUM, PHONE, browser, divisions, log_in, new_page  # noqa: F401
+from tests.e2e.conftest import CHROMIUM, PHONE, log_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -19,7 +19,7 @@ pytestmark = [
 ]
 
 
-def test_p5_csp_blocks_nothing_the_pages_use(new_page):  # noqa: F811 - the e2e fixture
+def test_p5_csp_blocks_nothing_the_pages_use(new_page):
     """Issue 7.6: log in, home, person page, registration form with its picker, language."""
     from yipanqi.people.services import RegistrationInput, register
 
