@@ -3,6 +3,7 @@
 Endpoints parse, authorize, call one service and serialize; the rules live in the domain apps.
 """
 
+from django.db import DataError
 from ninja import NinjaAPI
 
 from yipanqi.api.v1.auth import SessionAuth, TokenAuth
@@ -39,3 +40,19 @@ api.add_router("/grievances", grievances_router)
 api.add_router("/directory", directory_router)
 api.add_router("/imports", imports_router)
 api.add_router("/stats", stats_router)
+
+
+@api.exception_handler(OverflowError)
+def _number_too_large(request, exc):
+    """An id beyond the database's 64-bit integers names nothing: say so instead of a 500."""
+    return api.create_response(
+        request, {"detail": "A number in the request is too large."}, status=422
+    )
+
+
+@api.exception_handler(DataError)
+def _value_out_of_range(request, exc):
+    """PostgreSQL refuses out-of-range values (integer out of range): the input's fault."""
+    return api.create_response(
+        request, {"detail": "A value in the request is out of range."}, status=422
+    )
