@@ -43,7 +43,12 @@ def fast_id(value: str, today: dt.date, births: dict) -> idnumbers.IdNumber | No
     The GB 11643 check sum uses weights 2^(17-i) mod 11; since 13 ≡ 2 (mod 11), reading the
     first 17 digits in base 13 and doubling gives the same sum mod 11, in one int() call.
     """
-    if len(value) != 18 or not value[:17].isdigit() or value[:2] not in _PROVINCES:
+    if (
+        len(value) != 18
+        or not value.isascii()
+        or not value[:17].isdigit()
+        or value[:2] not in _PROVINCES
+    ):
         return None
     last = value[17]
     if _CHECK[(2 * int(value[:17], 13)) % 11] != last:

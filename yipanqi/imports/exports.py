@@ -343,6 +343,17 @@ def export(
     )
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value):
+    """Text a spreadsheet shows as typed, never evaluates: formula-looking text gets a quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_chunks(built: Export) -> Iterator[bytes]:
     """UTF-8 with a BOM, so that Excel opens the Chinese text correctly."""
     buffer = io.StringIO()
@@ -350,7 +361,7 @@ def _csv_chunks(built: Export) -> Iterator[bytes]:
     buffer.write("\ufeff")
     writer.writerow(built.header)
     for row in built.rows:
-        writer.writerow(row)
+        writer.writerow([inert(v) for v in row])
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode()
             buffer.seek(0)

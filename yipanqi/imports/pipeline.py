@@ -219,6 +219,7 @@ def import_registrations(request: ImportRequest) -> Outcome:
                 outcome.rows, outcome.skipped = reader.rows, reader.skipped
                 for number, messages in reader.errors.items():
                     run.reject(number, messages)
+                writer.end_bulk()
                 run.count_in_stats()
                 run.finish_notices()
                 if request.dry_run or (outcome.rejected and not request.valid_rows_only):

@@ -22,8 +22,11 @@ _FILL = PatternFill("solid", fgColor="FDECEA")
 
 
 def _clean(value):
+    """Cells copied as text: no control characters, and never a formula (=, +, -, @)."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(("=", "+", "-", "@")):
+            return "'" + value
     return value
 
 
