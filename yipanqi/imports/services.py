@@ -173,7 +173,7 @@ def previous_import(job: ImportJob) -> ImportJob | None:
 
 def preview(job: ImportJob, *, header_row: int | None = None) -> dict:
     """The first rows with the mapping, for the user to check before importing."""
-    table = open_table(Path(job.stored_path), sheet=job.sheet)
+    table = open_table(uploaded_file(job), sheet=job.sheet)
     header_row = job.header_row if header_row is None else header_row
     head = table.head(header_row + 1 + PREVIEW_ROWS)
     headers = [text_of(c) for c in head[header_row]] if header_row < len(head) else []
@@ -207,7 +207,7 @@ def start(
     """Confirm the mapping and queue the job; it runs after this transaction commits."""
     if job.created_by_id != acting_user.pk:
         raise ImportRejected(_("Only the person who uploaded the file can import it."))
-    table = open_table(Path(job.stored_path), sheet=job.sheet)
+    table = open_table(uploaded_file(job), sheet=job.sheet)
     layout = detect_layout(
         table,
         job.kind,
@@ -392,6 +392,8 @@ def _finish(job: ImportJob, outcome: Outcome | None, error: str) -> None:
         if outcome.rejected:
             job.report_path = str(_write_report(job, outcome))
     job.finished_at = now
+    if job.status == ImportStatus.DONE:
+        _forget_upload(job)
     with transaction.atomic():
         job.save()
         record_event(
@@ -402,6 +404,26 @@ def _finish(job: ImportJob, outcome: Outcome | None, error: str) -> None:
             object_id=job.pk,
             detail={"event": "finished", "kind": job.kind, **_counts(job)},
         )
+
+
+def _forget_upload(job: ImportJob) -> None:
+    """P5: once imported, an uploaded file (plain ID numbers) is not kept; its hash is. Files
+    named on the command line belong to the operator and stay where they are."""
+    path = Path(job.stored_path)
+    if storage_dir() in path.parents and path.is_file():
+        path.unlink()
+        if not any(path.parent.iterdir()):
+            path.parent.rmdir()
+
+
+def uploaded_file(job: ImportJob) -> Path:
+    """The job's file, or UnreadableFile when it is no longer kept."""
+    path = Path(job.stored_path)
+    if not path.is_file():
+        raise UnreadableFile(
+            _("The file is no longer kept after a completed import. Please upload it again.")
+        )
+    return path
 
 
 def _counts(job: ImportJob) -> dict:

@@ -70,7 +70,10 @@ def job(request, job_id: int):
     job = _job_or_404(request, job_id)
     context = {"job": job, "previous": services.previous_import(job)}
     if job.status in (ImportStatus.UPLOADED, *services.FINISHED_STATUSES):
-        context["preview"] = services.preview(job)
+        try:
+            context["preview"] = services.preview(job)
+        except UnreadableFile:
+            context["preview"] = None  # imported, and the file is no longer kept (P5)
         context["may_start"] = job.created_by_id == request.user.pk
     if not job.is_finished and job.status != ImportStatus.UPLOADED:
         context["progress"] = services.read_progress(job)

@@ -1,5 +1,7 @@
 """The import pages: upload, column check, import with progress, result and report (issue 5)."""
 
+from pathlib import Path
+
 import pytest
 from django.utils import translation
 
@@ -59,6 +61,8 @@ def test_r_regn_1_upload_preview_import_and_result(
     assert Registration.objects.count() == 5
     page = client.get(f"/imports/{job.pk}/").content.decode()
     assert "Imported" in page and ">5</strong> created" in page
+    # P5: once imported, the uploaded file with its plain ID numbers is not kept.
+    assert not Path(job.stored_path).exists()
 
 
 def test_progress_is_polled_until_the_job_finishes(client, village_worker, tmp_path):
