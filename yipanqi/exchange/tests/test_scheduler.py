@@ -22,6 +22,8 @@ def test_r_ex_3_the_schedule_sweeps_again_and_again(monkeypatch):
 
 @pytest.mark.django_db
 def test_run_sweep_once_reports_and_survives_failure(monkeypatch):
+    # The test's own connection is inside a transaction; the schedule thread's is not.
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     report = scheduler.run_sweep_once()
     assert report is not None and report.overdue == Request.objects.filter(status="overdue").count()
 

@@ -229,17 +229,16 @@ def test_r_grv_1_overdue_open_complaints_are_listed(township_operator):
     assert overdue.count() == 1
 
 
-def test_r_grv_1_without_deadline_rules_the_form_says_so_and_saves_nothing():
-    """R-GRV-1 / R-REG-1: with no rule set giving a complaint deadline, filing is refused in
-    plain words (never an error page) and nothing is written."""
+def test_r_grv_1_without_deadline_rules_the_statutory_15_working_days_apply():
+    """R-GRV-1 / R-EX-2: with no rule set naming a complaint deadline, the complaint is still
+    received (a citizen is never turned away) and due in the statutory 15 working days."""
     from yipanqi.exchange.models import RuleSet
-
     for rule_set in RuleSet.objects.all():
         rule_set.deadlines = {
             k: v for k, v in rule_set.deadlines.items() if k != "complaint_referral"
         }
         rule_set.save(update_fields=["deadlines"])
 
-    with pytest.raises(Rejected, match="12356"):
-        _public()
-    assert not Complaint.objects.exists()
+    complaint = _public().complaint
+    assert complaint.deadline_days == 15
+    assert complaint.due_on == dt.date(2026, 10, 15)  # as with the seeded 15 days (above)
