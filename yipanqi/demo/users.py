@@ -1,10 +1,12 @@
 """Demo logins, one per level, placed where the demo population lives (R-ACC-1)."""
 
+import hashlib
+
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from yipanqi.accounts.models import SEPARATED_ADMIN_ROLES, Role, User
+from yipanqi.accounts.models import ADMINISTRATOR_ROLES, SEPARATED_ADMIN_ROLES, Role, User
 from yipanqi.demo.generate import DEMO_HOME_COUNTY, DEMO_RESIDENCE_COUNTY
 from yipanqi.divisions.models import Division, Level
 from yipanqi.people.models import Person
@@ -92,6 +94,8 @@ def create_demo_users(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str, 
         if not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])
+        if role in ADMINISTRATOR_ROLES:
+            _ensure_demo_totp(user)
         logins.append(
             (
                 username,
@@ -101,3 +105,30 @@ def create_demo_users(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str, 
             )
         )
     return logins
+
+
+def _demo_totp_key(username: str) -> str:
+    # Deterministic per demo login, so `yipanqi demo --otp <user>` can answer the second factor.
+    return hashlib.sha256(f"yipanqi-demo-totp:{username}".encode()).hexdigest()[:40]
+
+
+def _ensure_demo_totp(user: User) -> None:
+    """Administrators must pass a second factor; demo ones get a known TOTP device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name="demo",
+        defaults={"key": _demo_totp_key(user.username), "confirmed": True},
+    )
+
+
+def current_demo_otp(username: str) -> str:
+    """The current 6-digit code of a demo administrator's device."""
+    from django_otp.oath import TOTP
+
+    user = User.objects.get(username=username)
+    if user.role not in ADMINISTRATOR_ROLES:
+        raise LookupError(username)
+    totp = TOTP(bytes.fromhex(_demo_totp_key(username)))
+    return f"{totp.token():06d}"

@@ -207,3 +207,21 @@ def test_command_generates_and_prints_logins(capsys):
     assert "100%" in out.err
     call_command("demo", "--users-only")
     assert Person.objects.count() == 50
+
+
+@pytest.mark.django_db
+def test_demo_administrators_pass_the_second_factor_with_the_printed_code(client):
+    """Issue 7.1: TOTP is mandatory for administrators, and the demo can still be walked."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from yipanqi.demo.users import create_demo_users
+
+    create_demo_users()
+    device = TOTPDevice.objects.get(user__username="county", confirmed=True)
+    out = StringIO()
+    call_command("demo", "--otp", "county", stdout=out)
+    assert device.verify_token(out.getvalue().strip())
+    assert not TOTPDevice.objects.filter(user__username="village").exists()

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from yipanqi.accounts.models import User
 from yipanqi.demo.generate import DEFAULT_SEED, DemoDataError, generate
-from yipanqi.demo.users import DEFAULT_PASSWORD, create_demo_users
+from yipanqi.demo.users import DEFAULT_PASSWORD, create_demo_users, current_demo_otp
 
 
 class Command(BaseCommand):
@@ -18,6 +19,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--otp", metavar="USERNAME", help="Print a demo administrator's current TOTP code."
+        )
         parser.add_argument("--persons", type=int, default=10_000, help="How many persons to add.")
         parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help="Same seed, same people (fresh DB)."
@@ -29,11 +33,21 @@ class Command(BaseCommand):
             "--password", default=DEFAULT_PASSWORD, help="The password of every demo login."
         )
 
-    def handle(self, *args, persons: int, seed: int, users_only: bool, password: str, **options):
+    def handle(
+        self, *args, persons: int, seed: int, users_only: bool, password: str, otp=None, **options
+    ):
         if not settings.DEV:
             raise CommandError(
                 _("The demo data is for development databases only: set YIPANQI_DEV=1.")
             )
+        if otp:
+            try:
+                self.stdout.write(current_demo_otp(otp))
+            except (LookupError, User.DoesNotExist):
+                raise CommandError(
+                    _("%(user)s is not a demo administrator.") % {"user": otp}
+                ) from None
+            return
         if not users_only:
             if persons < 1:
                 raise CommandError(_("--persons must be at least 1."))
@@ -47,6 +61,12 @@ class Command(BaseCommand):
         )
         for username, _password, role, place in logins:
             self.stdout.write(f"  {username:<14} {_pad(role, 24)} {place or '—'}")
+        self.stdout.write(
+            _(
+                "Administrators also need a second-factor code: yipanqi demo --otp USERNAME "
+                "prints the current one."
+            )
+        )
 
     def _generate(self, persons: int, seed: int) -> None:
         def progress(done: int, total: int, seconds: float) -> None:
