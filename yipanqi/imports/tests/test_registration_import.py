@@ -283,3 +283,24 @@ def test_a_file_without_the_required_columns_is_refused_whole(tmp_path, run_impo
     with pytest.raises(ImportRejected):
         run_import(path)
     assert not Path(path).with_suffix(".xlsx").exists()
+
+
+def test_r_regn_2_outflow_file_from_the_home_township_links_to_the_inflow(
+    tmp_path, run_import, register_inflow, township_operator
+):
+    inflow = register_inflow(id_number=inflow_row(1)[2], name="王芳1")
+    rows = [inflow_row(1, arrival="2026-02-20"), inflow_row(2, arrival="2026-02-21")]
+    header = ["序号", "姓名", "身份证号", "性别", "户籍地", "流入地", "外出日期", "外出原因",
+              "婚姻状况", "联系电话"]  # fmt: skip
+
+    job = run_import(
+        write_csv(tmp_path / "流出.csv", rows, header=header),
+        kind="outflow", unit=SANTAI_TOWNSHIP, acting_user=township_operator,
+    )  # fmt: skip
+
+    assert (job.status, job.created) == (ImportStatus.DONE, 2), job.report_path
+    outflow = Registration.objects.get(person=inflow.person, kind="outflow")
+    assert (outflow.home_id, outflow.registered_by_unit_id) == (SANTAI_VILLAGE, SANTAI_TOWNSHIP)
+    assert outflow.last_contact_on == dt.date(2026, 2, 20)  # R-REGN-4 starts at departure
+    assert inflow.person.events.filter(type=EventType.LINKED).count() == 1
+    assert job.notified == 0  # the home side registering is not an R-EX-2 notice
