@@ -163,6 +163,8 @@ REQUESTS_RECEIVED = Family(
             _on_time,
         ),
         Count("req.escalated", Q(escalated_at__isnull=False), lambda r: r.escalated_at is not None),
+        # Still owed: the receiver's open items (an answer is needed before a request closes).
+        Count("req.awaiting", Q(answered_at__isnull=True), lambda r: r.answered_at is None),
     ),
     annotations=_answered_day,
     subject="request",

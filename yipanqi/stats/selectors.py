@@ -338,6 +338,15 @@ def trend(place: Place, rate: Rate, months: list[dt.date], targets=None) -> list
     ]
 
 
+def awaiting_count(code: str) -> int:
+    """Requests the units under code still owe an answer to, from the counters: the same number
+    as exchange.selectors.inbox_count at any size (a sum over the months they fall due in)."""
+    total = StatCounter.objects.filter(division_code=code, metric="req.awaiting", key="").aggregate(
+        total=Sum("value")
+    )["total"]
+    return int(total or 0)
+
+
 # --- drill-down -------------------------------------------------------------------------------
 
 PARTS = ("numerator", "denominator", "gap")

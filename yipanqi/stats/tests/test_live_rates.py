@@ -136,3 +136,15 @@ def test_r_stat_1_a_new_registration_shows_on_the_next_read_at_every_level(world
         assert after["registration_inflow"].numerator >= 1
     after = {f.rate.code: f.denominator for f in figures_for(place, period)}
     assert after["registration_inflow"] == before["registration_inflow"] + 1
+
+
+def test_r_ex_3_awaiting_count_from_the_counters_equals_the_inbox_badge(
+    world, township_operator, village_worker, sichuan_admin, national_admin
+):
+    from yipanqi.exchange.selectors import inbox_count
+    from yipanqi.stats.selectors import awaiting_count
+
+    for user in (township_operator, village_worker, sichuan_admin, national_admin):
+        assert awaiting_count(user.scope_code) == inbox_count(user), user
+    assert awaiting_count("510722") == 1  # the escalated request, still unanswered
+    assert awaiting_count("440305") == 1  # the open co-investigation from 三台
