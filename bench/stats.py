@@ -242,9 +242,14 @@ def main() -> None:
     )
     results.append(("national dashboard service", p50, p95))
     from yipanqi.exchange.selectors import inbox_count
+    from yipanqi.stats.selectors import awaiting_count
 
     p50, p95, _r = timed(lambda: inbox_count(user), args.repeat)
     results.append(("  nav inbox badge (every page)", p50, p95))
+    p50, p95, counted_badge = timed(lambda: awaiting_count(""), args.repeat)
+    results.append(("  same number from counters", p50, p95))
+    if counted_badge != inbox_count(user):
+        raise SystemExit("awaiting_count differs from inbox_count")
 
     raw_samples = []
     for _ in range(3):
