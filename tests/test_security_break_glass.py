@@ -4,7 +4,7 @@ limited time, audited, and shown to both of the person's jurisdictions."""
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import id_for, make_user
 from yipanqi.accounts import emergency
@@ -12,6 +12,13 @@ from yipanqi.accounts.models import ApiToken, EmergencyAccess
 from yipanqi.audit.models import AuditEvent
 
 REASON = "急诊抢救，需要核实婚育情况"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in their English source form."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

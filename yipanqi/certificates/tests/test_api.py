@@ -10,7 +10,9 @@ from yipanqi.accounts.models import ApiToken
 
 def api(user) -> Client:
     _token, key = ApiToken.issue(user, name="test")
-    return Client(headers={"authorization": f"Bearer {key}"})
+    client = Client(headers={"authorization": f"Bearer {key}"})
+    client.cookies["django_language"] = "en"  # labels are matched in their English source form
+    return client
 
 
 def post(client, path, body=None):
@@ -44,7 +46,7 @@ def test_certificate_over_the_api(woman, township_operator, village_worker, resi
     revoked = post(home, f"{base}/{certificate['id']}/revoke", {"reason": "error"})
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
     body = anonymous.get(f"{base}/check/{token}").json()
-    assert body == {"state": "revoked", "label": "Revoked"}
+    assert body == {"state": "revoked", "label": "已注销"}  # Chinese by default for the public
     assert anonymous.get(f"{base}/check/nothing").json()["state"] == "unknown"
 
 
