@@ -52,6 +52,10 @@ CSRF_TRUSTED_ORIGINS = envlist("YIPANQI_CSRF_TRUSTED_ORIGINS", [])
 # Reference data lives outside the repository; a deployment points this elsewhere.
 DATA_DIR = Path(envstr("YIPANQI_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 VAR_DIR = Path(envstr("YIPANQI_VAR_DIR", str(BASE_DIR / "var")))
+# The TrueType Chinese font embedded in PDFs (.ttf, or .ttc with the index of the font in it);
+# empty: the Debian font scripts/setup installs (yipanqi.core.pdffonts).
+PDF_FONT_FILE = envstr("YIPANQI_PDF_FONT")
+PDF_FONT_INDEX = envint("YIPANQI_PDF_FONT_INDEX", 0)
 
 INSTALLED_APPS = [
     "yipanqi.accounts.apps.AdminConfig",  # the admin site with 三员分立 and a second factor

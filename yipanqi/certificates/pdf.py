@@ -1,6 +1,6 @@
 """The printable certificate (R-CERT-5): one A4 page with the holder, the validity, every
-verification and a QR code for the public check. Chinese text uses reportlab's built-in CID
-font STSong-Light (Adobe-GB1), so no font file is shipped or downloaded."""
+verification and a QR code for the public check. Chinese text is in the platform's PDF font
+(yipanqi.core.pdffonts: a TrueType CJK font embedded as a subset)."""
 
 import io
 
@@ -9,19 +9,10 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from yipanqi.core.pdffonts import cjk_font
 from yipanqi.divisions.models import PATH_SEPARATOR
-
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def _qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
@@ -48,17 +39,17 @@ def _qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
 
 
 def _place(division) -> str:
-    """A division as printed addresses are written: names run together, no separators (the
-    path separator › is not in the CID font)."""
+    """A division as printed addresses are written: names run together, no separators."""
     return "".join((division.path_name or division.name).split(PATH_SEPARATOR))
 
 
 def render_certificate(certificate, *, id_number: str, verifications, check_url: str) -> bytes:
     """The PDF bytes of one certificate with its verifications and QR code."""
-    font = _font()
+    font = cjk_font()
     buffer = io.BytesIO()
     width, height = A4
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    # Starting in the Chinese font: the page names no other (Helvetica) font.
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
     pdf.setTitle(f"{certificate.number}")
     pdf.setAuthor("Yipanqi")
     left = 20 * mm

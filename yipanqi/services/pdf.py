@@ -1,6 +1,6 @@
 """The printable service report 《流动人口避孕节育情况报告单》 (R-SVC-2), with reportlab.
 
-Chinese text uses the built-in CID font STSong-Light, so no font file is shipped or fetched.
+Chinese text is in the platform's PDF font (yipanqi.core.pdffonts: TrueType, embedded).
 The form is printed in Chinese whatever the user's language: it is an official document.
 """
 
@@ -10,31 +10,22 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from yipanqi.core.pdffonts import cjk_font
 from yipanqi.divisions.models import PATH_SEPARATOR
 from yipanqi.services.models import ServiceReport
 
-FONT = "STSong-Light"
-
 
 def _place(division, code: str) -> str:
-    """A place as printed addresses write it, 四川省绵阳市三台县潼川镇: the CID font has no ›."""
+    """A place as printed addresses write it, 四川省绵阳市三台县潼川镇."""
     return (division.path_name if division else code).replace(PATH_SEPARATOR, "")
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def service_report_pdf(report: ServiceReport) -> bytes:
     """The report as a one-page A4 PDF: the person, the sides, every service and the R-SVC-2
     statement that the report is the proof."""
-    font = _font()
+    font = cjk_font()
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1)
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=15)
     small = ParagraphStyle("small", fontName=font, fontSize=9, leading=13)
@@ -44,6 +35,7 @@ def service_report_pdf(report: ServiceReport) -> bytes:
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
+        initialFontName=font,  # no page names another (Helvetica) font
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=18 * mm,

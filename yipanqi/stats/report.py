@@ -1,7 +1,7 @@
 """The annual report (年度报告, R-STAT-3): a province's year-end summary, or a region's compiled
 by its rotating convenor province, as PDF (reportlab, tables and charts drawn with
-reportlab.graphics, Chinese in the built-in CID font STSong-Light) and as XLSX with the same
-figures. Everything is read from the counters, so a national-size year takes a few queries."""
+reportlab.graphics, Chinese in the embedded font of yipanqi.core.pdffonts) and as XLSX with the
+same figures. Everything is read from the counters, so a national-size year takes a few queries."""
 
 import datetime as dt
 import io
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yipanqi.core.errors import Rejected
+from yipanqi.core.pdffonts import cjk_font
 from yipanqi.divisions.models import PATH_SEPARATOR
 from yipanqi.stats import exports, selectors
 from yipanqi.stats.assessment import scorecard
@@ -18,8 +19,6 @@ from yipanqi.stats.periods import Period
 from yipanqi.stats.periods import year as year_period
 from yipanqi.stats.rates import RATES
 from yipanqi.stats.selectors import Figure, TargetBook
-
-FONT = "STSong-Light"
 
 
 class ReportRejected(Rejected):
@@ -241,7 +240,7 @@ def _yes_no(value: bool | None) -> str:
 
 
 def _pdf_text(text) -> str:
-    """Text the CID font can show: the path separator › is not in Adobe-GB1."""
+    """Text every PDF font shows: the path separator › is not in the fallback CID font."""
     return str(text).replace(PATH_SEPARATOR, " ").replace("–", "-").replace(" · ", " | ")
 
 
@@ -253,8 +252,6 @@ def report_pdf(report: AnnualReport) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import (
         PageBreak,
         Paragraph,
@@ -264,18 +261,17 @@ def report_pdf(report: AnnualReport) -> bytes:
         TableStyle,
     )
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    font = cjk_font()
     t = _pdf_text
-    title = ParagraphStyle("t", fontName=FONT, fontSize=17, leading=24, alignment=TA_CENTER)
-    h2 = ParagraphStyle("h2", fontName=FONT, fontSize=13, leading=19, spaceBefore=8, spaceAfter=4)
-    body = ParagraphStyle("b", fontName=FONT, fontSize=9.5, leading=14, wordWrap="CJK")
-    small = ParagraphStyle("s", fontName=FONT, fontSize=8, leading=11, wordWrap="CJK")
+    title = ParagraphStyle("t", fontName=font, fontSize=17, leading=24, alignment=TA_CENTER)
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=19, spaceBefore=8, spaceAfter=4)
+    body = ParagraphStyle("b", fontName=font, fontSize=9.5, leading=14, wordWrap="CJK")
+    small = ParagraphStyle("s", fontName=font, fontSize=8, leading=11, wordWrap="CJK")
     brand = colors.HexColor("#b3261e")
     grid = TableStyle(
         [
-            ("FONTNAME", (0, 0), (-1, -1), FONT),
-            ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("fontSIZE", (0, 0), (-1, -1), 8.5),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b9c2cd")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f4f6f9")),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -319,7 +315,7 @@ def report_pdf(report: AnnualReport) -> bytes:
 
     # Chart: each percent rate beside its target.
     percent = [f for f in report.figures if f.rate.kind == "percent"]
-    drawing = Drawing(170 * mm, 70 * mm)
+    drawing = Drawing(170 * mm, 70 * mm, initialFontName=font)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 12 * mm, 14 * mm, 150 * mm, 50 * mm
     chart.data = [
@@ -328,13 +324,13 @@ def report_pdf(report: AnnualReport) -> bytes:
     ]
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
     chart.categoryAxis.categoryNames = [str(i + 1) for i in range(len(percent))]
-    chart.categoryAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontName = font
+    chart.valueAxis.labels.fontName = font
     chart.bars[0].fillColor = brand
     chart.bars[1].fillColor = colors.HexColor("#1e7a3c")
     drawing.add(chart)
     drawing.add(String(12 * mm, 4 * mm, t(_("Red: value (%); green: target (%). Bars numbered as the rates below.")),
-                       fontName=FONT, fontSize=7.5))  # fmt: skip
+                       fontName=font, fontSize=7.5))  # fmt: skip
     story.append(drawing)
     legend = "　".join(f"{i + 1}. {t(f.rate.label)}" for i, f in enumerate(percent))
     story += [Paragraph(legend, small), Spacer(1, 3 * mm)]
@@ -373,6 +369,7 @@ def report_pdf(report: AnnualReport) -> bytes:
         [str(m.month) for m in report.months],
         [str(r.label) for r in trend_rates],
         palette,
+        font,
     )
     story.append(drawing)
     month_rows = [[cell(_("Month"))] + [cell(r.label) for r in trend_rates]]
@@ -416,6 +413,7 @@ def report_pdf(report: AnnualReport) -> bytes:
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
+        initialFontName=font,  # no page names another (Helvetica) font
         leftMargin=15 * mm,
         rightMargin=15 * mm,
         topMargin=15 * mm,
@@ -425,7 +423,7 @@ def report_pdf(report: AnnualReport) -> bytes:
     )
 
     def footer(canvas, doc):
-        canvas.setFont(FONT, 8)
+        canvas.setFont(font, 8)
         canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"{doc.page}")
         canvas.drawString(15 * mm, 8 * mm, t(report.subject))
 
@@ -433,7 +431,7 @@ def report_pdf(report: AnnualReport) -> bytes:
     return buffer.getvalue()
 
 
-def _line_chart(series, labels, names, palette):
+def _line_chart(series, labels, names, palette, font):
     """Monthly lines on a 0-100 scale drawn from shapes: a month without cases leaves a gap
     (reportlab's line charts cannot draw a series with fewer than two points)."""
     from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
@@ -442,18 +440,18 @@ def _line_chart(series, labels, names, palette):
 
     width, height = 170 * mm, 75 * mm
     left, bottom, plot_w, plot_h = 14 * mm, 18 * mm, 150 * mm, 50 * mm
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=font)
     grey = colors.HexColor("#b9c2cd")
     for value in range(0, 101, 20):
         y = bottom + plot_h * value / 100
         drawing.add(Line(left, y, left + plot_w, y, strokeColor=grey, strokeWidth=0.3))
         drawing.add(
-            String(left - 3, y - 2.5, str(value), fontName=FONT, fontSize=7, textAnchor="end")
+            String(left - 3, y - 2.5, str(value), fontName=font, fontSize=7, textAnchor="end")
         )
     step = plot_w / max(len(labels), 1)
     for index, label in enumerate(labels):
         x = left + step * (index + 0.5)
-        drawing.add(String(x, bottom - 9, label, fontName=FONT, fontSize=7, textAnchor="middle"))
+        drawing.add(String(x, bottom - 9, label, fontName=font, fontSize=7, textAnchor="middle"))
     for values, color in zip(series, palette, strict=False):
         segment: list[float] = []
         for index, value in enumerate([*values, None]):
@@ -468,6 +466,6 @@ def _line_chart(series, labels, names, palette):
     x = left
     for name, color in zip(names, palette, strict=False):
         drawing.add(Line(x, 5 * mm, x + 8 * mm, 5 * mm, strokeColor=color, strokeWidth=2))
-        drawing.add(String(x + 10 * mm, 4 * mm, _pdf_text(name), fontName=FONT, fontSize=7.5))
+        drawing.add(String(x + 10 * mm, 4 * mm, _pdf_text(name), fontName=font, fontSize=7.5))
         x += 55 * mm
     return drawing

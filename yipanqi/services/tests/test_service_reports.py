@@ -8,6 +8,7 @@ import pytest
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP
 from yipanqi.audit.models import AuditEvent
 from yipanqi.core.errors import Rejected
+from yipanqi.core.testing import assert_chinese_font
 from yipanqi.exchange.models import RequestStatus, RequestType
 from yipanqi.exchange.services import answer_request
 from yipanqi.services import services
@@ -93,7 +94,7 @@ def test_r_svc_2_home_side_sees_and_acknowledges_the_report(
 
 
 def test_r_svc_2_report_prints_as_pdf(village_worker, person, given, client):
-    """R-SVC-2: the printable 报告单 is a PDF (built-in CID font), and printing is audited."""
+    """R-SVC-2: the printable 报告单 is a PDF (the embedded Chinese font), and printing is audited."""
     report = _send(village_worker, person)
     client.force_login(village_worker)
 
@@ -102,7 +103,7 @@ def test_r_svc_2_report_prints_as_pdf(village_worker, person, given, client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert b"STSong-Light" in response.content
+    assert_chinese_font(response.content)
     assert AuditEvent.objects.filter(action="export", object_type="service_report").count() == 1
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from yipanqi.core.testing import assert_chinese_font
 from yipanqi.stats.report import annual_report
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_r_stat_3_province_report_pdf_and_xlsx_carry_the_same_figures(
     xlsx = client.get("/stats/report/", {"at": "44", "year": "2026", "format": "xlsx"})
 
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert b"STSong-Light" in pdf.content
+    assert_chinese_font(pdf.content)
     text = _pdf_text(pdf.content)
     assert "Guangdong" in text or "广东" in text
     summary = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
