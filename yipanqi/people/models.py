@@ -63,17 +63,27 @@ class Person(models.Model):
 
     id_number_cipher = models.BinaryField()
     # HMAC blind index of the canonical ID number: exact lookup without the plaintext (P5).
-    id_number_index = models.CharField(max_length=64, unique=True)
+    # Unique as a Meta constraint rather than unique=True: PostgreSQL would add a second,
+    # pattern-ops ("_like") index that no exact lookup uses.
+    id_number_index = models.CharField(max_length=64)
     id_number_masked = models.CharField(max_length=18)
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    # No index: the person search matches a part of the name (contains), which no B-tree serves.
+    name = models.CharField(_("name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     phone_cipher = models.BinaryField(null=True, blank=True)
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    # Compared on import only, never searched: no index to keep up on every write.
+    phone_index = models.CharField(max_length=64, blank=True)
     phone_masked = models.CharField(max_length=20, blank=True)
     # 户籍地 and 现居住地, as divisions (village or township where known).
+    # Indexed in Meta (scope reads them as code ranges, R-JUR-1), without PostgreSQL's
+    # pattern-ops twin that a foreign key to a text key would get.
     home = models.ForeignKey(
-        "divisions.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("home")
+        "divisions.Division",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("home"),
+        db_index=False,
     )
     residence = models.ForeignKey(
         "divisions.Division",
@@ -82,6 +92,7 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("residence"),
+        db_index=False,
     )
     marital_status = models.CharField(
         _("marital status"),
@@ -89,13 +100,26 @@ class Person(models.Model):
         choices=MaritalStatus.choices,
         default=MaritalStatus.UNMARRIED,
     )
+    # Read from the person (person.spouse), never searched; persons are never deleted.
     spouse = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        # Every index is paid on each of millions of imported rows (issue 5): only those a
+        # query uses. Divisions are never deleted (PROTECT), so no foreign key needs one for
+        # the delete check.
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="person_id_number_index")
+        ]
+        indexes = [
+            models.Index(fields=["home"], name="person_home_code"),
+            models.Index(fields=["residence"], name="person_residence_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id_number_masked})"
@@ -152,15 +176,26 @@ class Registration(models.Model):
     status = models.CharField(
         max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE
     )
-    home = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
-    residence = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
+    # Home and residence are read through the (kind, status, place) indexes in Meta; the
+    # other foreign keys are never searched on their own (see Person.Meta).
+    home = models.ForeignKey(
+        "divisions.Division", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    residence = models.ForeignKey(
+        "divisions.Division", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # R-REGN-3: someone who works here but lives elsewhere; their dwelling place is notified.
     dwelling = models.ForeignKey(
-        "divisions.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "divisions.Division",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # The unit that made the registration (a village or township).
     registered_by_unit = models.ForeignKey(
-        "divisions.Division", on_delete=models.PROTECT, related_name="+"
+        "divisions.Division", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     reason = models.CharField(max_length=20, choices=StayReason.choices)
     arrival_date = models.DateField()  # arrival at residence (inflow) or departure from home
@@ -174,7 +209,11 @@ class Registration(models.Model):
     last_contact_on = models.DateField(null=True, blank=True)
     lost_contact = models.BooleanField(default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     objects = RegistrationQuerySet.as_manager()
@@ -210,14 +249,21 @@ class EventType(models.TextChoices):
 class PersonEvent(models.Model):
     """One step in a person's timeline; the person page reads these."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    # Read by person through (person, at); actor and unit are shown, never searched.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     at = models.DateTimeField(default=timezone.now)
     type = models.CharField(max_length=32, choices=EventType.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     unit = models.ForeignKey(
-        "divisions.Division", null=True, on_delete=models.PROTECT, related_name="+"
+        "divisions.Division", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     data = models.JSONField(default=dict, blank=True)
 
