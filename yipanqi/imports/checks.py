@@ -115,6 +115,27 @@ class Candidate:
     phone_masked: str = ""
 
 
+def to_wire(c: Candidate) -> tuple:
+    """A sealed candidate as a plain tuple: what the reader process sends (pickling tuples
+    is several times cheaper than pickling the slotted objects)."""
+    i = c.ident
+    return (
+        c.row, i.value, i.area_code, i.birth_date, i.sex, c.name, c.home, c.residence,
+        c.dwelling, c.arrival, c.received, c.reason, c.marital, c.phone, c.index, c.id_cipher,
+        c.phone_cipher, c.phone_index, c.phone_masked,
+    )  # fmt: skip
+
+
+def from_wire(t: tuple) -> Candidate:
+    """The candidate that `to_wire` sent."""
+    return Candidate(
+        row=t[0], ident=idnumbers.IdNumber(t[1], t[2], t[3], t[4]), name=t[5], home=t[6],
+        residence=t[7], dwelling=t[8], arrival=t[9], received=t[10], reason=t[11],
+        marital=t[12], phone=t[13], index=t[14], id_cipher=t[15], phone_cipher=t[16],
+        phone_index=t[17], phone_masked=t[18],
+    )  # fmt: skip
+
+
 class RowChecker:
     """Checks one row of a registration file; holds the caches of one import."""
 

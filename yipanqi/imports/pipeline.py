@@ -15,6 +15,7 @@ same writes for many rows at once (writing.py), without an ORM round trip per ro
 
 import copy
 import datetime as dt
+import pickle
 import threading
 import time
 import types
@@ -43,6 +44,9 @@ from yipanqi.people.services import RECORDING_DEADLINE_WORKING_DAYS
 from yipanqi.workdays.services import add_working_days
 
 BATCH_ROWS = 20_000
+# From this many rows the reader runs in a process of its own (a second core: a thread shares
+# the interpreter lock with the writer, whose driver takes and gives it back on every row).
+PROCESS_MIN_ROWS = 20_000
 # Up to this many registrations added or changed, statistics follow row by row (live path).
 LIVE_STATS_LIMIT = 2_000
 NAME_MISMATCH = (
@@ -190,9 +194,9 @@ class _Rollback(Exception):
 def import_registrations(request: ImportRequest) -> Outcome:
     """Import inflow or outflow registrations (R-REGN-1..3, R-JUR-3); see the module doc.
 
-    Reading, checking and encrypting run in a reader thread one batch ahead of the writer, so
-    Python works while the database writes (sqlite3 and libpq release the GIL); inside an
-    enclosing transaction (tests, nested calls) everything runs in this thread instead.
+    Reading, checking and encrypting run one batch ahead of the writer: in a reader process
+    for a large file, in a reader thread for a small one; inside an enclosing transaction
+    (tests, nested calls) everything runs in this thread instead.
     """
     from yipanqi.imports.writing import Writer
 
@@ -206,13 +210,15 @@ def import_registrations(request: ImportRequest) -> Outcome:
     writer = Writer.for_connection()
     run = _Run(request, writer, today)
     reader = _Reader(table, layout, RowChecker(kind=request.kind, unit=request.unit, today=today))
-    threaded = not transaction.get_connection().in_atomic_block
+    mode = "inline"
+    if not transaction.get_connection().in_atomic_block:
+        mode = "process" if total >= PROCESS_MIN_ROWS else "thread"
     outcome = run.outcome
     with writer.session():
         try:
             with transaction.atomic():
-                writer.begin()
-                for batch in reader.batches(threaded=threaded):
+                writer.begin(expected_rows=total)
+                for batch in reader.batches(mode=mode):
                     run.write(batch)
                     if request.progress:
                         request.progress(reader.rows, max(total, reader.rows))
@@ -277,9 +283,13 @@ class _Reader:
         if batch:
             yield batch
 
-    def batches(self, *, threaded: bool):
-        if not threaded:
+    def batches(self, *, mode: str):
+        """Checked batches: made here ("inline"), in a thread, or in a process."""
+        if mode == "inline":
             yield from self._produce()
+            return
+        if mode == "process":
+            yield from self._from_process()
             return
         queue: Queue = Queue(maxsize=2)
         stop = threading.Event()
@@ -315,6 +325,40 @@ class _Reader:
         finally:
             stop.set()
             thread.join()
+
+    def _from_process(self):
+        """Batches made by a reader process (yipanqi.imports.reader: a fresh interpreter with
+        its own database connection, never a fork of this one's), read from its pipe; the
+        pipe's buffer holds it at most a batch or two ahead. Its counts and errors come with
+        the last message."""
+        from yipanqi.imports.checks import from_wire
+        from yipanqi.imports.reader import start_reader
+
+        process, stream = start_reader(
+            table=self.table,
+            layout=self.layout,
+            kind=self.checker.kind,
+            unit=self.checker.unit,
+            today=self.checker.today,
+        )
+        try:
+            while True:
+                try:
+                    kind, payload = pickle.load(stream)  # noqa: S301 (our own child process)
+                except EOFError:
+                    raise RuntimeError("the import's reader process ended unexpectedly") from None
+                if kind == "end":
+                    self.rows, self.skipped, self.errors = payload
+                    break
+                if kind == "error":
+                    raise payload
+                self.rows, self.skipped, wire = payload  # so far, for the progress bar
+                yield [from_wire(t) for t in wire]
+        finally:
+            stream.close()
+            if process.poll() is None:
+                process.kill()
+            process.wait()
 
 
 class _Run:

@@ -59,6 +59,23 @@ COUNTS = SETUP + (
 )
 
 
+def _readers_of(url: str) -> list[int]:
+    """The reader processes (yipanqi.imports.reader) of imports into this database."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (
+                b"yipanqi.imports.reader" in (entry / "cmdline").read_bytes()
+                and url.encode() in (entry / "environ").read_bytes()
+            ):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_sigkill_mid_import_leaves_nothing_half_written_and_a_rerun_completes(tmp_path):
     url, dropper = _database(tmp_path)
     env = {
@@ -95,8 +112,16 @@ def test_sigkill_mid_import_leaves_nothing_half_written_and_a_rerun_completes(tm
             time.sleep(0.05)
         else:
             pytest.fail("the import never reported progress")
+        # A file this large is read by a reader process of its own (pipeline.PROCESS_MIN_ROWS).
+        readers = _readers_of(url)
+        assert readers, "no reader process"
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
+        # The reader stops by itself once its writer is gone (its pipe breaks).
+        deadline = time.monotonic() + 30
+        while _readers_of(url) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _readers_of(url), "the reader process outlived its killed writer"
 
         persons, registrations, events, jobs = json.loads(_python(env, COUNTS))
         # At least one batch of 20,000 rows had been written inside the transaction.

@@ -1,0 +1,92 @@
+"""The reader process of a large import: reads, checks and seals the rows of a file and hands
+the batches to the writer through a pipe (see pipeline.import_registrations).
+
+A thread would share the interpreter lock with the writer, and the database drivers give the
+lock up and take it back on every row they write, so the two would mostly take turns; a
+process of its own reads on the second core. It is started as `python -m` (a fresh
+interpreter, not a fork of the writer's open connections and threads), reads its settings from
+the environment as the writer did, and stops when the writer is gone (its pipe breaks).
+
+The pipe carries pickles between two processes of this program, never data from elsewhere.
+"""
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+
+def start_reader(*, table, layout, kind: str, unit: str, today):
+    """Start the reader process for this table; (process, stream of its messages)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    spec = {
+        "table": table,
+        "layout": layout,
+        "kind": kind,
+        "unit": unit,
+        "today": today,
+        "language": translation.get_language(),
+    }
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yipanqi.imports.reader"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    # The settings first: the spec's classes can be loaded only once Django is set up.
+    process.stdin.write(pickle.dumps(settings.SETTINGS_MODULE or "yipanqi.settings"))
+    process.stdin.write(pickle.dumps(spec))
+    process.stdin.close()
+    return process, process.stdout
+
+
+def _main() -> None:
+    # Written by our own writer process (see the module's doc).
+    os.environ["DJANGO_SETTINGS_MODULE"] = pickle.load(sys.stdin.buffer)  # noqa: S301
+    import django
+
+    django.setup()
+    spec = pickle.load(sys.stdin.buffer)  # noqa: S301
+    from django.db import connections
+    from django.utils import translation
+
+    from yipanqi.imports.checks import RowChecker, to_wire
+    from yipanqi.imports.pipeline import _Reader
+
+    translation.activate(spec["language"] or "zh-hans")
+    out = sys.stdout.buffer
+
+    def send(message) -> None:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+    checker = RowChecker(kind=spec["kind"], unit=spec["unit"], today=spec["today"])
+    reader = _Reader(spec["table"], spec["layout"], checker)
+    try:
+        try:
+            for batch in reader._produce():
+                wire = [to_wire(c) for c in batch]
+                send(("batch", (reader.rows, reader.skipped, wire)))
+            send(("end", (reader.rows, reader.skipped, reader.errors)))
+        except BrokenPipeError:
+            raise
+        except Exception as exc:  # handed to the writer, which raises it
+            try:
+                pickle.dumps(exc)
+            except Exception:
+                exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+            send(("error", exc))
+    except BrokenPipeError:  # the writer is gone (killed, or it stopped reading): stop
+        os._exit(0)
+    finally:
+        connections.close_all()
+
+
+if __name__ == "__main__":
+    _main()
