@@ -29,7 +29,6 @@ REGISTRATION_FIELDS = (
 EVENT_FIELDS = ("id", "person_id", "at", "type", "actor_id", "unit_id", "data")
 # Page cache for a run on SQLite: a million persons' random-keyed indexes stay in memory.
 SQLITE_CACHE_KIB = 1024 * 1024
-_STAGE = "imports_person_stage"
 # An import that at least doubles the registry (a province's first load of its migrant
 # database) and has this many rows builds the secondary indexes once at the end instead of
 # keeping them up row by row: a sorted build is 3-5 times cheaper (PostgreSQL's "Populating a
@@ -104,7 +103,11 @@ class Writer:
         when the import at least doubles it, set the secondary indexes aside (see
         REBUILD_MIN_ROWS) until `end_bulk`."""
         self.rebuilt: list[str] = []
-        if expected_rows >= REBUILD_MIN_ROWS and expected_rows >= self.stored_persons():
+        stored = self.stored_persons()
+        # Nobody else adds persons until commit, so an empty registry has nothing to match
+        # (the file's own repeats are found before matching).
+        self.empty_at_start = stored == 0
+        if expected_rows >= REBUILD_MIN_ROWS and expected_rows >= stored:
             self.rebuilt = self.drop_secondary_indexes()
 
     def datetime(self, value):
@@ -143,7 +146,13 @@ class Writer:
     # --- reads -------------------------------------------------------------------------------
 
     def match_persons(self, indexes: list[str]) -> dict[str, tuple]:
-        """{id_number_index: (id, name, home_id, residence_id, marital_status, phone_index)}."""
+        """{id_number_index: (id, name, home_id, residence_id, marital_status, phone_index)}
+        of the persons already stored."""
+        if not indexes or getattr(self, "empty_at_start", False):
+            return {}
+        return self._match(indexes)
+
+    def _match(self, indexes: list[str]) -> dict[str, tuple]:
         raise NotImplementedError
 
     def active_registrations(self, person_ids: list[int]) -> list[tuple]:
@@ -221,10 +230,8 @@ class SqliteWriter(Writer):
             )
             return [(name, sql) for name, sql in cursor.fetchall() if name not in _KEEP_INDEXES]
 
-    def match_persons(self, indexes: list[str]) -> dict[str, tuple]:
+    def _match(self, indexes: list[str]) -> dict[str, tuple]:
         found: dict[str, tuple] = {}
-        if not indexes:
-            return found
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id_number_index, id, name, home_id, residence_id, marital_status, "  # noqa: S608
@@ -267,17 +274,13 @@ class PostgresWriter(Writer):
 
     def begin(self, expected_rows: int = 0) -> None:
         """Lock persons against concurrent writes (reads go on) so that matching holds until
-        commit; create the staging table for this transaction; skip the per-row foreign-key
-        triggers for the bulk rows when the database role may (see `trusted_keys`).
+        commit; skip the per-row foreign-key triggers for the bulk rows when the database role
+        may (see `trusted_keys`).
 
         A bulk load that sets the indexes aside (Writer.begin) holds the registry tables
         exclusively until commit: readers wait for it, as they would for any schema change."""
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {self.persons.name} IN SHARE ROW EXCLUSIVE MODE")  # noqa: S608
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} "  # noqa: S608
-                f"(LIKE {self.persons.name} INCLUDING DEFAULTS) ON COMMIT DROP"
-            )
         self.trusted_keys = self._trust_keys()
         super().begin(expected_rows)
         if self.rebuilt:
@@ -321,10 +324,8 @@ class PostgresWriter(Writer):
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
 
-    def match_persons(self, indexes: list[str]) -> dict[str, tuple]:
+    def _match(self, indexes: list[str]) -> dict[str, tuple]:
         found: dict[str, tuple] = {}
-        if not indexes:
-            return found
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id_number_index, id, name, home_id, residence_id, marital_status, "  # noqa: S608
@@ -337,14 +338,20 @@ class PostgresWriter(Writer):
         return found
 
     def next_ids(self, table: Table, count: int) -> list[int]:
+        """Keys from the table's identity sequence, in one array (one row, not one per key)."""
         if count == 0:
             return []
+        sequences = self.__dict__.setdefault("_sequences", {})
+        if table.name not in sequences:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table.name])
+                sequences[table.name] = cursor.fetchone()[0]
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table.name, count],
+                "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                [sequences[table.name], count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            return list(cursor.fetchone()[0])
 
     def _copy(self, name: str, columns: str, rows: Iterable[tuple]) -> None:
         raw = connection.connection
@@ -357,19 +364,14 @@ class PostgresWriter(Writer):
             self._copy(table.name, table.column_list(), table.rows(rows))
 
     def insert_new_persons(self, rows: list[tuple]) -> None:
-        """COPY into the staging table, then one set-based INSERT … SELECT that skips any ID
-        already stored (the lock makes that a guard, not a race) in index order."""
-        if not rows:
-            return
-        columns = self.persons.column_list()
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {_STAGE}")  # noqa: S608
-        self._copy(_STAGE, columns, self.persons.rows(rows))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.persons.name} ({columns}) SELECT {columns} FROM {_STAGE} s "  # noqa: S608
-                f"WHERE NOT EXISTS (SELECT 1 FROM {self.persons.name} p "
-                "WHERE p.id_number_index = s.id_number_index) ORDER BY s.id_number_index"
-            )
-            if cursor.rowcount != len(rows):
-                raise RuntimeError("persons appeared during the import despite the lock")
+        """COPY straight into the persons table, in blind-index order (the unique index is
+        filled left to right). Matching ran under the lock taken in `begin`, so none of these
+        IDs can be stored by now; the unique constraint would still refuse one (and with it
+        the whole import) rather than store a person twice."""
+        if rows:
+            rows = sorted(rows, key=_blind_index_of)
+            self._copy(self.persons.name, self.persons.column_list(), self.persons.rows(rows))
+
+
+def _blind_index_of(row: tuple) -> str:
+    return row[PERSON_FIELDS.index("id_number_index")]
