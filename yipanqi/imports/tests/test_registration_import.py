@@ -304,3 +304,29 @@ def test_r_regn_2_outflow_file_from_the_home_township_links_to_the_inflow(
     assert outflow.last_contact_on == dt.date(2026, 2, 20)  # R-REGN-4 starts at departure
     assert inflow.person.events.filter(type=EventType.LINKED).count() == 1
     assert job.notified == 0  # the home side registering is not an R-EX-2 notice
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_r_stat_1_outflow_counters_follow_the_import_of_new_and_known_persons(
+    tmp_path, run_import, register_inflow, township_operator, monkeypatch, bulk
+):
+    """Outflow women are counted at home (certificate issuance's denominator); a bulk load
+    counts them with the SQL predicate (pipeline.SQL_COUNTED_FAMILIES), the rest in memory."""
+    from yipanqi.imports import pipeline
+    from yipanqi.stats import counters
+
+    if bulk:
+        monkeypatch.setattr(pipeline, "LIVE_STATS_LIMIT", 0)
+    register_inflow(id_number=inflow_row(1)[2], name="王芳1")  # known: she lives in 南山区
+    rows = [inflow_row(n, arrival="2026-02-20") for n in range(1, 6)]
+    header = ["序号", "姓名", "身份证号", "性别", "户籍地", "流入地", "外出日期", "外出原因",
+              "婚姻状况", "联系电话"]  # fmt: skip
+
+    job = run_import(
+        write_csv(tmp_path / "流出.csv", rows, header=header),
+        kind="outflow", unit=SANTAI_TOWNSHIP, acting_user=township_operator,
+    )  # fmt: skip
+
+    assert (job.status, job.created) == (ImportStatus.DONE, 5), job.report_path
+    report = counters.check()
+    assert report.ok, report
