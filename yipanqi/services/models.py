@@ -100,6 +100,17 @@ class ServiceRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Her stay here on that day (the inflow registration within the recording unit's area), or
+    # none: R-STAT-1 service coverage counts a stay's first free check-up of each year.
+    # Indexed by servicerecord_stay_on, which leads with it.
+    registration = models.ForeignKey(
+        "people.Registration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
 
     objects = ServiceRecordQuerySet.as_manager()
 
@@ -107,6 +118,7 @@ class ServiceRecord(models.Model):
         ordering = ["-given_on", "-id"]
         indexes = [
             models.Index(fields=["person", "given_on"], name="servicerecord_person_on"),
+            models.Index(fields=["registration", "given_on"], name="servicerecord_stay_on"),
             models.Index(
                 fields=["unit", "given_on"],
                 condition=Q(charged_violation=True),

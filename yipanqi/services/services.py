@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,13 +15,13 @@ from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import Rejected
-from yipanqi.divisions.models import Division
+from yipanqi.divisions.models import Division, within_q
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
 from yipanqi.exchange.rules import RulesMissing, pick_rules
 from yipanqi.grievances import services as grievances
 from yipanqi.grievances.models import Category, Channel
-from yipanqi.people.models import Person
+from yipanqi.people.models import Person, Registration, RegistrationKind
 from yipanqi.services.models import (
     Benefit,
     BenefitKind,
@@ -131,6 +132,23 @@ def checkup_frequency(person: Person, year: int, unit_code: str) -> CheckupFrequ
     )
 
 
+def stay_of(person: Person, day: dt.date, unit_code: str) -> Registration | None:
+    """Her stay here on that day: the inflow registration in the unit's area open on `day`
+    (the latest, if a move left two), or None. R-STAT-1 service coverage counts by stay."""
+    return (
+        Registration.objects.filter(
+            within_q("residence_id", unit_code),
+            person=person,
+            kind=RegistrationKind.INFLOW,
+            arrival_date__lte=day,
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=day))
+        .select_related("person")
+        .order_by("-arrival_date", "-pk")
+        .first()
+    )
+
+
 def may_record_services(user: User, person: Person) -> bool:
     """The residence side records services (R-SVC-1): a unit covering the person's residence."""
     return bool(user.jurisdiction_id) and _covers(user, person.residence_id)
@@ -204,8 +222,10 @@ def record_service(
             checkup_limit_exceeded=exceeded,
             recorded_by=acting_user,
             recorded_at=now,
+            registration=stay_of(person, data.given_on, unit.code),
         )
-        stats.fact_added(record)  # R-STAT-1 free-service rate, same transaction
+        # R-STAT-1 free-service rate and service coverage, same transaction
+        stats.fact_added(record)
         if violation:
             # R-SVC-1: a basic service with a charge is a rights violation; it opens a complaint
             # for the jurisdiction that answers for the provider, so it is followed and counted.

@@ -158,3 +158,17 @@ def test_r_svc_3_bohai_minimum_is_reported(register_inflow):
     frequency = services.checkup_frequency(person, 2026, beijing_township)
 
     assert (frequency.count, frequency.minimum, frequency.below_minimum) == (1, 2, True)
+
+
+def test_r_stat_1_a_service_names_the_stay_it_was_given_under(village_worker, person):
+    """R-STAT-1 service coverage counts by stay: a service names her inflow registration here,
+    open on the day given (she arrived on 2 March 2026); one given before it names none."""
+    stay = person.registrations.get(kind="inflow")
+
+    during = _give(village_worker, person, given_on=dt.date(2026, 4, 10)).record
+    before = _give(village_worker, person, given_on=dt.date(2026, 2, 27)).record
+
+    assert during.registration == stay
+    assert before.registration is None
+    assert services.stay_of(person, dt.date(2026, 3, 2), NANSHAN_VILLAGE) == stay
+    assert services.stay_of(person, dt.date(2026, 3, 2), "320102") is None  # not her residence
