@@ -128,3 +128,37 @@ def test_r_stat_4_village_worker_sees_her_own_figures_on_a_phone(figures, new_pa
     assert page.locator("table.list tbody tr").count() == 4
     assert "李娜1" in page.locator("table.list").inner_text()
     assert not page.js_errors, page.js_errors
+
+
+def test_r_stat_1_service_coverage_on_the_map_with_the_women_behind_it(figures, new_page, shot):
+    """康检率: one of the four married women in 南山 had a free check-up; the card shows it
+    against the 98% target, and its gap lists the other three."""
+    from yipanqi.accounts.models import User
+    from yipanqi.services.seed import seed_all
+    from yipanqi.services.services import ServiceInput, record_service
+
+    seed_all()
+    record_service(
+        ServiceInput(
+            person_id=figures[0].pk, service_type="reproductive_checkup",
+            given_on=dt.date(2026, 8, 3), provider="南头街道计生服务站",
+        ),
+        acting_user=User.objects.get(username="alice"),
+        now=dt.datetime(2026, 8, 3, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    )  # fmt: skip
+    page = new_page(DESKTOP)
+    log_in(page, "nora")
+
+    page.goto("/stats/?at=44&period=2026&rate=service_coverage")
+    _wait_for_charts(page)
+    shot(page, "coverage")
+
+    card = page.locator(".rate-card", has_text="康检率")
+    assert "25.0%" in card.inner_text() and "≥ 98%" in card.inner_text()
+    assert "25.0%" in page.locator("#stats-table tbody tr", has_text="深圳").inner_text()
+    card.locator("a", has_text="未接受免费检查").click()
+    page.wait_for_selector("table.list tbody tr")
+    listed = page.locator("table.list").inner_text()
+    assert page.locator("table.list tbody tr").count() == 3
+    assert "李娜1" not in listed and "李娜2" in listed
+    assert not page.js_errors, page.js_errors

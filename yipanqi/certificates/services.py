@@ -2,6 +2,7 @@
 (R-CERT-1..5). Each change is one transaction with its timeline event, its audit row and the
 exchange request it causes."""
 
+import copy
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -642,9 +643,11 @@ def _record_change(verification: Verification, *, acting_user, origin, now) -> N
     certificate.children = verification.children_after
     certificate.save(update_fields=["marital_status", "children"])
     if person.marital_status != verification.marital_status_after:
+        counted = copy.copy(person)
         person.marital_status = verification.marital_status_after
         person.updated_at = now
         person.save(update_fields=["marital_status", "updated_at"])
+        stats.person_changed(counted, person)  # R-STAT-1 service coverage, same transaction
         PersonEvent.objects.create(
             person=person,
             at=now,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yipanqi.stats import selectors
 from yipanqi.stats.periods import Period
+from yipanqi.stats.rates import rate_by_code
 from yipanqi.stats.selectors import Place
 
 # Who answers a request of each type (R-EX-2, R-CERT, R-BIRTH): the home side answers what the
@@ -152,6 +153,8 @@ def scorecard(place: Place, period: Period) -> Scorecard:
             _q(place, period, metric="grv.received", key=keys) if keys else "",
         )
 
+    # R-STAT-1 service coverage, a year measure (from 1 January to the end of the period).
+    (coverage,) = selectors.figures_for(place, period, [rate_by_code("service_coverage")], {})
     home = Section("home", _("As the home side (户籍地), art. 39"))
     home.items = [
         Item(
@@ -217,6 +220,14 @@ def scorecard(place: Place, period: Period) -> Scorecard:
             t("svc.basic"),
             _q(place, period, rate="free_service_rate", part="gap"),
             _q(place, period, rate="free_service_rate", part="denominator"),
+        ),
+        Item(
+            _("Married women aged 18–49 living here without a free check-up this year"),
+            "R-SVC-1",
+            coverage.gap,
+            coverage.denominator,
+            _q(place, period, rate="service_coverage", part="gap"),
+            _q(place, period, rate="service_coverage", part="denominator"),
         ),
         complaints_item(
             RESIDENCE_COMPLAINTS,

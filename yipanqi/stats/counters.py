@@ -2,7 +2,8 @@
 
 Live path: a service that changes a counted fact calls one function here inside its own
 transaction: `fact_added(row)` for a new row, `request_answered`, `request_escalated`,
-`requests_marked_overdue` for the request transitions. Each computes the row's contribution
+`requests_marked_overdue` for the request transitions, `person_changed` (a marital status) and
+`registration_closed` for service coverage. Each computes the row's contribution
 before and after the change with the in-memory predicates of metrics.py, expands it to the
 division's ancestors and the nation, and applies the difference with one set-based upsert
 (`INSERT ... ON CONFLICT DO UPDATE SET value = value + excluded.value`, SQLite and PostgreSQL).
@@ -27,7 +28,7 @@ from django.db.models import CharField, Count, DateField, F, Value
 from django.db.models.functions import Cast, Concat, TruncMonth
 
 from yipanqi.divisions.codes import LEVEL_LENGTHS
-from yipanqi.stats.metrics import FAMILIES, Family, families_of
+from yipanqi.stats.metrics import FAMILIES, Family, families_of, walk
 from yipanqi.stats.models import StatCounter
 
 Cell = tuple[str, str, str, dt.date]  # metric, key, leaf division code, month
@@ -108,21 +109,110 @@ def bump(metric: str, code: str, month: dt.date, n: int = 1, *, key: str = "") -
 
 
 def fact_added(row) -> int:
-    """A new row (registration, request, ...) counts in every family of its model."""
+    """A new row (registration, request, ...) counts in every family of its model; in a grouped
+    family (first check-up of the year) it may also change what its siblings count."""
     delta: dict[Cell, int] = defaultdict(int)
     for family in families_of(row._meta.label):
+        if family.group_by:
+            parent = getattr(row, family.group_by)
+            siblings = _group_rows(family, getattr(row, f"{family.group_by}_id"))
+            others = [r for r in siblings if r.pk != row.pk]
+            for cell, n in _group_cells(family, parent, siblings).items():
+                delta[cell] += n
+            for cell, n in _group_cells(family, parent, others).items():
+                delta[cell] -= n
+            continue
         for cell, n in contributions(family, row).items():
             delta[cell] += n
     return apply_delta(delta)
 
 
 def fact_changed(before, after) -> int:
-    """A row changed from `before` (an in-memory copy) to `after`; apply the difference."""
+    """A row changed from `before` (an in-memory copy) to `after`; apply the difference, also
+    to the grouped rows under it (a stay's check-ups when the stay changes)."""
     delta: dict[Cell, int] = defaultdict(int)
     for family in families_of(after._meta.label):
         for cell, n in _difference(family, before, after).items():
             delta[cell] += n
+    for family in _grouped_under(after._meta.label):
+        rows = _group_rows(family, after.pk)
+        for cell, n in _group_cells(family, after, rows).items():
+            delta[cell] += n
+        for cell, n in _group_cells(family, before, rows).items():
+            delta[cell] -= n
     return apply_delta(delta)
+
+
+def _grouped_under(parent_label: str) -> list[Family]:
+    """The grouped families whose rows hang under rows of this model."""
+    return [
+        f
+        for f in FAMILIES
+        if f.group_by
+        and f.model._meta.get_field(f.group_by).related_model._meta.label == parent_label
+    ]
+
+
+def _group_rows(family: Family, parent_id) -> list:
+    if parent_id is None:
+        return []
+    rows = family.model._default_manager.filter(**{f"{family.group_by}_id": parent_id})
+    related = [
+        f.name
+        for f in family.model._meta.get_fields()
+        if f.many_to_one and f.name != family.group_by and f.concrete
+    ]
+    return list(rows.select_related(*related))
+
+
+def _group_cells(family: Family, parent, rows) -> dict[Cell, int]:
+    """What one group counts, with `parent` (e.g. a stay before or after a change) as the row
+    every member hangs under: the members `group_test` picks, at the parent's division."""
+    cells: dict[Cell, int] = defaultdict(int)
+    if parent is None:
+        return cells
+    code = walk(parent, family.division.removeprefix(f"{family.group_by}__"))
+    if not code:
+        return cells
+    (count,) = family.counts
+    for row in family.group_test(parent, rows):
+        if not family.base_test(_under(row, family.group_by, parent)):
+            continue
+        month = family.month_of(row)
+        if month is not None:
+            cells[(count.metric, family.key_of(row), code, month)] += 1
+    return cells
+
+
+def _under(row, field: str, parent):
+    """The row as if it hung under `parent` (an in-memory copy; the row itself is unchanged)."""
+    moved = copy.copy(row)
+    setattr(moved, field, parent)
+    return moved
+
+
+def person_changed(before, after) -> int:
+    """A person's counted fields changed (R-STAT-1 service coverage: her marital status):
+    `before` is an in-memory copy of the person as counted, `after` the saved person. Applies
+    the difference to every family of her registrations and the rows grouped under them."""
+    from yipanqi.people.models import Registration
+
+    total = 0
+    for registration in Registration.objects.filter(person_id=after.pk):
+        registration.person = after
+        total += fact_changed(_as_before(registration, person=before), registration)
+    return total
+
+
+def registration_closed(registration) -> int:
+    """R-REGN-6: a registration was closed (status, closed_on, close_reason saved); it counted
+    as open until now (R-STAT-1 service coverage: her stay stops counting after closed_on)."""
+    from yipanqi.people.models import RegistrationStatus
+
+    before = _as_before(
+        registration, status=RegistrationStatus.ACTIVE, closed_on=None, close_reason=""
+    )
+    return fact_changed(before, registration)
 
 
 def _as_before(row, **fields):
@@ -212,7 +302,12 @@ class RecountReport:
 def _families(metric: str | None) -> list[Family]:
     if metric is None:
         return list(FAMILIES)
-    chosen = [f for f in FAMILIES if f.name == metric or metric in f.metrics]
+    # A metric, a family, or the families named after it: "coverage" is coverage_stays, ...
+    chosen = [
+        f
+        for f in FAMILIES
+        if f.name == metric or metric in f.metrics or f.name.startswith(f"{metric}_")
+    ]
     if not chosen:
         raise KeyError(metric)
     return chosen

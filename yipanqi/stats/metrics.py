@@ -13,8 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import DateField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models import CharField, DateField, ExpressionWrapper, F, IntegerField, Q, Value
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    Greatest,
+    Least,
+    TruncDate,
+    TruncMonth,
+)
 
 from yipanqi.workdays.services import local_date
 
@@ -52,6 +60,15 @@ class Family:
     # From a row to the row it is a part of in another family (a verification is part of an
     # inflow registration), for listing the gap between a numerator and its denominator.
     part_of: str = ""
+    # A month computed from several fields: the SQL expression (selected as `month_field`, so
+    # `values(month_field)` works) beside its in-memory twin on one row.
+    month_expression: Callable[[], Any] | None = None
+    month_in_memory: Callable[[Any], dt.date | None] | None = None
+    # Rows sharing this foreign key are counted together (the first check-up of a stay's year):
+    # `group_test(parent, rows)` is the in-memory twin over one group, returning the rows that
+    # count, so that a new row or a changed parent can change what its siblings count.
+    group_by: str = ""
+    group_test: Callable[[Any, Any], list] | None = None
 
     @property
     def model(self):
@@ -67,6 +84,9 @@ class Family:
         return walk(row, self.division)
 
     def month_of(self, row) -> dt.date | None:
+        if self.month_in_memory is not None and not hasattr(row, self.month_field):
+            # A model row: the twin computes it (values() rows carry the SQL annotation).
+            return self.month_in_memory(row)
         value = walk(row, self.month_field)
         if value is None:
             return None
@@ -78,7 +98,10 @@ class Family:
         return str(getattr(row, self.key_field) or "") if self.key_field else ""
 
     def queryset(self):
-        return self.model._default_manager.filter(self.base).alias(**self.annotations())
+        rows = self.model._default_manager.filter(self.base).alias(**self.annotations())
+        if self.month_expression is not None:
+            rows = rows.annotate(**{self.month_field: self.month_expression()})
+        return rows
 
 
 def walk(row, path: str):
@@ -316,6 +339,191 @@ FEED_REPORTS = Family(
     subject="feed",
 )
 
+# --- R-STAT-1 service coverage (康检率) -----------------------------------------------------------
+# A year measure over distinct stays. The denominator: inflow stays of married women aged 18–49
+# (on 31 December: the age reached in the year) open on some day of the year up to the end of
+# the period. The numerator: those stays with a free check-up on the free list during the stay
+# in that part of the year. A stay is counted twice as a flow, where it starts counting
+# (`cov.women`) and where it stops (`cov.ended`, a future month while the age limit is ahead),
+# so the women of any year are a difference of two cumulative sums and no counter has to change
+# when a year begins; of a stay's check-ups only the first of each year counts (`cov.checked`).
+
+MARRIED = ("first_marriage", "remarried")  # people.models.MaritalStatus.married()
+COVERAGE_AGES = (18, 49)
+
+
+def coverage_window(registration) -> tuple[dt.date, dt.date] | None:
+    """The first and last day on which an inflow stay counts for service coverage, or None."""
+    if registration is None or registration.kind != "inflow":
+        return None
+    person = registration.person
+    if person.sex != "F" or person.marital_status not in MARRIED:
+        return None
+    born = person.birth_date.year
+    start = max(registration.arrival_date, dt.date(born + COVERAGE_AGES[0], 1, 1))
+    end = dt.date(born + COVERAGE_AGES[1], 12, 31)
+    if registration.closed_on is not None:
+        end = min(end, registration.closed_on)
+    return (start, end) if start <= end else None
+
+
+def _year_plus(path: str, years: int):
+    return F(f"{path}__year") + years
+
+
+def _first_of_month(year, month_day: str):
+    """The date year-month_day from a year expression, the same on SQLite and PostgreSQL."""
+    text = Cast(Cast(year, IntegerField()), CharField())
+    return Cast(Concat(text, Value(month_day)), output_field=DateField())
+
+
+def _covered_q(to_stay: str = "") -> Q:
+    """SQL twin of coverage_window(...) is not None, on the stay `to_stay` leads to."""
+    stay = f"{to_stay}__" if to_stay else ""
+    born = f"{stay}person__birth_date"
+    return (
+        Q(**{f"{stay}kind": "inflow", f"{stay}person__sex": "F"})
+        & Q(**{f"{stay}person__marital_status__in": MARRIED})
+        & Q(**{f"{stay}arrival_date__year__lte": _year_plus(born, COVERAGE_AGES[1])})
+        & (
+            Q(**{f"{stay}closed_on__isnull": True})
+            | Q(
+                **{
+                    f"{stay}closed_on__gte": F(f"{stay}arrival_date"),
+                    f"{stay}closed_on__year__gte": _year_plus(born, COVERAGE_AGES[0]),
+                }
+            )
+        )
+    )
+
+
+def _counted_from():
+    """SQL twin of the month of coverage_window(...)[0]."""
+    start = _first_of_month(_year_plus("person__birth_date", COVERAGE_AGES[0]), "-01-01")
+    return Greatest(TruncMonth("arrival_date", output_field=DateField()), start)
+
+
+def _counted_until():
+    """SQL twin of the month of coverage_window(...)[1]."""
+    last = _first_of_month(_year_plus("person__birth_date", COVERAGE_AGES[1]), "-12-01")
+    closed = TruncMonth(Coalesce("closed_on", last), output_field=DateField())
+    return Least(last, closed)
+
+
+def _window_month(index: int):
+    def month(registration) -> dt.date | None:
+        window = coverage_window(registration)
+        return window[index].replace(day=1) if window else None
+
+    return month
+
+
+COVERAGE_STAYS = Family(
+    name="coverage_stays",
+    model_label="people.Registration",
+    base=_covered_q(),
+    base_test=lambda r: coverage_window(r) is not None,
+    # Counted at her residence, as the check-ups that make the numerator.
+    division="residence_id",
+    month_field="cov_from",
+    month_expression=_counted_from,
+    month_in_memory=_window_month(0),
+    counts=(Count("cov.women", Q(), lambda r: True),),
+)
+
+COVERAGE_STAYS_ENDED = Family(
+    name="coverage_stays_ended",
+    model_label="people.Registration",
+    base=_covered_q(),
+    base_test=lambda r: coverage_window(r) is not None,
+    division="residence_id",
+    month_field="cov_until",
+    month_expression=_counted_until,
+    month_in_memory=_window_month(1),
+    counts=(Count("cov.ended", Q(), lambda r: True),),
+)
+
+
+def is_free_checkup(record) -> bool:
+    """A check-up on the free list given with no charge (R-SVC-1: a charge makes it not free)."""
+    kind = record.service_type
+    return kind.category == "checkup" and bool(kind.basic) and record.amount_charged == 0
+
+
+_FREE_CHECKUP_Q = Q(service_type__category="checkup", service_type__basic=True, amount_charged=0)
+
+
+def first_checkups(registration, records) -> list:
+    """In memory: of one stay's service records, the first free check-up of each year during
+    the stay in which she counts (by date, then by record), as the SQL of COVERAGE_CHECKUPS."""
+    window = coverage_window(registration)
+    if window is None:
+        return []
+    first: dict[int, Any] = {}
+    for record in sorted(records, key=lambda r: (r.given_on, r.pk)):
+        if is_free_checkup(record) and window[0] <= record.given_on <= window[1]:
+            first.setdefault(record.given_on.year, record)
+    return list(first.values())
+
+
+def _first_checkup_of_year(record) -> bool:
+    from yipanqi.services.models import ServiceRecord
+
+    siblings = ServiceRecord.objects.filter(
+        registration_id=record.registration_id, given_on__year=record.given_on.year
+    ).select_related("service_type")
+    return any(r.pk == record.pk for r in first_checkups(record.registration, siblings))
+
+
+def _first_of_year_annotation() -> dict:
+    """No earlier free check-up of the same stay in the same year, after her arrival (an
+    earlier one of the year is before the departure and within the age limits too)."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import ExtractYear
+
+    from yipanqi.services.models import ServiceRecord
+
+    earlier = ServiceRecord.objects.filter(
+        _FREE_CHECKUP_Q,
+        registration_id=OuterRef("registration_id"),
+        given_on__year=ExtractYear(OuterRef("given_on")),
+        given_on__gte=F("registration__arrival_date"),
+    ).filter(
+        Q(given_on__lt=OuterRef("given_on"))
+        | Q(given_on=OuterRef("given_on"), pk__lt=OuterRef("pk"))
+    )
+    return {"cov_first_of_year": ~Exists(earlier)}
+
+
+_DURING_STAY_Q = (
+    Q(given_on__gte=F("registration__arrival_date"))
+    & (Q(registration__closed_on__isnull=True) | Q(given_on__lte=F("registration__closed_on")))
+    & Q(given_on__year__gte=_year_plus("registration__person__birth_date", COVERAGE_AGES[0]))
+    & Q(given_on__year__lte=_year_plus("registration__person__birth_date", COVERAGE_AGES[1]))
+)
+
+COVERAGE_CHECKUPS = Family(
+    name="coverage_checkups",
+    model_label="services.ServiceRecord",
+    base=_FREE_CHECKUP_Q & _covered_q("registration"),
+    base_test=lambda s: is_free_checkup(s) and coverage_window(s.registration) is not None,
+    # At the stay's residence, where the stay is counted in the denominator.
+    division="registration__residence_id",
+    month_field="given_on",
+    counts=(
+        Count(
+            "cov.checked",
+            _DURING_STAY_Q & Q(cov_first_of_year=True),
+            _first_checkup_of_year,
+        ),
+    ),
+    annotations=_first_of_year_annotation,
+    person_path="registration__person",
+    part_of="registration",
+    group_by="registration",
+    group_test=first_checkups,
+)
+
 FAMILIES: list[Family] = [
     REGISTRATION_INFLOW,
     REGISTRATION_OUTFLOW,
@@ -328,6 +536,9 @@ FAMILIES: list[Family] = [
     BASIC_SERVICES,
     COMPLAINTS,
     FEED_REPORTS,
+    COVERAGE_STAYS,
+    COVERAGE_STAYS_ENDED,
+    COVERAGE_CHECKUPS,
 ]
 
 

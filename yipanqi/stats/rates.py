@@ -30,6 +30,15 @@ class Rate:
     numerator_label: str | Promise = ""
     denominator_label: str | Promise = ""
     gap_label: str | Promise = ""
+    # "period": both metrics summed over the period's months. "year": a year measure over
+    # distinct stays, read from 1 January to the end of the period (a quarter or a month shows
+    # the year so far): the numerator summed over those months, the denominator a stock (every
+    # `denominator` counted before the end of the period less every `ended` counted before
+    # 1 January).
+    window: str = "period"
+    ended: str = ""
+    # The drill-down's column for the day the numerator counted a row of a year measure.
+    counted_on_label: str | Promise = ""
 
 
 RATES: list[Rate] = [
@@ -105,6 +114,21 @@ RATES += [
         numerator_label=_("verified within 30 days of arrival"),
         denominator_label=_("inflow women"),
         gap_label=_("not verified within 30 days"),
+    ),
+    Rate(
+        code="service_coverage",
+        label=_("Service coverage (free check-ups)"),
+        numerator="cov.checked",
+        denominator="cov.women",
+        ended="cov.ended",
+        window="year",
+        side=Side.RESIDENCE,
+        rule="R-STAT-1, R-SVC-1",
+        target_key="service_coverage",
+        numerator_label=_("married women 18–49 with a free check-up this year"),
+        denominator_label=_("married women 18–49 living here this year"),
+        gap_label=_("without a free check-up this year"),
+        counted_on_label=_("First free check-up of the year"),
     ),
     Rate(
         code="free_service_rate",

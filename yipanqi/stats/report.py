@@ -95,6 +95,12 @@ def _monthly(codes: list[str], period: Period, targets) -> tuple[list[dt.date], 
         ]
         for rate in RATES
     }
+    for rate in RATES:
+        if rate.window == "year":
+            # A year measure: each month shows the year from 1 January to its end.
+            values = selectors.monthly(codes, rate, months)
+            target = selectors._target(rate, targets)
+            monthly[rate.code] = [Figure(rate, *values[m], target) for m in months]
     return months, monthly
 
 
@@ -360,10 +366,14 @@ def report_pdf(report: AnnualReport) -> bytes:
         story.append(table)
 
     story += [PageBreak(), Paragraph(t(_("3. Monthly trend")), h2)]
-    trend_rates = [
-        r for r in RATES if r.code in ("registration_inflow", "timeliness", "verification_rate")
+    trend_codes = ("registration_inflow", "timeliness", "verification_rate", "service_coverage")
+    trend_rates = [r for r in RATES if r.code in trend_codes]
+    palette = [
+        brand,
+        colors.HexColor("#0b57d0"),
+        colors.HexColor("#1e7a3c"),
+        colors.HexColor("#8a5a00"),
     ]
-    palette = [brand, colors.HexColor("#0b57d0"), colors.HexColor("#1e7a3c")]
     drawing = _line_chart(
         [[f.value for f in report.monthly[r.code]] for r in trend_rates],
         [str(m.month) for m in report.months],
@@ -381,12 +391,14 @@ def report_pdf(report: AnnualReport) -> bytes:
                 for r in trend_rates
             ]
         )
-    table = Table(month_rows, colWidths=[24 * mm] + [48 * mm] * len(trend_rates))
+    table = Table(month_rows, colWidths=[24 * mm] + [38 * mm] * len(trend_rates))
     table.setStyle(grid)
     story.append(table)
 
     story += [PageBreak(), Paragraph(t(_("4. By %(unit)s") % {"unit": report.row_label}), h2)]
-    shown = [r for r in RATES if r.code != "registration_outflow"][:6]
+    shown_codes = ("registration_inflow", "served_30_days", "timeliness", "verification_rate",
+                   "service_coverage", "free_service_rate", "certificate_rate")  # fmt: skip
+    shown = [r for r in RATES if r.code in shown_codes]
     header = [cell(report.row_label)] + [cell(r.label) for r in shown]
     body_rows = [header]
     for row in report.rows:
@@ -400,13 +412,17 @@ def report_pdf(report: AnnualReport) -> bytes:
                 for r in shown
             ]
         )
-    table = Table(body_rows, colWidths=[26 * mm] + [24 * mm] * len(shown), repeatRows=1)
+    table = Table(body_rows, colWidths=[26 * mm] + [22 * mm] * len(shown), repeatRows=1)
     table.setStyle(grid)
     story.append(table)
     story += [Spacer(1, 4 * mm), Paragraph(t(_(
         "Figures are counted live by the platform: registrations in the month they were received, "
         "requests in the month they fell due, verifications in the month of arrival, services and "
         "births in the month they happened."
+    )), small), Paragraph(t(_(
+        "Service coverage is a year measure: married women aged 18 to 49 (on 31 December) whose "
+        "inflow registration was open on some day of the year, and those of them given a free "
+        "check-up during their stay; each month shows the year from 1 January to its end."
     )), small)]  # fmt: skip
 
     buffer = io.BytesIO()
@@ -438,8 +454,8 @@ def _line_chart(series, labels, names, palette, font):
     from reportlab.lib import colors
     from reportlab.lib.units import mm
 
-    width, height = 170 * mm, 75 * mm
-    left, bottom, plot_w, plot_h = 14 * mm, 18 * mm, 150 * mm, 50 * mm
+    width, height = 170 * mm, 80 * mm
+    left, bottom, plot_w, plot_h = 14 * mm, 23 * mm, 150 * mm, 50 * mm
     drawing = Drawing(width, height, initialFontName=font)
     grey = colors.HexColor("#b9c2cd")
     for value in range(0, 101, 20):
@@ -463,9 +479,9 @@ def _line_chart(series, labels, names, palette, font):
             x, y = left + step * (index + 0.5), bottom + plot_h * min(value, 100) / 100
             segment += [x, y]
             drawing.add(Circle(x, y, 1.6, fillColor=color, strokeColor=color))
-    x = left
-    for name, color in zip(names, palette, strict=False):
-        drawing.add(Line(x, 5 * mm, x + 8 * mm, 5 * mm, strokeColor=color, strokeWidth=2))
-        drawing.add(String(x + 10 * mm, 4 * mm, _pdf_text(name), fontName=font, fontSize=7.5))
-        x += 55 * mm
+    # The legend in two columns, as many rows as needed.
+    for index, (name, color) in enumerate(zip(names, palette, strict=False)):
+        x, y = left + (index % 2) * 78 * mm, (9 - 4.5 * (index // 2)) * mm
+        drawing.add(Line(x, y + 1 * mm, x + 8 * mm, y + 1 * mm, strokeColor=color, strokeWidth=2))
+        drawing.add(String(x + 10 * mm, y, _pdf_text(name), fontName=font, fontSize=7.5))
     return drawing

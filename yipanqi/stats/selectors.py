@@ -166,6 +166,8 @@ class Figure:
     numerator: int
     denominator: int
     target: Target | None = None
+    # A year measure read over part of a year: the first day counted (1 January).
+    since: dt.date | None = None
 
     @property
     def value(self) -> float | None:
@@ -222,7 +224,88 @@ def _target(rate: Rate, targets: dict[str, Target]) -> Target | None:
 
 
 def metrics_of(rates: Iterable[Rate]) -> list[str]:
-    return sorted({m for r in rates for m in (r.numerator, r.denominator)})
+    return sorted({m for r in rates for m in (r.numerator, r.denominator, r.ended) if m})
+
+
+def _since(rate: Rate, period: Period) -> dt.date | None:
+    start = dt.date(period.start.year, 1, 1)
+    return start if rate.window == "year" and period.start != start else None
+
+
+def rate_values(codes: list[str], rates: list[Rate], period: Period) -> dict:
+    """{code: {rate code: (numerator, denominator)}} for the period: a query for the rates
+    summed over the period's months, one more for the year measures (see Rate.window)."""
+    plain = [r for r in rates if r.window == "period"]
+    totals = sums(codes, metrics_of(plain), period.start, period.end)
+    result = {
+        code: {
+            r.code: (totals[code].get(r.numerator, 0), totals[code].get(r.denominator, 0))
+            for r in plain
+        }
+        for code in codes
+    }
+    yearly = [r for r in rates if r.window == "year"]
+    if yearly and codes:
+        first = dt.date(period.start.year, 1, 1)
+        rows = (
+            StatCounter.objects.filter(
+                division_code__in=codes,
+                metric__in=metrics_of(yearly),
+                key="",
+                period_start__lt=period.end,
+            )
+            .values_list("division_code", "metric")
+            .annotate(ever=Sum("value"), this_year=Sum("value", filter=Q(period_start__gte=first)))
+            .order_by()
+        )
+        ever: dict = defaultdict(int)
+        this_year: dict = defaultdict(int)
+        for code, metric, total, since_first in rows:
+            ever[(code, metric)] = int(total or 0)
+            this_year[(code, metric)] = int(since_first or 0)
+        for code in codes:
+            for r in yearly:
+                ended_before = ever[(code, r.ended)] - this_year[(code, r.ended)]
+                result[code][r.code] = (
+                    this_year[(code, r.numerator)],
+                    ever[(code, r.denominator)] - ended_before,
+                )
+    return result
+
+
+def _figures(rates: list[Rate], values: dict, targets, period: Period) -> list[Figure]:
+    return [Figure(r, *values[r.code], _target(r, targets), since=_since(r, period)) for r in rates]
+
+
+def monthly(codes: list[str], rate: Rate, months: list[dt.date]) -> dict[dt.date, tuple]:
+    """{month: (numerator, denominator)} of one rate for each month, summed over the codes: one
+    query. A year measure is read, for each month, from 1 January of its year (Rate.window)."""
+    data: dict[dt.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if not months or not codes:
+        return {m: (0, 0) for m in months}
+    rows = StatCounter.objects.filter(
+        division_code__in=codes, metric__in=metrics_of([rate]), key=""
+    )
+    if rate.window == "year":
+        rows = rows.filter(period_start__lte=months[-1])
+    else:
+        rows = rows.filter(period_start__gte=months[0], period_start__lte=months[-1])
+    for month, metric, total in (
+        rows.values_list("period_start", "metric").annotate(total=Sum("value")).order_by()
+    ):
+        data[month][metric] += int(total or 0)
+    if rate.window != "year":
+        return {
+            m: (data[m].get(rate.numerator, 0), data[m].get(rate.denominator, 0)) for m in months
+        }
+    result = {}
+    for m in months:
+        first = dt.date(m.year, 1, 1)
+        numerator = sum(v[rate.numerator] for k, v in data.items() if first <= k <= m)
+        entered = sum(v[rate.denominator] for k, v in data.items() if k <= m)
+        ended = sum(v[rate.ended] for k, v in data.items() if k < first)
+        result[m] = (numerator, entered - ended)
+    return result
 
 
 def sums(codes: list[str], metrics: list[str], start: dt.date, end: dt.date) -> dict:
@@ -272,11 +355,8 @@ def figures_for(
 ) -> list[Figure]:
     rates = RATES if rates is None else rates
     targets = targets_for(place.code) if targets is None else targets
-    totals = sums([place.code], metrics_of(rates), period.start, period.end)[place.code]
-    return [
-        Figure(r, totals.get(r.numerator, 0), totals.get(r.denominator, 0), _target(r, targets))
-        for r in rates
-    ]
+    values = rate_values([place.code], rates, period)[place.code]
+    return _figures(rates, values, targets, period)
 
 
 @dataclass
@@ -294,48 +374,20 @@ def children_rows(
     """Every child jurisdiction with every rate: one counters query for all of them."""
     rates = RATES if rates is None else rates
     children = children_of(place)
-    totals = sums([c.code for c in children], metrics_of(rates), period.start, period.end)
-    rows = []
+    values = rate_values([c.code for c in children], rates, period)
     book = book or TargetBook()
-    for child in children:
-        targets = book.for_code(child.code)
-        t = totals[child.code]
-        rows.append(
-            Row(
-                child,
-                [
-                    Figure(r, t.get(r.numerator, 0), t.get(r.denominator, 0), _target(r, targets))
-                    for r in rates
-                ],
-            )
-        )
-    return rows
+    return [
+        Row(child, _figures(rates, values[child.code], book.for_code(child.code), period))
+        for child in children
+    ]
 
 
 def trend(place: Place, rate: Rate, months: list[dt.date], targets=None) -> list[tuple]:
     """(month, Figure) for each month: one query."""
     targets = targets_for(place.code) if targets is None else targets
     target = _target(rate, targets)
-    data: dict[dt.date, dict[str, int]] = {m: defaultdict(int) for m in months}
-    if months:
-        rows = (
-            StatCounter.objects.filter(
-                division_code=place.code,
-                metric__in=[rate.numerator, rate.denominator],
-                key="",
-                period_start__gte=months[0],
-                period_start__lte=months[-1],
-            )
-            .values_list("period_start", "metric", "value")
-            .order_by()
-        )
-        for month, metric, value in rows:
-            if month in data:
-                data[month][metric] += int(value)
-    return [
-        (m, Figure(rate, data[m].get(rate.numerator, 0), data[m].get(rate.denominator, 0), target))
-        for m in months
-    ]
+    values = monthly([place.code], rate, months)
+    return [(m, Figure(rate, *values[m], target)) for m in months]
 
 
 def awaiting_count(code: str) -> int:
@@ -363,6 +415,8 @@ class Drill:
     metric: str
     label: str
     family: object = None
+    # A year measure's rows carry `counted_on`: the day the numerator counted them, if it did.
+    counted_on_label: str = ""
 
     @property
     def is_registration(self) -> bool:
@@ -383,6 +437,8 @@ def _month_bounds(family, period: Period) -> Q:
     name = family.month_field
     if family.month_is_text:
         return Q(**{f"{name}__gte": f"{period.start:%Y-%m}", f"{name}__lt": f"{period.end:%Y-%m}"})
+    if family.month_expression is not None:  # an annotation: the first day of a month
+        return Q(**{f"{name}__gte": period.start, f"{name}__lt": period.end})
     field = family.model._meta.get_field(name)
     if field.get_internal_type() == "DateTimeField":
         tz = timezone.get_current_timezone()
@@ -430,6 +486,8 @@ def drill(
         found = rate_by_code(rate)
         if found is None or part not in PARTS or (part == "gap" and found.kind != "percent"):
             raise DrillInvalid(rate)
+        if found.window == "year":
+            return _year_drill(user, place, period, found, part)
         if part == "numerator":
             metric, label = found.numerator, str(found.numerator_label)
         elif part == "denominator":
@@ -455,3 +513,37 @@ def drill(
             related += ["home", "residence"]
         visible = visible.select_related(*related).order_by("-pk")
     return Drill(family.subject, visible, metric, label, family)
+
+
+# The earliest month any counter can have (a stock is everything counted before a day).
+_EVER = dt.date(1900, 1, 1)
+
+
+def _year_drill(user, place: Place, period: Period, rate: Rate, part: str) -> Drill:
+    """The stays behind a year measure (Rate.window "year"): those counted in the denominator
+    from 1 January to the end of the period, those of them the numerator counted, or the rest;
+    each with the day it was counted on (R-STAT-1 service coverage: her first free check-up)."""
+    from django.db.models import OuterRef, Subquery
+
+    first = dt.date(period.start.year, 1, 1)
+    family, started = metric_rows(rate.denominator, place, Period("span", _EVER, period.end))
+    _ended_family, ended = metric_rows(rate.ended, place, Period("span", _EVER, first))
+    stays = started.exclude(pk__in=ended.values("pk"))
+    counting, counted = metric_rows(rate.numerator, place, Period("span", first, period.end))
+    served = counted.values(counting.part_of)
+    if part == "numerator":
+        rows, label = stays.filter(pk__in=served), rate.numerator_label
+    elif part == "denominator":
+        rows, label = stays, rate.denominator_label
+    else:
+        rows, label = stays.exclude(pk__in=served), rate.gap_label
+    on = counted.filter(**{counting.part_of: OuterRef("pk")}).order_by(counting.month_field)
+    visible = (
+        family.model._default_manager.visible_to(user)
+        .filter(pk__in=rows.values("pk"))
+        .annotate(counted_on=Subquery(on.values(counting.month_field)[:1]))
+        .select_related(family.person_path, "home", "residence")
+        .order_by("-pk")
+    )
+    metric = rate.numerator if part == "numerator" else rate.denominator
+    return Drill(family.subject, visible, metric, str(label), family, str(rate.counted_on_label))

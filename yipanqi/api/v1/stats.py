@@ -70,6 +70,10 @@ class RateOut(Schema):
     meets: bool | None
     numerator_label: str
     denominator_label: str
+    window: str = Field(
+        ..., description="period: summed over the period; year: a year measure, 1 January on"
+    )
+    since: dt.date | None = Field(None, description="a year measure's first day counted")
 
 
 class RatesOut(Schema):
@@ -112,6 +116,7 @@ class DrillRowOut(Schema):
     arrival_date: dt.date | None = None
     received_on: dt.date | None = None
     recorded_in_time: bool | None = None
+    counted_on: dt.date | None = Field(None, description="a year measure: when it counted her")
     request_type: str | None = None
     sender_code: str | None = None
     receiver_code: str | None = None
@@ -165,6 +170,8 @@ def _rate(f: Figure) -> dict:
         "meets": f.meets,
         "numerator_label": str(r.numerator_label),
         "denominator_label": str(r.denominator_label),
+        "window": r.window,
+        "since": f.since,
     }
 
 
@@ -259,6 +266,7 @@ def _drill_row(row, subject: str) -> dict:
         "arrival_date": row.arrival_date,
         "received_on": row.received_on,
         "recorded_in_time": row.recorded_in_time,
+        "counted_on": getattr(row, "counted_on", None),
     }
 
 
