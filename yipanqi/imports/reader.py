@@ -10,6 +10,7 @@ the environment as the writer did, and stops when the writer is gone (its pipe b
 The pipe carries pickles between two processes of this program, never data from elsewhere.
 """
 
+import gc
 import os
 import pickle
 import subprocess
@@ -47,6 +48,7 @@ def start_reader(*, table, layout, kind: str, unit: str, today):
 
 
 def _main() -> None:
+    gc.disable()  # a producer of acyclic rows: see pipeline._without_cyclic_gc
     # Written by our own writer process (see the module's doc).
     os.environ["DJANGO_SETTINGS_MODULE"] = pickle.load(sys.stdin.buffer)  # noqa: S301
     import django
