@@ -11,6 +11,7 @@ matched to the registry by the ID number's blind index:
   notified to her home township as R-BIRTH-4 asks; a mother not in the registry becomes a lead.
 """
 
+import copy
 import datetime as dt
 import re
 import time
@@ -317,8 +318,12 @@ class _FeedRun:
             after = MaritalStatus.REMARRIED
         if after == before:
             return FeedOutcome.MARITAL_SAME
+        from yipanqi.stats import counters
+
+        counted = copy.copy(person)  # as the statistics counted her
         Person.objects.filter(pk=person.pk).update(marital_status=after, updated_at=self.now)
         person.marital_status = after
+        counters.person_changed(counted, person)  # R-STAT-1: service coverage counts the married
         PersonEvent.objects.create(
             person=person,
             at=self.now,

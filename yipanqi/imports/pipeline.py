@@ -407,6 +407,8 @@ class _Run:
         # The registrations created, as the statistics' in-memory predicates read them.
         self.created_facts: list[types.SimpleNamespace] = []
         self.changed: list[tuple[int, dict]] = []  # (registration id, fields before)
+        self.closed: list[int] = []  # registrations closed as superseded (R-REGN-6)
+        self.marital_before: dict[int, str] = {}  # person id -> marital status before
 
     def reject(self, row: int, messages: list[str]) -> None:
         self.outcome.rejected += 1
@@ -528,6 +530,7 @@ class _Run:
                 changed = []
                 if c.marital != marital:
                     changed.append("marital_status")
+                    self.marital_before[pid] = marital
                 if new_phone and new_phone != phone_index:
                     changed.append("phone")
                 reg_changed = []
@@ -563,6 +566,8 @@ class _Run:
                 continue
             if reg is not None:
                 closes.append(reg[0])  # moved on: R-REGN-6, history kept
+            if c.marital != marital:
+                self.marital_before[pid] = marital
             new_home = c.home if not self.inflow else home
             person_updates.append((pid, c, bool(c.phone), new_home))
             created.append((pid, c, regs.get(other_kind)))
@@ -573,6 +578,7 @@ class _Run:
                 [(RegistrationStatus.CLOSED, CloseReason.SUPERSEDED, self.today, rid)
                  for rid in closes],
             )  # fmt: skip
+            self.closed.extend(closes)
         self._update_persons(person_updates)
         if registration_updates:
             writer.execute_many(
@@ -661,12 +667,40 @@ class _Run:
                     counters.fact_added(registration)
         elif self.created_ids:
             counters.apply_delta(self._bulk_delta())
+        self._count_changes(rows)
+
+    def _count_changes(self, rows) -> None:
+        """Registrations that were there before this import and changed: their own fields
+        (updated, or closed as superseded) or their person's marital status (R-STAT-1 service
+        coverage). Each is counted once, from its state before this import to its state now."""
+        from yipanqi.people.models import Registration
+        from yipanqi.stats import counters
+
+        reverted: dict[int, dict] = defaultdict(dict)
         for pk, before_fields in self.changed:
-            after = rows.get(pk=pk)
-            before = copy.copy(after)
-            for name, value in before_fields.items():
-                setattr(before, name, value)
-            counters.fact_changed(before, after)
+            reverted[pk].update(before_fields)
+        for pk in self.closed:
+            reverted[pk].update(status=RegistrationStatus.ACTIVE, closed_on=None, close_reason="")
+        if self.marital_before:
+            created = set(self.created_ids)
+            persons = list(self.marital_before)
+            for start in range(0, len(persons), 500):
+                for pk in Registration.objects.filter(
+                    person_id__in=persons[start : start + 500]
+                ).values_list("pk", flat=True):
+                    if pk not in created:  # a new one is counted as she is now
+                        reverted.setdefault(pk, {})
+        pks = sorted(reverted)
+        for start in range(0, len(pks), 500):
+            for after in rows.filter(pk__in=pks[start : start + 500]):
+                before = copy.copy(after)
+                for name, value in reverted[after.pk].items():
+                    setattr(before, name, value)
+                marital = self.marital_before.get(after.person_id)
+                if marital is not None:
+                    before.person = copy.copy(after.person)
+                    before.person.marital_status = marital
+                counters.fact_changed(before, after)
 
     def _bulk_delta(self) -> dict:
         from yipanqi.people.models import Registration

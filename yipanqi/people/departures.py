@@ -19,6 +19,7 @@ from yipanqi.people.models import (
     RegistrationKind,
     RegistrationStatus,
 )
+from yipanqi.stats import counters
 
 # R-REGN-4: no information 60 days after outflow registration.
 LOST_CONTACT_DAYS = 60
@@ -128,6 +129,8 @@ def record_departure(
         if not closed:
             raise DepartureRejected({"__all__": [_("This record is already closed.")]})
         registration.refresh_from_db()
+        # R-STAT-1: her stay stops counting (service coverage) after the day she left.
+        counters.registration_closed(registration)
         PersonEvent.objects.create(
             person_id=registration.person_id,
             at=now,

@@ -1,5 +1,6 @@
 """Registering, finding and revealing persons. Every write is one transaction with its audit row."""
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from yipanqi.people.models import (
     StayReason,
 )
 from yipanqi.stats.counters import fact_added as stats_fact_added
+from yipanqi.stats.counters import person_changed as stats_person_changed
+from yipanqi.stats.counters import registration_closed as stats_registration_closed
 from yipanqi.workdays.services import add_working_days
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -352,6 +355,7 @@ def _register_locked(data, kind, acting_user, origin, checked: _Checked, today) 
                 }
             )
         _check_duplicate(person, kind, checked)
+        before = copy.copy(person)  # as the statistics counted her
         person.home = checked.home if kind == RegistrationKind.OUTFLOW else person.home
         person.residence = checked.residence
         person.marital_status = data.marital_status
@@ -359,6 +363,8 @@ def _register_locked(data, kind, acting_user, origin, checked: _Checked, today) 
             _encrypt_person_fields(person, checked.ident, checked.phone)
         person.updated_at = now
         person.save()
+        if before.marital_status != person.marital_status:
+            stats_person_changed(before, person)  # R-STAT-1: service coverage counts the married
     due = add_working_days(checked.received_on, RECORDING_DEADLINE_WORKING_DAYS)
     registration = Registration.objects.create(
         person=person,
@@ -444,6 +450,7 @@ def _check_duplicate(person: Person, kind: str, checked: _Checked) -> None:
     existing.close_reason = CloseReason.SUPERSEDED
     existing.closed_on = timezone.localdate()
     existing.save(update_fields=["status", "close_reason", "closed_on"])
+    stats_registration_closed(existing)  # R-STAT-1: her stay there stops counting
 
 
 def access_person(user: User, person_id: int, *, origin: Origin | None = None) -> Person:

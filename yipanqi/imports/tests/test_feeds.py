@@ -119,6 +119,11 @@ def test_r_feed_2_a_marriage_updates_the_marital_status(
     event = person.events.get(type=EventType.DETAILS_CHANGED)
     assert event.data["marital_status"] == {"from": "unmarried", "to": "first_marriage"}
     assert FeedReport.objects.get().department == "civil_affairs"
+    # R-STAT-1: now married, her stay counts for service coverage, in this transaction.
+    from yipanqi.stats import counters
+
+    report = counters.check()
+    assert report.ok, report
 
 
 def test_r_feed_2_r_birth_4_a_hospital_birth_becomes_a_birth_report_notified_home(

@@ -330,3 +330,33 @@ def test_r_stat_1_outflow_counters_follow_the_import_of_new_and_known_persons(
     assert (job.status, job.created) == (ImportStatus.DONE, 5), job.report_path
     report = counters.check()
     assert report.ok, report
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_r_stat_1_a_reimport_that_marries_or_moves_her_keeps_the_counters_live(
+    tmp_path, run_import, monkeypatch, bulk
+):
+    """Service coverage counts married women's stays: a new marital status in a later file,
+    and a move that closes her old registration (R-REGN-6), change what was counted."""
+    from conftest import make_user
+    from yipanqi.imports import pipeline
+    from yipanqi.stats import counters
+
+    if bulk:
+        monkeypatch.setattr(pipeline, "LIVE_STATS_LIMIT", 0)
+    township = make_user("nantou", "township_operator", "440305001")  # 南头街道
+    elsewhere = "440305001003"  # 大新社区, the same township
+    as_township = {"unit": "440305001", "acting_user": township}
+    first = [inflow_row(n, marital="未婚" if n < 4 else "已婚") for n in range(1, 6)]
+    run_import(write_csv(tmp_path / "a.csv", first), **as_township)
+    later = [inflow_row(1, marital="已婚"), inflow_row(2, marital="已婚", residence=elsewhere)]
+    later += [inflow_row(3, marital="未婚", residence=elsewhere)]
+    later += [inflow_row(4, residence=elsewhere)]  # married all along: only the move
+
+    job = run_import(write_csv(tmp_path / "b.csv", later), **as_township)
+
+    assert job.status == ImportStatus.DONE, job.report_path
+    assert (job.updated, job.created) == (1, 3)
+    assert Registration.objects.filter(close_reason="superseded").count() == 3
+    report = counters.check()
+    assert report.ok, report

@@ -305,11 +305,6 @@ def test_r_regn_6_a_closed_stay_counts_to_its_last_day_and_not_after(women, reco
     assert counters.check().ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="people.departures.record_departure does not call counters.registration_closed yet "
-    "(yipanqi/people belongs to the registry's engineer); remove this mark once it does",
-)
 def test_r_regn_6_a_departure_recorded_by_the_residence_keeps_coverage_live(women, village_worker):
     from yipanqi.people.departures import record_departure
 
@@ -321,12 +316,6 @@ def test_r_regn_6_a_departure_recorded_by_the_residence_keeps_coverage_live(wome
     assert counters.check().ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="people.services.register (a new registration closing the old one, or a new "
-    "marital status) does not call counters.registration_closed / person_changed yet; remove "
-    "this mark once it does",
-)
 def test_r_regn_6_registering_her_again_elsewhere_keeps_coverage_live(women, neighbour):
     from yipanqi.people.services import RegistrationInput, register
 
