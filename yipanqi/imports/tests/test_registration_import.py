@@ -285,18 +285,25 @@ def test_a_file_without_the_required_columns_is_refused_whole(tmp_path, run_impo
     assert not Path(path).with_suffix(".xlsx").exists()
 
 
+OUTFLOW_HEADER = ["序号", "姓名", "身份证号", "性别", "户籍地", "流入地", "外出日期", "外出原因",
+                  "婚姻状况", "联系电话"]  # fmt: skip
+
+
+def _import_outflow(run_import, tmp_path, rows, township_operator):
+    """An outflow file of the home township (三台县), as its operator imports it."""
+    return run_import(
+        write_csv(tmp_path / "流出.csv", rows, header=OUTFLOW_HEADER),
+        kind="outflow", unit=SANTAI_TOWNSHIP, acting_user=township_operator,
+    )  # fmt: skip
+
+
 def test_r_regn_2_outflow_file_from_the_home_township_links_to_the_inflow(
     tmp_path, run_import, register_inflow, township_operator
 ):
     inflow = register_inflow(id_number=inflow_row(1)[2], name="王芳1")
     rows = [inflow_row(1, arrival="2026-02-20"), inflow_row(2, arrival="2026-02-21")]
-    header = ["序号", "姓名", "身份证号", "性别", "户籍地", "流入地", "外出日期", "外出原因",
-              "婚姻状况", "联系电话"]  # fmt: skip
 
-    job = run_import(
-        write_csv(tmp_path / "流出.csv", rows, header=header),
-        kind="outflow", unit=SANTAI_TOWNSHIP, acting_user=township_operator,
-    )  # fmt: skip
+    job = _import_outflow(run_import, tmp_path, rows, township_operator)
 
     assert (job.status, job.created) == (ImportStatus.DONE, 2), job.report_path
     outflow = Registration.objects.get(person=inflow.person, kind="outflow")
@@ -319,13 +326,8 @@ def test_r_stat_1_outflow_counters_follow_the_import_of_new_and_known_persons(
         monkeypatch.setattr(pipeline, "LIVE_STATS_LIMIT", 0)
     register_inflow(id_number=inflow_row(1)[2], name="王芳1")  # known: she lives in 南山区
     rows = [inflow_row(n, arrival="2026-02-20") for n in range(1, 6)]
-    header = ["序号", "姓名", "身份证号", "性别", "户籍地", "流入地", "外出日期", "外出原因",
-              "婚姻状况", "联系电话"]  # fmt: skip
 
-    job = run_import(
-        write_csv(tmp_path / "流出.csv", rows, header=header),
-        kind="outflow", unit=SANTAI_TOWNSHIP, acting_user=township_operator,
-    )  # fmt: skip
+    job = _import_outflow(run_import, tmp_path, rows, township_operator)
 
     assert (job.status, job.created) == (ImportStatus.DONE, 5), job.report_path
     report = counters.check()
