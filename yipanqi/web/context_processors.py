@@ -3,6 +3,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from yipanqi.exchange.selectors import inbox_count
+    from yipanqi.stats.selectors import awaiting_count
 
-    return {"nav_jurisdiction": user.jurisdiction, "nav_inbox_count": inbox_count(user)}
+    # The inbox badge on every page: the requests the user's units still owe, read from the
+    # statistics counters (a few rows) rather than counted over the requests table, which grows
+    # with the registry; the same number as exchange.selectors.inbox_count (test_live_rates).
+    scope = getattr(user, "scope_code", None)
+    count = 0 if scope is None else awaiting_count(scope)
+    return {"nav_jurisdiction": user.jurisdiction, "nav_inbox_count": count}

@@ -44,6 +44,9 @@ def test_r_ex_1_a_village_worker_answers_with_one_tap(client, send_verification,
     assert response.status_code == 302
     request.refresh_from_db()
     assert (request.status, request.answered_by) == ("answered", township_operator)
+    # The navigation badge (read from the statistics counters) no longer counts it.
+    after = client.get(reverse("exchange:box", args=["inbox"])).content.decode()
+    assert '<span class="count">' not in after
 
 
 def test_the_sender_cannot_answer_its_own_request(client, send_verification, village_worker):
