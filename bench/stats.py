@@ -268,9 +268,9 @@ def main() -> None:
     from yipanqi.stats.selectors import awaiting_count
 
     p50, p95, _r = timed(lambda: inbox_count(user), args.repeat)
-    results.append(("  nav inbox badge (every page)", p50, p95))
+    results.append(("  inbox count over requests", p50, p95))
     p50, p95, counted_badge = timed(lambda: awaiting_count(""), args.repeat)
-    results.append(("  same number from counters", p50, p95))
+    results.append(("  same number from counters (the badge)", p50, p95))
     if counted_badge != inbox_count(user):
         raise SystemExit("awaiting_count differs from inbox_count")
 
