@@ -225,3 +225,31 @@ def test_demo_administrators_pass_the_second_factor_with_the_printed_code(client
     call_command("demo", "--otp", "county", stdout=out)
     assert device.verify_token(out.getvalue().strip())
     assert not TOTPDevice.objects.filter(user__username="village").exists()
+
+
+@pytest.mark.django_db
+def test_r_stat_1_the_demo_gives_most_married_inflow_women_a_free_checkup(capsys):
+    """Service coverage shows real figures in a demo, counted as the live path counts them."""
+    from yipanqi.services.models import ServiceRecord
+    from yipanqi.stats import counters
+    from yipanqi.stats.models import StatCounter
+
+    with translation.override("en"):
+        call_command("demo", "--persons", "400", "--seed", "5")
+    added = ServiceRecord.objects.count()
+
+    assert added > 0
+    assert "free check-ups" in capsys.readouterr().out
+    record = ServiceRecord.objects.select_related("registration__person").first()
+    assert record.amount_charged == 0 and record.service_type.category == "checkup"
+    assert record.registration.person_id == record.person_id
+    assert record.registration.person.marital_status in ("first_marriage", "remarried")
+    checked = StatCounter.objects.filter(division_code="", metric="cov.checked")
+    assert sum(checked.values_list("value", flat=True)) == added
+    report = counters.check()
+    assert report.ok, report
+    from yipanqi.accounts.models import User
+    from yipanqi.demo.checkups import add_demo_checkups
+
+    assert add_demo_checkups(recorded_by=User.objects.get(username="village")) == 0  # once
+    assert ServiceRecord.objects.count() == added

@@ -56,6 +56,8 @@ class Command(BaseCommand):
             logins = create_demo_users(password)
         except LookupError as error:
             raise CommandError(str(error)) from error
+        if not users_only:
+            self._checkups()
         self.stdout.write(
             _("Demo logins (password for all: %(password)s)") % {"password": password}
         )
@@ -67,6 +69,17 @@ class Command(BaseCommand):
                 "prints the current one."
             )
         )
+
+    def _checkups(self) -> None:
+        """Free check-ups for most married inflow women (service coverage, R-STAT-1)."""
+        from yipanqi.demo.checkups import add_demo_checkups
+
+        recorder = User.objects.filter(username="village").first()
+        if recorder is None:
+            return
+        added = add_demo_checkups(recorded_by=recorder)
+        if added:
+            self.stdout.write(_("Added %(count)d free check-ups.") % {"count": added})
 
     def _generate(self, persons: int, seed: int) -> None:
         def progress(done: int, total: int, seconds: float) -> None:
