@@ -52,10 +52,6 @@ BATCH_ROWS = 20_000
 PROCESS_MIN_ROWS = 20_000
 # Up to this many registrations added or changed, statistics follow row by row (live path).
 LIVE_STATS_LIMIT = 2_000
-# Statistics families whose in-memory predicate reads another table (the outflow woman's
-# certificate): a bulk load counts them with their SQL predicate, one query for all its rows,
-# instead of one lookup per row. Any other family is counted from the rows in memory.
-SQL_COUNTED_FAMILIES = frozenset({"outflow_women"})
 NAME_MISMATCH = (
     "This ID number is already registered under another name. "
     "Please check the name and the ID number."
@@ -652,7 +648,8 @@ class _Run:
 
         A few rows go through the counters' live path row by row. A bulk load counts the rows
         it added with the families' own in-memory predicates (those of the live path) on the
-        rows as written, or for SQL_COUNTED_FAMILIES with their SQL predicates (those
+        rows as written, or for a family whose in-memory predicate reads another table
+        (`Family.reads_other_tables`) with its SQL predicate (the one
         `recount` uses) restricted to this import's rows, then applies the difference to each
         division and its ancestors in one upsert. `counters.check()` after a bulk import
         proves the two agree (test_registration_import).
@@ -710,7 +707,7 @@ class _Run:
         delta: dict = defaultdict(int)
         in_memory = []
         for family in families_of(Registration._meta.label):
-            if family.name in SQL_COUNTED_FAMILIES:
+            if family.reads_other_tables:  # one query for all rows, not a lookup per row
                 self._sql_delta(family, delta)
             else:
                 in_memory.append(family)

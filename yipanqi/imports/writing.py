@@ -9,6 +9,7 @@ so a column another app adds later is filled with its default instead of breakin
 
 import contextlib
 import json
+import operator
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
@@ -87,6 +88,8 @@ class Writer:
         self.persons = Table(Person, PERSON_FIELDS)
         self.registrations = Table(Registration, REGISTRATION_FIELDS)
         self.events = Table(PersonEvent, EVENT_FIELDS)
+        self.rebuilt: list[str] = []  # the indexes set aside until end_bulk
+        self.empty_at_start = False
 
     @staticmethod
     def for_connection() -> "Writer":
@@ -102,7 +105,6 @@ class Writer:
         """Inside the transaction, before matching: make the registry ours until commit; and
         when the import at least doubles it, set the secondary indexes aside (see
         REBUILD_MIN_ROWS) until `end_bulk`."""
-        self.rebuilt: list[str] = []
         stored = self.stored_persons()
         # Nobody else adds persons until commit, so an empty registry has nothing to match
         # (the file's own repeats are found before matching).
@@ -148,7 +150,7 @@ class Writer:
     def match_persons(self, indexes: list[str]) -> dict[str, tuple]:
         """{id_number_index: (id, name, home_id, residence_id, marital_status, phone_index)}
         of the persons already stored."""
-        if not indexes or getattr(self, "empty_at_start", False):
+        if not indexes or self.empty_at_start:
             return {}
         return self._match(indexes)
 
@@ -272,6 +274,10 @@ class SqliteWriter(Writer):
 class PostgresWriter(Writer):
     vendor = "postgresql"
 
+    def __init__(self):
+        super().__init__()
+        self._sequences: dict[str, str] = {}  # table -> its identity sequence
+
     def begin(self, expected_rows: int = 0) -> None:
         """Lock persons against concurrent writes (reads go on) so that matching holds until
         commit; skip the per-row foreign-key triggers for the bulk rows when the database role
@@ -341,7 +347,7 @@ class PostgresWriter(Writer):
         """Keys from the table's identity sequence, in one array (one row, not one per key)."""
         if count == 0:
             return []
-        sequences = self.__dict__.setdefault("_sequences", {})
+        sequences = self._sequences
         if table.name not in sequences:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table.name])
@@ -373,5 +379,4 @@ class PostgresWriter(Writer):
             self._copy(self.persons.name, self.persons.column_list(), self.persons.rows(rows))
 
 
-def _blind_index_of(row: tuple) -> str:
-    return row[PERSON_FIELDS.index("id_number_index")]
+_blind_index_of = operator.itemgetter(PERSON_FIELDS.index("id_number_index"))

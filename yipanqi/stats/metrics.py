@@ -60,6 +60,9 @@ class Family:
     # From a row to the row it is a part of in another family (a verification is part of an
     # inflow registration), for listing the gap between a numerator and its denominator.
     part_of: str = ""
+    # An in-memory predicate looks up another table (a bulk load then counts the family with
+    # its SQL predicate, one query, rather than one lookup per row: imports.pipeline).
+    reads_other_tables: bool = False
     # A month computed from several fields: the SQL expression (selected as `month_field`, so
     # `values(month_field)` works) beside its in-memory twin on one row.
     month_expression: Callable[[], Any] | None = None
@@ -259,6 +262,7 @@ OUTFLOW_WOMEN = Family(
         Count("reg_out.women_certified", Q(has_valid_certificate=True), _has_valid_certificate),
     ),
     annotations=lambda: {"has_valid_certificate": _valid_certificate_q()},
+    reads_other_tables=True,  # the certificate of each woman
 )
 
 ARRIVAL_VERIFICATIONS = Family(

@@ -318,7 +318,7 @@ def test_r_stat_1_outflow_counters_follow_the_import_of_new_and_known_persons(
     tmp_path, run_import, register_inflow, township_operator, monkeypatch, bulk
 ):
     """Outflow women are counted at home (certificate issuance's denominator); a bulk load
-    counts them with the SQL predicate (pipeline.SQL_COUNTED_FAMILIES), the rest in memory."""
+    counts them with the SQL predicate (Family.reads_other_tables), the rest in memory."""
     from yipanqi.imports import pipeline
     from yipanqi.stats import counters
 
