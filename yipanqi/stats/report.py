@@ -57,7 +57,7 @@ def _sum_figures(per_code: list[list[Figure]], targets) -> list[Figure]:
     for index, rate in enumerate(RATES):
         numerator = sum(figures[index].numerator for figures in per_code)
         denominator = sum(figures[index].denominator for figures in per_code)
-        result.append(Figure(rate, numerator, denominator, selectors._target(rate, targets)))
+        result.append(Figure(rate, numerator, denominator, selectors.target_of(rate, targets)))
     return result
 
 
@@ -89,7 +89,7 @@ def _monthly(codes: list[str], period: Period, targets) -> tuple[list[dt.date], 
                 rate,
                 data[m].get(rate.numerator, 0),
                 data[m].get(rate.denominator, 0),
-                selectors._target(rate, targets),
+                selectors.target_of(rate, targets),
             )
             for m in months
         ]
@@ -99,7 +99,7 @@ def _monthly(codes: list[str], period: Period, targets) -> tuple[list[dt.date], 
         if rate.window == "year":
             # A year measure: each month shows the year from 1 January to its end.
             values = selectors.monthly(codes, rate, months)
-            target = selectors._target(rate, targets)
+            target = selectors.target_of(rate, targets)
             monthly[rate.code] = [Figure(rate, *values[m], target) for m in months]
     return months, monthly
 

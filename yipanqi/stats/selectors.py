@@ -215,7 +215,8 @@ class Figure:
         return f"{value:.1f}%"
 
 
-def _target(rate: Rate, targets: dict[str, Target]) -> Target | None:
+def target_of(rate: Rate, targets: dict[str, Target]) -> Target | None:
+    """The target of a rate among a jurisdiction's targets (or the rate's fixed one)."""
     if rate.target_key and rate.target_key in targets:
         return targets[rate.target_key]
     if rate.fixed_target is not None:
@@ -274,7 +275,9 @@ def rate_values(codes: list[str], rates: list[Rate], period: Period) -> dict:
 
 
 def _figures(rates: list[Rate], values: dict, targets, period: Period) -> list[Figure]:
-    return [Figure(r, *values[r.code], _target(r, targets), since=_since(r, period)) for r in rates]
+    return [
+        Figure(r, *values[r.code], target_of(r, targets), since=_since(r, period)) for r in rates
+    ]
 
 
 def monthly(codes: list[str], rate: Rate, months: list[dt.date]) -> dict[dt.date, tuple]:
@@ -385,7 +388,7 @@ def children_rows(
 def trend(place: Place, rate: Rate, months: list[dt.date], targets=None) -> list[tuple]:
     """(month, Figure) for each month: one query."""
     targets = targets_for(place.code) if targets is None else targets
-    target = _target(rate, targets)
+    target = target_of(rate, targets)
     values = monthly([place.code], rate, months)
     return [(m, Figure(rate, *values[m], target)) for m in months]
 

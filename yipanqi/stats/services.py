@@ -142,27 +142,51 @@ class Dashboard:
 def dashboard(
     user, *, at: str | None, period: str | None, rate: str | None, today=None
 ) -> Dashboard:
-    """Every rate of a jurisdiction for a period, its children for the map and the table, and
-    the chosen rate's monthly trend: counters only, a handful of queries (R-STAT-1, R-STAT-4)."""
+    """Every rate of a jurisdiction for a period, its children for the map and the sortable
+    table, and the chosen rate's monthly trend: counters only, a handful of queries (R-STAT-1,
+    R-STAT-4)."""
     place = access_place(user, at)
     chosen_period = parse(period, today)
     chosen_rate = pick_rate(rate)
     book = TargetBook()
     targets = book.for_code(place.code)
-    figures = selectors.figures_for(place, chosen_period, RATES, targets)
-    rows = selectors.children_rows(place, chosen_period, RATES, book)
-    trend = selectors.trend(place, chosen_rate, trend_months(chosen_period), targets)
     return Dashboard(
         place=place,
         period=chosen_period,
         rate=chosen_rate,
-        figures=figures,
-        rows=rows,
-        trend=trend,
+        figures=selectors.figures_for(place, chosen_period, RATES, targets),
+        rows=selectors.children_rows(place, chosen_period, RATES, book),
+        trend=selectors.trend(place, chosen_rate, trend_months(chosen_period), targets),
         breadcrumbs=selectors.breadcrumbs(place),
         map=map_for(place),
         feeds=feeds_by_department(place, chosen_period),
     )
+
+
+def rates(user, *, at: str | None, period: str | None, today=None):
+    """(place, period, figures): every rate of one jurisdiction (the API's /rates)."""
+    place = access_place(user, at)
+    chosen_period = parse(period, today)
+    return place, chosen_period, selectors.figures_for(place, chosen_period, RATES)
+
+
+def children(user, *, at: str | None, period: str | None, today=None):
+    """(place, period, rows): every rate of each jurisdiction one real level down (the map's
+    data, the API's /children), without the rest of the dashboard."""
+    place = access_place(user, at)
+    chosen_period = parse(period, today)
+    return place, chosen_period, selectors.children_rows(place, chosen_period, RATES)
+
+
+def trend(user, *, at: str | None, period: str | None, rate: str | None, today=None):
+    """(place, rate, target, [(month, Figure)]): one rate over the twelve months up to the end
+    of the period (the API's /trend)."""
+    place = access_place(user, at)
+    chosen_period = parse(period, today)
+    chosen_rate = pick_rate(rate)
+    targets = selectors.targets_for(place.code)
+    months = selectors.trend(place, chosen_rate, trend_months(chosen_period), targets)
+    return place, chosen_rate, selectors.target_of(chosen_rate, targets), months
 
 
 def feeds_by_department(place: Place, period: Period) -> list[dict]:

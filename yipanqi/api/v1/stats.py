@@ -179,9 +179,9 @@ def _rejected(exc: services.StatsRejected) -> Status:
     return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
 
 
-def _board(request, query: AtIn, rate: str | None = None):
+def _ask(service, request, query: AtIn, **more):
     try:
-        return services.dashboard(request.auth, at=query.at, period=query.period, rate=rate)
+        return service(request.auth, at=query.at, period=query.period, **more)
     except services.StatsForbidden:
         raise HttpError(403, "Your role does not see statistics.") from None
 
@@ -190,14 +190,10 @@ def _board(request, query: AtIn, rate: str | None = None):
 def rates(request, query: Query[AtIn]):
     """Every rate of a jurisdiction and period: numerator, denominator, value, target."""
     try:
-        board = _board(request, query)
+        place, period, figures = _ask(services.rates, request, query)
     except services.StatsRejected as exc:
         return _rejected(exc)
-    return {
-        "place": _place(board.place),
-        "period": _period(board.period),
-        "rates": [_rate(f) for f in board.figures],
-    }
+    return {"place": _place(place), "period": _period(period), "rates": [_rate(f) for f in figures]}
 
 
 @router.get(
@@ -206,15 +202,14 @@ def rates(request, query: Query[AtIn]):
 def children(request, query: Query[AtIn]):
     """The map's and the table's data: each jurisdiction one real level down (R-JUR-2)."""
     try:
-        board = _board(request, query)
+        place, period, rows = _ask(services.children, request, query)
     except services.StatsRejected as exc:
         return _rejected(exc)
     return {
-        "place": _place(board.place),
-        "period": _period(board.period),
+        "place": _place(place),
+        "period": _period(period),
         "children": [
-            {"place": _place(row.place), "rates": [_rate(f) for f in row.figures]}
-            for row in board.rows
+            {"place": _place(row.place), "rates": [_rate(f) for f in row.figures]} for row in rows
         ],
     }
 
@@ -223,16 +218,13 @@ def children(request, query: Query[AtIn]):
 def trend(request, query: Query[TrendIn]):
     """The twelve months up to the end of the period (R-STAT-4)."""
     try:
-        board = _board(request, query, rate=query.rate)
+        place, rate, target, months = _ask(services.trend, request, query, rate=query.rate)
     except services.StatsRejected as exc:
         return _rejected(exc)
-    figure = board.figures_by_code()[board.rate.code]
     return {
-        "place": _place(board.place),
-        "rate": board.rate.code,
-        "target": {"value": figure.target.value, "source": str(figure.target.source)}
-        if figure.target
-        else None,
+        "place": _place(place),
+        "rate": rate.code,
+        "target": {"value": target.value, "source": str(target.source)} if target else None,
         "months": [
             {
                 "month": f"{month:%Y-%m}",
@@ -240,7 +232,7 @@ def trend(request, query: Query[TrendIn]):
                 "denominator": f.denominator,
                 "value": round(f.value, 4) if f.value is not None else None,
             }
-            for month, f in board.trend
+            for month, f in months
         ],
     }
 

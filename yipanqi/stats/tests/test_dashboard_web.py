@@ -36,6 +36,42 @@ def test_r_stat_4_national_dashboard_lists_provinces_with_the_map_of_china(
     )
 
 
+def test_r_stat_4_table_cells_show_each_rate_with_links_to_the_rows_behind_it(
+    world, national_admin, client
+):
+    client.force_login(national_admin)
+
+    html = client.get("/stats/", {"period": "2026-10", "rate": "timeliness"}).content.decode()
+
+    table = html.split('id="stats-table"', 1)[1].split("</table>", 1)[0]
+    sichuan = table.split('<td data-value="51">', 1)[1].split("</tr>", 1)[0]
+    assert '<a href="?at=51&amp;period=2026-10&amp;rate=timeliness">' in sichuan
+    cell = sichuan.split('data-label="Requests answered on time">', 1)[1].split("</td>", 1)[0]
+    assert cell.startswith("25.0%") and '<span class="badge err">!</span>' in cell
+    drill = "/stats/drill/?at=51&amp;period=2026-10&amp;rate=timeliness&amp;part="
+    assert f'<a class="small" href="{drill}numerator">1</a>' in cell
+    assert f'<a class="small" href="{drill}denominator">4</a>' in cell
+    assert '<td data-value="25.0000"' in sichuan
+    # A rate without cases sorts last and shows a dash.
+    assert '<td data-value="-1" data-label="Sex ratio at birth">—<br>' in sichuan
+
+
+def test_r_stat_4_table_escapes_what_it_shows(world, national_admin):
+    from django.utils.html import escape
+
+    from yipanqi.stats import services
+    from yipanqi.stats.templatetags.stats import jurisdiction_rows
+
+    board = services.dashboard(national_admin, at="", period="2026", rate=None)
+    row = board.rows[0]
+    row.place = type(row.place)("44", '<script>"x"</script>', "", 1)
+
+    html = jurisdiction_rows(board, '/stats/drill/?"')
+
+    assert "<script>" not in html and escape('<script>"x"</script>') in html
+    assert 'href="/stats/drill/?&quot;?at=44' in html
+
+
 def test_r_stat_4_province_dashboard_drills_to_cities_and_the_trend_has_twelve_months(
     world, province_admin, client
 ):
