@@ -253,3 +253,49 @@ def test_r_stat_1_the_demo_gives_most_married_inflow_women_a_free_checkup(capsys
 
     assert add_demo_checkups(recorded_by=User.objects.get(username="village")) == 0  # once
     assert ServiceRecord.objects.count() == added
+
+
+@pytest.mark.django_db
+def test_r_ex_4_the_demo_sends_verification_requests_with_real_deadlines_and_outcomes(capsys):
+    """Inboxes and the timeliness rate show real figures in a demo, counted as the live path
+    counts them: due dates from the rule sets and the working-day calendar, every outcome."""
+    from yipanqi.demo.requests import KEY_PREFIX, add_demo_requests
+    from yipanqi.exchange.models import Request, RequestStatus
+    from yipanqi.exchange.rules import deadline_days, pick_rules
+    from yipanqi.stats import counters
+    from yipanqi.workdays.services import add_working_days, local_date
+
+    with translation.override("en"):
+        call_command("demo", "--persons", "400", "--seed", "5")
+    assert "verification requests" in capsys.readouterr().out
+    requests = list(Request.objects.prefetch_related("persons", "events"))
+    assert requests and all(r.idempotency_key.startswith(KEY_PREFIX) for r in requests)
+    today = dt.date.today()
+    statuses = {r.status for r in requests}
+    assert {RequestStatus.ANSWERED, RequestStatus.OVERDUE} <= statuses
+    for request in requests[:60]:
+        registration = Registration.objects.get(pk=int(request.idempotency_key[len(KEY_PREFIX) :]))
+        assert registration.kind == "inflow" and registration.pk % 3 == 0
+        assert [p.pk for p in request.persons.all()] == [registration.person_id]
+        assert request.sender_id == registration.residence_id
+        assert request.receiver_id == registration.home_id[:9]
+        sent = local_date(request.created_at)
+        assert sent == registration.received_on + dt.timedelta(days=1)
+        choice = pick_rules(
+            request.sender_id, request.receiver_id, on=sent, request_type="verification"
+        )
+        assert request.rule_set_id == choice.rule_set.pk
+        assert request.deadline_days == deadline_days(choice, "verification", sent)
+        assert request.due_on == add_working_days(sent, request.deadline_days).date
+        kinds = [e.type for e in request.events.all()]
+        assert kinds[:2] == ["sent", "delivered"]
+        if request.due_on >= today:
+            assert request.status == RequestStatus.DELIVERED and len(kinds) == 2
+        elif request.status == RequestStatus.OVERDUE:
+            assert request.overdue_at and not request.answered_at and "overdue" in kinds
+        else:
+            assert request.answered_at and "answered" in kinds and request.answer
+    report = counters.check()
+    assert report.ok, report
+    assert add_demo_requests() == 0  # once per database
+    assert Request.objects.count() == len(requests)

@@ -58,6 +58,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if not users_only:
             self._checkups()
+            self._requests()
         self.stdout.write(
             _("Demo logins (password for all: %(password)s)") % {"password": password}
         )
@@ -80,6 +81,14 @@ class Command(BaseCommand):
         added = add_demo_checkups(recorded_by=recorder)
         if added:
             self.stdout.write(_("Added %(count)d free check-ups.") % {"count": added})
+
+    def _requests(self) -> None:
+        """Verification requests between the two sides, answered or not (R-EX-4, R-STAT-1)."""
+        from yipanqi.demo.requests import add_demo_requests
+
+        added = add_demo_requests()
+        if added:
+            self.stdout.write(_("Added %(count)d verification requests.") % {"count": added})
 
     def _generate(self, persons: int, seed: int) -> None:
         def progress(done: int, total: int, seconds: float) -> None:
