@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,13 +29,10 @@ from yipanqi.accounts import emergency, services
 from yipanqi.accounts.middleware import LOGIN_AT_KEY, SEEN_KEY
 from yipanqi.accounts.models import EmergencyAccess
 from yipanqi.audit.models import Action, Result
-from yipanqi.audit.services import Origin, client_ip, record_event
+from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
 from yipanqi.people.models import Person
-
-
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="web")
+from yipanqi.web.casework import require_casework, web_origin
 
 
 def _next_url(request, default: str = "web:home") -> str:
@@ -144,7 +140,7 @@ def otp_setup(request):
                 record_event(
                     actor=user,
                     action=Action.OTP_ENROLLED,
-                    origin=_origin(request),
+                    origin=web_origin(request),
                     object_type="otp_device",
                     object_id=device.pk,
                 )
@@ -153,7 +149,7 @@ def otp_setup(request):
         record_event(
             actor=user,
             action=Action.OTP_FAILED,
-            origin=_origin(request),
+            origin=web_origin(request),
             result=Result.DENIED,
             object_type="otp_device",
             object_id=device.pk,
@@ -200,7 +196,7 @@ def otp_verify(request):
                 record_event(
                     actor=user,
                     action=Action.OTP_VERIFIED,
-                    origin=_origin(request),
+                    origin=web_origin(request),
                     object_type="otp_device",
                     object_id=device.pk,
                 )
@@ -208,7 +204,7 @@ def otp_verify(request):
         record_event(
             actor=user,
             action=Action.OTP_FAILED,
-            origin=_origin(request),
+            origin=web_origin(request),
             result=Result.DENIED,
             object_type="otp_device",
             object_id=device.pk,
@@ -237,7 +233,10 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(
-                user, form.cleaned_data["new_password1"], acting_user=user, origin=_origin(request)
+                user,
+                form.cleaned_data["new_password1"],
+                acting_user=user,
+                origin=web_origin(request),
             )
         except ValidationError as exc:
             form.add_error("new_password1", exc)
@@ -259,9 +258,8 @@ def password_change(request):
 @require_http_methods(["GET", "POST"])
 def emergency_access(request):
     """Break-the-glass: state a reason to open one person outside your jurisdiction."""
+    require_casework(request)
     user = request.user
-    if not user.can_see_persons:
-        raise Http404
     error = ""
     if request.method == "POST":
         try:
@@ -269,7 +267,7 @@ def emergency_access(request):
                 request.POST.get("id_number", ""),
                 reason=request.POST.get("reason", ""),
                 acting_user=user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except emergency.EmergencyRefused as exc:
             error = str(exc)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yipanqi.audit.services import Origin
 from yipanqi.births import selectors, services
 from yipanqi.births.forms import (
     BirthReportForm,
@@ -28,28 +27,14 @@ from yipanqi.births.models import BirthReport
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
 from yipanqi.people.services import PersonNotFound, access_person
-
-
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="web")
-
-
-def _require_scope(request):
-    if request.user.scope_code is None:
-        raise Http404
-
-
-def _show_errors(form, exc) -> None:
-    for field, problems in exc.errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
+from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def _person(request, raw):
     if not str(raw or "").isdigit():
         raise Http404
     try:
-        return access_person(request.user, int(raw), origin=_origin(request))
+        return access_person(request.user, int(raw), origin=web_origin(request))
     except PersonNotFound:
         raise Http404 from None
 
@@ -57,7 +42,7 @@ def _person(request, raw):
 @never_cache
 @login_required
 def registrations(request):
-    _require_scope(request)
+    require_casework(request)
     today = timezone.localdate()
     page = Paginator(selectors.list_registrations(request.user), 25).get_page(
         request.GET.get("page") or 1
@@ -74,7 +59,7 @@ def registrations(request):
 
 
 def _apply(request, *, home: bool):
-    _require_scope(request)
+    require_casework(request)
     woman = _person(request, request.GET.get("person") or request.POST.get("person"))
     form_class = HomeRegistrationForm if home else FirstChildForm
     spouse = woman.spouse
@@ -93,9 +78,9 @@ def _apply(request, *, home: bool):
         )
         service = services.register_at_home if home else services.apply_first_child
         try:
-            registration = service(data, acting_user=request.user, origin=_origin(request))
+            registration = service(data, acting_user=request.user, origin=web_origin(request))
         except services.BirthRejected as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         except services.BirthNotFound:
             raise Http404 from None
         else:
@@ -135,7 +120,7 @@ def register_at_home(request):
 
 
 def _access(request, pk):
-    _require_scope(request)
+    require_casework(request)
     try:
         return services.access_registration(request.user, pk)
     except services.BirthNotFound:
@@ -193,7 +178,7 @@ def _refused(request, registration, exc, **forms):
             messages.error(request, message)
         return redirect("births:detail", registration.pk)
     for form in forms.values():
-        _show_errors(form, exc)
+        show_errors(form, exc)
     return _detail(request, registration, status=422, **forms)
 
 
@@ -203,7 +188,7 @@ def ask(request, pk: int):
     registration = _access(request, pk)
     try:
         services.ask_home_townships(
-            registration.pk, acting_user=request.user, origin=_origin(request)
+            registration.pk, acting_user=request.user, origin=web_origin(request)
         )
     except services.BirthRejected as exc:
         return _refused(request, registration, exc)
@@ -225,7 +210,7 @@ def confirm(request, pk: int, request_id: int):
                 request_id,
                 answer=form.cleaned_data["answer"],
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except exchange.RequestNotFound:
             raise Http404 from None
@@ -248,7 +233,7 @@ def forward(request, pk: int):
                 opinion=form.cleaned_data["opinion"],
                 documents=form.cleaned_data["documents"],
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except services.BirthRejected as exc:
             return _refused(request, registration, exc, forward_form=form)
@@ -262,7 +247,7 @@ def issue(request, pk: int):
     registration = _access(request, pk)
     try:
         issued = services.issue_registration(
-            registration.pk, acting_user=request.user, origin=_origin(request)
+            registration.pk, acting_user=request.user, origin=web_origin(request)
         )
     except services.BirthRejected as exc:
         return _refused(request, registration, exc)
@@ -286,7 +271,7 @@ def return_file(request, pk: int):
                 missing=form.cleaned_data["missing"],
                 note=form.cleaned_data["note"],
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except services.BirthRejected as exc:
             return _refused(request, registration, exc, return_form=form)
@@ -297,7 +282,7 @@ def return_file(request, pk: int):
 @never_cache
 @login_required
 def reports(request):
-    _require_scope(request)
+    require_casework(request)
     page = Paginator(
         BirthReport.objects.visible_to(request.user)
         .select_related("mother", "unit", "notice")
@@ -311,7 +296,7 @@ def reports(request):
 @login_required
 def report_new(request):
     """R-BIRTH-4: record a birth with the child's sex; the home side is notified."""
-    _require_scope(request)
+    require_casework(request)
     mother = _person(request, request.GET.get("person") or request.POST.get("person"))
     form = BirthReportForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
@@ -329,10 +314,10 @@ def report_new(request):
                     idempotency_key=f"web-{request.user.pk}-{data['idempotency_key']}",
                 ),
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except services.BirthRejected as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         except services.BirthNotFound:
             raise Http404 from None
         else:

@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
-from yipanqi.audit.services import Origin
 from yipanqi.certificates import selectors, services
 from yipanqi.certificates.forms import (
     DelegationForm,
@@ -26,21 +25,7 @@ from yipanqi.certificates.forms import (
 from yipanqi.certificates.models import Delegation, PublicState
 from yipanqi.divisions.models import Division
 from yipanqi.exchange.rules import province_region
-
-
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="web")
-
-
-def _require_scope(request):
-    if request.user.scope_code is None:
-        raise Http404
-
-
-def _show_errors(form, exc: services.CertificateRejected) -> None:
-    for field, problems in exc.errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
+from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def check_url(request, certificate) -> str:
@@ -51,7 +36,7 @@ def check_url(request, certificate) -> str:
 @login_required
 def overview(request):
     """The certificate work of my jurisdiction: renewals due, late and awaited verifications."""
-    _require_scope(request)
+    require_casework(request)
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)
@@ -80,7 +65,7 @@ def overview(request):
 
 def _person_or_404(request, person_id):
     try:
-        return services.access_holder(request.user, person_id, _origin(request))
+        return services.access_holder(request.user, person_id, web_origin(request))
     except services.CertificateNotFound:
         raise Http404 from None
 
@@ -88,7 +73,7 @@ def _person_or_404(request, person_id):
 @never_cache
 @login_required
 def issue(request, person_id: int):
-    _require_scope(request)
+    require_casework(request)
     person = _person_or_404(request, person_id)
     today = timezone.localdate()
     if not services.may_issue(request.user, person):
@@ -110,10 +95,10 @@ def issue(request, person_id: int):
                 long_term=data["long_term"],
                 proxy=proxy,
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except services.CertificateRejected as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -171,7 +156,7 @@ def _detail(request, certificate, status=200, **forms):
 
 
 def _access(request, pk):
-    _require_scope(request)
+    require_casework(request)
     try:
         return services.access_certificate(request.user, pk)
     except services.CertificateNotFound:
@@ -194,11 +179,11 @@ def verify(request, pk: int):
             verification = services.verify_certificate(
                 certificate.pk,
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
                 **form.cleaned_data,
             )
         except services.CertificateRejected as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             if verification.late:
                 messages.warning(
@@ -224,11 +209,11 @@ def renew(request, pk: int):
             renewed = services.renew_certificate(
                 certificate.pk,
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
                 **form.cleaned_data,
             )
         except services.CertificateRejected as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -250,10 +235,10 @@ def revoke(request, pk: int):
                 certificate.pk,
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except services.CertificateRejected as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The certificate was revoked."))
             return redirect("certificates:detail", certificate.pk)
@@ -266,7 +251,7 @@ def pdf(request, pk: int):
     certificate = _access(request, pk)
     certificate, content = services.certificate_pdf(
         request.user, certificate.pk, check_url=check_url(request, certificate),
-        origin=_origin(request),
+        origin=web_origin(request),
     )  # fmt: skip
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'
@@ -276,11 +261,11 @@ def pdf(request, pk: int):
 @login_required
 @require_POST
 def interim(request, person_id: int):
-    _require_scope(request)
+    require_casework(request)
     person = _person_or_404(request, person_id)
     try:
         issued = services.issue_interim_certificate(
-            person.pk, acting_user=request.user, origin=_origin(request)
+            person.pk, acting_user=request.user, origin=web_origin(request)
         )
     except services.CertificateRejected as exc:
         for message in exc.messages():
@@ -310,7 +295,7 @@ def delegations(request):
         end = request.POST.get("end", "")
         if end.isdigit():
             try:
-                services.end_delegation(int(end), acting_user=user, origin=_origin(request))
+                services.end_delegation(int(end), acting_user=user, origin=web_origin(request))
             except services.CertificateRejected as exc:
                 messages.error(request, "; ".join(exc.messages()))
             else:
@@ -319,10 +304,10 @@ def delegations(request):
         if form.is_valid():
             try:
                 services.delegate_issuing(
-                    form.cleaned_data["village_code"], acting_user=user, origin=_origin(request)
+                    form.cleaned_data["village_code"], acting_user=user, origin=web_origin(request)
                 )
             except services.CertificateRejected as exc:
-                _show_errors(form, exc)
+                show_errors(form, exc)
             else:
                 messages.success(request, _("The village can now issue certificates."))
                 return redirect("certificates:delegations")
@@ -360,10 +345,10 @@ def long_term(request):
                 allowed=form.cleaned_data["allowed"],
                 effective_from=form.cleaned_data["effective_from"],
                 acting_user=user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except services.CertificateRejected as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("A new version of the province's rules was saved."))
             return redirect("certificates:long_term")

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from yipanqi.audit.services import Origin
 from yipanqi.core.errors import Rejected
 from yipanqi.directory import services
 from yipanqi.directory.forms import ContactForm, PlaceForm, SearchForm
@@ -19,6 +18,7 @@ from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import get_division, list_children
 from yipanqi.services.models import SupplyPointKind
 from yipanqi.services.services import list_supply_points
+from yipanqi.web.casework import show_errors, web_origin
 
 
 @never_cache
@@ -70,12 +70,10 @@ def mine(request):
             services.save_contact(
                 services.ContactInput(**form.cleaned_data),
                 acting_user=user,
-                origin=Origin.from_request(request, channel="web"),
+                origin=web_origin(request),
             )
         except Rejected as exc:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Saved. Units in your region see the new details."))
             return redirect("directory:search")

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yipanqi.audit.services import Origin
 from yipanqi.exchange import rules, selectors, services
 from yipanqi.exchange.forms import (
     AnswerForm,
@@ -26,6 +25,7 @@ from yipanqi.exchange.forms import (
 )
 from yipanqi.exchange.models import Region, RequestType
 from yipanqi.people import services as people
+from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 # One tap answers for a village worker on a phone; the text stays editable.
 QUICK_ANSWERS = [
@@ -34,15 +34,6 @@ QUICK_ANSWERS = [
     gettext_lazy("This person is not known here."),
     gettext_lazy("Received; no further action needed."),
 ]
-
-
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="web")
-
-
-def _require_scope(request):
-    if request.user.scope_code is None:
-        raise Http404
 
 
 def _access(request, pk):
@@ -57,7 +48,7 @@ def _access(request, pk):
 def box(request, box):
     if box not in selectors.BOXES:
         raise Http404
-    _require_scope(request)
+    require_casework(request)
     form = FilterForm(request.GET or None)
     filters = selectors.Filters()
     if form.is_valid():
@@ -118,21 +109,15 @@ def _detail_context(request, item, **forms):
 @never_cache
 @login_required
 def detail(request, pk: int):
-    _require_scope(request)
+    require_casework(request)
     item = _access(request, pk)
     return render(request, "exchange/detail.html", _detail_context(request, item))
-
-
-def _apply_errors(form, exc):
-    for field, errors in exc.errors.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @require_POST
 @login_required
 def answer(request, pk: int):
-    _require_scope(request)
+    require_casework(request)
     item = _access(request, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
@@ -141,10 +126,10 @@ def answer(request, pk: int):
                 item.pk,
                 answer=form.cleaned_data["answer"],
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except services.ExchangeRejected as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Answered. The sender can see your answer now."))
             return redirect("exchange:box", "inbox")
@@ -155,7 +140,7 @@ def answer(request, pk: int):
 @require_POST
 @login_required
 def escalate(request, pk: int):
-    _require_scope(request)
+    require_casework(request)
     item = _access(request, pk)
     form = EscalateForm(request.POST)
     if form.is_valid():
@@ -164,10 +149,10 @@ def escalate(request, pk: int):
                 item.pk,
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except services.ExchangeRejected as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Escalated to the common higher level."))
             return redirect("exchange:detail", item.pk)
@@ -178,10 +163,10 @@ def escalate(request, pk: int):
 @require_POST
 @login_required
 def close(request, pk: int):
-    _require_scope(request)
+    require_casework(request)
     item = _access(request, pk)
     try:
-        services.close_request(item.pk, acting_user=request.user, origin=_origin(request))
+        services.close_request(item.pk, acting_user=request.user, origin=web_origin(request))
     except services.ExchangeRejected as exc:
         for message in exc.messages():
             messages.error(request, message)
@@ -194,13 +179,13 @@ def close(request, pk: int):
 @login_required
 def new_request(request):
     """Ask another jurisdiction to confirm facts about a person (R-EX-4)."""
-    _require_scope(request)
+    require_casework(request)
     user = request.user
     if not user.jurisdiction_id:
         raise Http404
     try:
         person = people.access_person(
-            user, int(request.GET.get("person") or 0), origin=_origin(request)
+            user, int(request.GET.get("person") or 0), origin=web_origin(request)
         )
     except (people.PersonNotFound, ValueError):
         raise Http404 from None
@@ -218,10 +203,10 @@ def new_request(request):
                     persons=[person],
                     payload={"question": data["question"]},
                     subject=data["question"][:200],
-                    origin=_origin(request),
+                    origin=web_origin(request),
                 )
             except services.ExchangeRejected as exc:
-                _apply_errors(form, exc)
+                show_errors(form, exc)
             else:
                 messages.success(request, _("Sent. It is due on %(due)s.") % {"due": item.due_on})
                 return redirect("exchange:detail", item.pk)
@@ -250,7 +235,7 @@ def _deadlines(rule_set) -> list:
 @never_cache
 @login_required
 def rule_sets(request):
-    _require_scope(request)
+    require_casework(request)
     regions = list(Region.objects.all())
     current = rules.current_rule_sets(regions, timezone.localdate())
     return render(
@@ -277,7 +262,7 @@ def rule_sets(request):
 @never_cache
 @login_required
 def region(request, code: str):
-    _require_scope(request)
+    require_casework(request)
     user = request.user
     own = f"province-{(user.jurisdiction_id or '')[:2]}"
     if user.role == "province_admin" and code == own:
@@ -301,10 +286,10 @@ def region(request, code: str):
                     checkups_max_per_year=data["checkups_max_per_year"],
                     note=data["note"],
                     acting_user=user,
-                    origin=_origin(request),
+                    origin=web_origin(request),
                 )
             except rules.RulesRejected as exc:
-                _apply_errors(form, exc)
+                show_errors(form, exc)
             else:
                 messages.success(request, _("Saved as a new version; earlier versions stay."))
                 return redirect("exchange:region", item.code)
@@ -339,7 +324,7 @@ def departure(request, registration_id: int):
     from yipanqi.people import departures
     from yipanqi.people.models import Registration
 
-    _require_scope(request)
+    require_casework(request)
     registration = Registration.objects.visible_to(request.user).filter(pk=registration_id).first()
     if registration is None:
         raise Http404
@@ -351,7 +336,7 @@ def departure(request, registration_id: int):
                 reason=form.cleaned_data["reason"],
                 on=form.cleaned_data["on"],
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except departures.DepartureRejected as exc:
             for message in exc.messages():

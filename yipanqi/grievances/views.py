@@ -23,21 +23,7 @@ from yipanqi.grievances.forms import (
     StaffComplaintForm,
 )
 from yipanqi.people.models import Person
-
-
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="web")
-
-
-def _require_scope(request):
-    if request.user.scope_code is None:
-        raise Http404
-
-
-def _apply(form, exc: Rejected) -> None:
-    for field, errors in exc.errors.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
+from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def _label(code) -> str:
@@ -48,7 +34,7 @@ def _label(code) -> str:
 @never_cache
 @login_required
 def complaint_list(request):
-    _require_scope(request)
+    require_casework(request)
     form = FilterForm(request.GET or None)
     filters = selectors.Filters()
     if form.is_valid():
@@ -73,7 +59,7 @@ def complaint_list(request):
 @login_required
 def new_complaint(request):
     """Staff intake (R-GRV-1): from a visit, a letter or the 12356 hotline."""
-    _require_scope(request)
+    require_casework(request)
     user = request.user
     person = None
     person_id = request.POST.get("person_id") or request.GET.get("person")
@@ -94,10 +80,10 @@ def new_complaint(request):
                 services.ComplaintInput(**data, person_id=person.pk if person else None),
                 acting_user=user,
                 channel=form.cleaned_data["channel"],
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except Rejected as exc:
-            _apply(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -122,7 +108,7 @@ def new_complaint(request):
 
 
 def _access(request, pk: int):
-    _require_scope(request)
+    require_casework(request)
     try:
         return services.access_complaint(request.user, pk)
     except services.ComplaintNotFound:
@@ -161,10 +147,10 @@ def answer(request, pk: int):
                 complaint.pk,
                 answer=form.cleaned_data["answer"],
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except Rejected as exc:
-            _apply(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Answered. The complainant sees the answer now."))
             return redirect("grievances:detail", complaint.pk)
@@ -190,7 +176,7 @@ def public_new(request):
                     origin=Origin.from_request(request, channel="public"),
                 )
             except Rejected as exc:
-                _apply(form, exc)
+                show_errors(form, exc)
             else:
                 return render(
                     request,
@@ -228,7 +214,7 @@ def public_status(request):
                 _("No complaint matches this reference number and access code. Please check both."),
             )
         except Rejected as exc:
-            _apply(form, exc)
+            show_errors(form, exc)
     return render(
         request,
         "grievances/public_status.html",

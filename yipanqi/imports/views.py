@@ -10,16 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yipanqi.audit.services import Origin
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
 from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
-
-
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="web")
+from yipanqi.web.casework import require_casework, web_origin
 
 
 def _job_or_404(request, job_id: int) -> ImportJob:
@@ -45,7 +41,7 @@ def index(request):
                     file_name=upload.name,
                     chunks=upload.chunks(),
                     period=form.cleaned_data["period"],
-                    origin=_origin(request),
+                    origin=web_origin(request),
                 )
             except (ImportRejected, UnreadableFile) as exc:
                 form.add_error("file", str(exc))
@@ -98,7 +94,7 @@ def start(request, job_id: int):
             header_row=int(header_row) - 1 if header_row.isdigit() and int(header_row) else None,
             valid_rows_only=request.POST.get("valid_rows_only") == "on",
             dry_run=request.POST.get("dry_run") == "on",
-            origin=_origin(request),
+            origin=web_origin(request),
         )
     except (ImportRejected, UnreadableFile) as exc:
         messages.error(request, str(exc))
@@ -134,8 +130,7 @@ def report(request, job_id: int):
 @never_cache
 @login_required
 def lead_list(request):
-    if not request.user.can_see_persons:
-        raise Http404
+    require_casework(request)
     rows = Lead.objects.visible_to(request.user).open().select_related("unit", "source__report")
     return render(request, "imports/leads.html", {"leads": rows[:200], "count": rows.count()})
 
@@ -148,7 +143,7 @@ def lead_close(request, lead_id: int):
             lead_id,
             outcome=request.POST.get("outcome", ""),
             acting_user=request.user,
-            origin=_origin(request),
+            origin=web_origin(request),
         )
     except leads.LeadNotFound:
         raise Http404 from None
@@ -167,7 +162,7 @@ def feed_list(request):
         if request.method == "POST" and form.is_valid():
             try:
                 feeds.submit_zero_report(
-                    acting_user=request.user, origin=_origin(request), **form.cleaned_data
+                    acting_user=request.user, origin=web_origin(request), **form.cleaned_data
                 )
             except feeds.FeedRejected as exc:
                 for error in exc.messages():
@@ -186,7 +181,7 @@ def export(request, what: str, fmt: str):
     params = request.POST if request.method == "POST" else request.GET
     try:
         filename, content_type, chunks = exports.export(
-            request.user, what, fmt, params.dict(), origin=_origin(request)
+            request.user, what, fmt, params.dict(), origin=web_origin(request)
         )
     except exports.ExportRejected as exc:
         if not request.user.can_see_persons and what != "divisions":

@@ -11,33 +11,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from yipanqi.audit.models import Action
-from yipanqi.audit.services import Origin
 from yipanqi.core.errors import Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.people import services as people
 from yipanqi.services import pdf, services
 from yipanqi.services.forms import BenefitForm, ReportForm, ServiceForm, SupplyPointForm
 from yipanqi.services.models import SupplyPoint
-
-
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="web")
+from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def _person(request, person_id: int) -> "people.Person":
-    if request.user.scope_code is None:
-        raise Http404
+    require_casework(request)
     try:
         # A refused attempt on an existing person is audited there (R-ACC-2).
-        return people.access_person(request.user, person_id, origin=_origin(request))
+        return people.access_person(request.user, person_id, origin=web_origin(request))
     except people.PersonNotFound:
         raise Http404 from None
-
-
-def _apply(form, exc: Rejected) -> None:
-    for field, errors in exc.errors.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @never_cache
@@ -56,10 +45,10 @@ def record_service(request, person_id: int):
             recorded = services.record_service(
                 services.ServiceInput(person_id=person.pk, **form.cleaned_data),
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except Rejected as exc:
-            _apply(form, exc)
+            show_errors(form, exc)
         else:
             for warning in recorded.warnings:
                 messages.warning(request, warning)
@@ -90,10 +79,10 @@ def send_report(request, person_id: int):
             report = services.send_service_report(
                 services.ReportInput(person_id=person.pk, **form.cleaned_data),
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except Rejected as exc:
-            _apply(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The service report was sent to the home side."))
             return redirect("services:report", report.pk)
@@ -106,11 +95,10 @@ def send_report(request, person_id: int):
 
 
 def _report(request, pk: int, action=Action.PERSON_VIEW):
-    if request.user.scope_code is None:
-        raise Http404
+    require_casework(request)
     try:
         return services.access_service_report(
-            request.user, pk, origin=_origin(request), action=action
+            request.user, pk, origin=web_origin(request), action=action
         )
     except services.RecordNotFound:
         raise Http404 from None
@@ -153,10 +141,10 @@ def record_benefit(request, person_id: int):
             services.record_benefit(
                 services.BenefitInput(person_id=person.pk, **form.cleaned_data),
                 acting_user=request.user,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except Rejected as exc:
-            _apply(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Recorded. The place of residence sees it too."))
             return redirect("web:person", person.pk)
@@ -172,11 +160,10 @@ def record_benefit(request, person_id: int):
 @login_required
 def violations(request):
     """R-SVC-1: charges on basic services in the user's area, for its administrators."""
-    if request.user.scope_code is None:
-        raise Http404
-    page = Paginator(services.list_violations(request.user, origin=_origin(request)), 25).get_page(
-        request.GET.get("page") or 1
-    )
+    require_casework(request)
+    page = Paginator(
+        services.list_violations(request.user, origin=web_origin(request)), 25
+    ).get_page(request.GET.get("page") or 1)
     return render(request, "services/violations.html", {"page": page})
 
 
@@ -219,10 +206,10 @@ def supply_points(request, pk: int | None = None):
                 services.SupplyPointInput(**form.cleaned_data),
                 acting_user=user,
                 point_id=point.pk if point else None,
-                origin=_origin(request),
+                origin=web_origin(request),
             )
         except Rejected as exc:
-            _apply(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Saved. The public pages show it now."))
             return redirect("services:supply_points")

@@ -11,22 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import ApiToken
-from yipanqi.audit.services import Origin
 from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import is_known_county
 from yipanqi.people import departures
 from yipanqi.people import services as people
 from yipanqi.people.models import Registration, RegistrationKind
+from yipanqi.web.casework import require_casework, show_errors, web_origin
 from yipanqi.web.forms import ContactForm, PersonSearchForm, RegistrationForm
-
-
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="web")
-
-
-def _require_person_access(request):
-    if not request.user.can_see_persons:
-        raise Http404
 
 
 @login_required
@@ -51,7 +42,7 @@ def home(request):
 @never_cache
 @login_required
 def person_search(request):
-    _require_person_access(request)
+    require_casework(request)
     page = None
     criteria = {}
     if request.method == "POST" or request.GET.get("kind"):
@@ -59,7 +50,7 @@ def person_search(request):
         form = PersonSearchForm(data)
         if form.is_valid():
             criteria = {k: v for k, v in form.cleaned_data.items() if v}
-            results = people.search_persons(request.user, **criteria, origin=_origin(request))
+            results = people.search_persons(request.user, **criteria, origin=web_origin(request))
             page = Paginator(results, 25).get_page(request.POST.get("page") or 1)
     else:
         form = PersonSearchForm()
@@ -90,12 +81,10 @@ def register(request, kind):
             data = people.RegistrationInput(**form.cleaned_data)
             try:
                 registration = people.register(
-                    data, kind=kind, acting_user=user, origin=_origin(request)
+                    data, kind=kind, acting_user=user, origin=web_origin(request)
                 )
             except people.RegistrationRejected as exc:
-                for field, errors in exc.errors.items():
-                    for error in errors:
-                        form.add_error(None if field == "__all__" else field, error)
+                show_errors(form, exc)
             else:
                 messages.success(request, _("Registered. The other side can now see this record."))
                 return redirect("web:person", registration.person_id)
@@ -128,9 +117,9 @@ def register(request, kind):
 @never_cache
 @login_required
 def person(request, pk: int):
-    _require_person_access(request)
+    require_casework(request)
     try:
-        revealed = people.reveal_person(request.user, pk, origin=_origin(request))
+        revealed = people.reveal_person(request.user, pk, origin=web_origin(request))
     except people.PersonNotFound:
         raise Http404 from None
     person = revealed.person
@@ -189,7 +178,7 @@ def tokens(request):
 def record_contact(request, pk: int):
     """The home side records news of an outflow person (R-REGN-4)."""
     try:
-        person = people.access_person(request.user, pk, origin=_origin(request))
+        person = people.access_person(request.user, pk, origin=web_origin(request))
     except people.PersonNotFound:
         raise Http404 from None
     registration = person.registrations.active().filter(kind=RegistrationKind.OUTFLOW).first()
@@ -205,7 +194,7 @@ def record_contact(request, pk: int):
             on=form.cleaned_data["on"],
             note=form.cleaned_data["note"],
             acting_user=request.user,
-            origin=_origin(request),
+            origin=web_origin(request),
         )
     except departures.DepartureRejected as exc:
         for message in exc.messages():

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.audit.services import Origin
+from yipanqi.api.v1.common import api_origin, require_casework
 from yipanqi.births import selectors, services
 from yipanqi.births.models import (
     BirthRegistration,
@@ -26,6 +26,8 @@ from yipanqi.exchange import services as exchange
 from yipanqi.people.models import Sex
 
 router = Router(tags=["births"])
+
+NO_CASEWORK = "Your role does not see persons."
 
 
 class StepOut(Schema):
@@ -137,17 +139,8 @@ class RejectedOut(Schema):
     errors: dict[str, list[str]]
 
 
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="api")
-
-
 def _rejected(exc) -> Status:
     return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
-
-
-def _require_scope(request):
-    if request.auth.scope_code is None:
-        raise HttpError(403, "Your role does not see persons.")
 
 
 def _step(step) -> dict | None:
@@ -207,7 +200,7 @@ def _full(r: BirthRegistration) -> dict:
 
 
 def _get(request, registration_id: int) -> BirthRegistration:
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     try:
         return services.access_registration(request.auth, registration_id)
     except services.BirthNotFound:
@@ -221,7 +214,7 @@ def _fresh(request, registration_id: int) -> dict:
 @router.get("/registrations", response=RegistrationPageOut, summary="Birth registrations")
 def list_registrations(request, page: int = 1, page_size: int = 50):
     """Registrations in your scope, newest first, each with who owes the next step."""
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     today = timezone.localdate()
     paginator = Paginator(selectors.list_registrations(request.auth), min(max(page_size, 1), 200))
     current = paginator.get_page(page)
@@ -246,11 +239,11 @@ def _input(payload, child_order: int = 1) -> services.BirthInput:
 
 
 def _create(request, service, data):
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     user = request.auth
     data.idempotency_key = f"api-{user.pk}-{data.idempotency_key}"
     try:
-        registration = service(data, acting_user=user, origin=_origin(request))
+        registration = service(data, acting_user=user, origin=api_origin(request))
     except services.BirthNotFound:
         raise HttpError(404, "No such person in your jurisdiction.") from None
     except services.BirthRejected as exc:
@@ -289,7 +282,7 @@ def get_registration(request, registration_id: int):
 def _act(request, registration_id: int, action, **kwargs):
     registration = _get(request, registration_id)
     try:
-        action(registration.pk, acting_user=request.auth, origin=_origin(request), **kwargs)
+        action(registration.pk, acting_user=request.auth, origin=api_origin(request), **kwargs)
     except services.BirthRejected as exc:
         return _rejected(exc)
     return Status(200, _fresh(request, registration.pk))
@@ -315,7 +308,7 @@ def confirm(request, registration_id: int, request_id: int, payload: ConfirmIn):
         raise HttpError(404, "No such confirmation request for this registration.")
     try:
         exchange.answer_request(
-            request_id, answer=payload.answer, acting_user=request.auth, origin=_origin(request)
+            request_id, answer=payload.answer, acting_user=request.auth, origin=api_origin(request)
         )
     except exchange.RequestNotFound:
         raise HttpError(404, "No such confirmation request for this registration.") from None
@@ -379,7 +372,7 @@ def _report(b: BirthReport) -> dict:
     summary="Report a birth with the child's sex; the home side is notified (R-BIRTH-4)",
 )
 def report(request, payload: ReportIn):
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     user = request.auth
     try:
         created = services.report_birth(
@@ -393,7 +386,7 @@ def report(request, payload: ReportIn):
                 idempotency_key=f"api-{user.pk}-{payload.idempotency_key}",
             ),
             acting_user=user,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except services.BirthNotFound:
         raise HttpError(404, "No such person in your jurisdiction.") from None
@@ -404,7 +397,7 @@ def report(request, payload: ReportIn):
 
 @router.get("/reports", response=list[ReportOut], summary="Birth reports in your scope")
 def reports(request, page: int = 1):
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     rows = BirthReport.objects.visible_to(request.auth).order_by("-birth_date", "-pk")
     current = Paginator(rows, 100).get_page(page)
     return [_report(b) for b in current.object_list]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.audit.services import Origin
+from yipanqi.api.v1.common import api_origin, require_casework
 from yipanqi.certificates import selectors, services
 from yipanqi.certificates.models import (
     Certificate,
@@ -27,6 +27,8 @@ from yipanqi.certificates.models import (
 from yipanqi.people.models import MaritalStatus
 
 router = Router(tags=["certificates"])
+
+NO_CASEWORK = "Your role does not see persons."
 
 
 class VerificationOut(Schema):
@@ -141,17 +143,8 @@ class RejectedOut(Schema):
     errors: dict[str, list[str]]
 
 
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="api")
-
-
 def _rejected(exc: services.CertificateRejected) -> Status:
     return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
-
-
-def _require_scope(request):
-    if request.auth.scope_code is None:
-        raise HttpError(403, "Your role does not see persons.")
 
 
 def _check_url(request, certificate: Certificate) -> str:
@@ -208,7 +201,7 @@ def _interim(i: InterimCertificate) -> dict:
 
 
 def _get(request, certificate_id: int) -> Certificate:
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     try:
         return services.access_certificate(request.auth, certificate_id)
     except services.CertificateNotFound:
@@ -216,9 +209,9 @@ def _get(request, certificate_id: int) -> Certificate:
 
 
 def _holder(request, person_id: int):
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     try:
-        return services.access_holder(request.auth, person_id, _origin(request))
+        return services.access_holder(request.auth, person_id, api_origin(request))
     except services.CertificateNotFound:
         raise HttpError(404, "No such person in your jurisdiction.") from None
 
@@ -272,7 +265,7 @@ def issue(request, person_id: int, payload: IssueIn):
             long_term=payload.long_term,
             proxy=proxy,
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except services.CertificateRejected as exc:
         return _rejected(exc)
@@ -292,7 +285,7 @@ def interim(request, person_id: int):
     person = _holder(request, person_id)
     try:
         issued = services.issue_interim_certificate(
-            person.pk, acting_user=request.auth, origin=_origin(request)
+            person.pk, acting_user=request.auth, origin=api_origin(request)
         )
     except services.CertificateRejected as exc:
         return _rejected(exc)
@@ -305,7 +298,7 @@ def interim(request, person_id: int):
     summary="Verifications made in your area after the 30 days (R-CERT-3)",
 )
 def late(request, year: int | None = None):
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     year = year or timezone.localdate().year
     rows = selectors.late_verifications(request.auth, year=year)
     return {"year": year, "count": rows.count(), "results": [_verification(v) for v in rows[:500]]}
@@ -344,7 +337,7 @@ def verify(request, certificate_id: int, payload: VerifyIn):
             children=payload.children,
             note=payload.note,
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except services.CertificateRejected as exc:
         return _rejected(exc)
@@ -366,7 +359,7 @@ def renew(request, certificate_id: int, payload: RenewIn):
             old_number=payload.old_number,
             long_term=payload.long_term,
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except services.CertificateRejected as exc:
         return _rejected(exc)
@@ -385,7 +378,7 @@ def revoke(request, certificate_id: int, payload: RevokeIn):
             certificate.pk,
             reason=payload.reason,
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except services.CertificateRejected as exc:
         return _rejected(exc)
@@ -406,7 +399,7 @@ def pdf(request, certificate_id: int):
     certificate = _get(request, certificate_id)
     certificate, content = services.certificate_pdf(
         request.auth, certificate.pk, check_url=_check_url(request, certificate),
-        origin=_origin(request),
+        origin=api_origin(request),
     )  # fmt: skip
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'

@@ -6,7 +6,7 @@ import datetime as dt
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.audit.services import Origin
+from yipanqi.api.v1.common import api_origin
 from yipanqi.core.errors import Rejected
 from yipanqi.directory import services
 from yipanqi.directory.models import UnitContact
@@ -91,7 +91,7 @@ def save_mine(request, payload: ContactIn):
         contact = services.save_contact(
             services.ContactInput(**payload.dict()),
             acting_user=request.auth,
-            origin=Origin.from_request(request, channel="api"),
+            origin=api_origin(request),
         )
     except Rejected as exc:
         return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})

@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.audit.services import Origin
+from yipanqi.api.v1.common import api_origin, require_casework
 from yipanqi.exchange import selectors, services
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person
 
 router = Router(tags=["exchange"])
+
+NO_CASEWORK = "Your role does not take part in exchanges."
 
 
 class StatusFilter(StrEnum):
@@ -112,15 +114,6 @@ class RejectedOut(Schema):
     errors: dict[str, list[str]]
 
 
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="api")
-
-
-def _require_scope(request):
-    if request.auth.scope_code is None:
-        raise HttpError(403, "Your role does not take part in exchanges.")
-
-
 def _summary(item: Request) -> dict:
     return {
         **{
@@ -162,7 +155,7 @@ def _full(item: Request) -> dict:
 
 
 def _get(request, request_id: int) -> Request:
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     try:
         return services.access_request(request.auth, request_id)
     except services.RequestNotFound:
@@ -174,7 +167,7 @@ def _rejected(exc: services.ExchangeRejected) -> Status:
 
 
 def _list(request, box: str, filters: FilterIn) -> dict:
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     qs = selectors.list_requests(
         request.auth,
         box,
@@ -225,7 +218,7 @@ def get_request(request, request_id: int):
 )
 def send(request, payload: SendIn):
     """Sent from your jurisdiction; the same idempotency_key returns the same request."""
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     user = request.auth
     if not user.jurisdiction_id:
         raise HttpError(403, "A national account has no unit to send from.")
@@ -243,7 +236,7 @@ def send(request, payload: SendIn):
             persons=persons,
             payload={"question": payload.question},
             subject=payload.question[:200],
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
@@ -259,7 +252,7 @@ def answer(request, request_id: int, payload: AnswerIn):
     item = _get(request, request_id)
     try:
         services.answer_request(
-            item.pk, answer=payload.answer, acting_user=request.auth, origin=_origin(request)
+            item.pk, answer=payload.answer, acting_user=request.auth, origin=api_origin(request)
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
@@ -275,7 +268,7 @@ def escalate(request, request_id: int, payload: EscalateIn):
     item = _get(request, request_id)
     try:
         services.escalate_request(
-            item.pk, reason=payload.reason, acting_user=request.auth, origin=_origin(request)
+            item.pk, reason=payload.reason, acting_user=request.auth, origin=api_origin(request)
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
@@ -290,7 +283,7 @@ def escalate(request, request_id: int, payload: EscalateIn):
 def close(request, request_id: int):
     item = _get(request, request_id)
     try:
-        services.close_request(item.pk, acting_user=request.auth, origin=_origin(request))
+        services.close_request(item.pk, acting_user=request.auth, origin=api_origin(request))
     except services.ExchangeRejected as exc:
         return _rejected(exc)
     return Status(200, _full(services.access_request(request.auth, item.pk)))

@@ -12,12 +12,14 @@ from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.audit.services import Origin
+from yipanqi.api.v1.common import api_origin, require_casework
 from yipanqi.core.errors import Rejected
 from yipanqi.grievances import selectors, services
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
 
 router = Router(tags=["grievances"])
+
+NO_CASEWORK = "Your role does not take complaints."
 
 
 class View(StrEnum):
@@ -115,10 +117,6 @@ class AnswerIn(Schema):
     answer: str = Field(..., min_length=1, max_length=4000)
 
 
-def _origin(request, channel="api") -> Origin:
-    return Origin.from_request(request, channel=channel)
-
-
 def _rejected(exc: Rejected) -> Status:
     return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
 
@@ -167,13 +165,8 @@ def _filed(filed: services.FiledComplaint) -> dict:
     }
 
 
-def _require_scope(request):
-    if request.auth.scope_code is None:
-        raise HttpError(403, "Your role does not take complaints.")
-
-
 def _get(request, complaint_id: int) -> Complaint:
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     try:
         return services.access_complaint(request.auth, complaint_id)
     except services.ComplaintNotFound:
@@ -192,7 +185,7 @@ def file_public(request, payload: ComplaintIn):
         filed = services.file_complaint(
             services.ComplaintInput(**payload.dict()),
             acting_user=None,
-            origin=_origin(request, "public"),
+            origin=api_origin(request, "public"),
         )
     except Rejected as exc:
         return _rejected(exc)
@@ -208,7 +201,7 @@ def file_public(request, payload: ComplaintIn):
 def public_status(request, payload: LookupIn):
     try:
         complaint = services.lookup_complaint(
-            payload.reference, payload.secret, origin=_origin(request, "public")
+            payload.reference, payload.secret, origin=api_origin(request, "public")
         )
     except services.ComplaintNotFound:
         return Status(
@@ -222,7 +215,7 @@ def public_status(request, payload: LookupIn):
 
 @router.get("", response=ComplaintPageOut, summary="Complaints your units answer for or filed")
 def list_complaints(request, filters: Query[FilterIn]):
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     qs = selectors.list_complaints(
         request.auth, selectors.Filters(view=filters.view, category=filters.category or "")
     )
@@ -241,7 +234,7 @@ def list_complaints(request, filters: Query[FilterIn]):
     summary="Record a complaint received by staff or the 12356 hotline",
 )
 def file_staff(request, payload: StaffComplaintIn):
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     data = payload.dict()
     channel = data.pop("channel")
     try:
@@ -249,7 +242,7 @@ def file_staff(request, payload: StaffComplaintIn):
             services.ComplaintInput(**data),
             acting_user=request.auth,
             channel=channel,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except Rejected as exc:
         return _rejected(exc)
@@ -270,7 +263,10 @@ def answer(request, complaint_id: int, payload: AnswerIn):
     complaint = _get(request, complaint_id)
     try:
         services.answer_complaint(
-            complaint.pk, answer=payload.answer, acting_user=request.auth, origin=_origin(request)
+            complaint.pk,
+            answer=payload.answer,
+            acting_user=request.auth,
+            origin=api_origin(request),
         )
     except Rejected as exc:
         return _rejected(exc)

@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from yipanqi.audit.services import Origin
+from yipanqi.api.v1.common import api_origin
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.models import FeedReport, ImportJob, ImportKind, Lead
 from yipanqi.imports.pipeline import ImportRejected
@@ -108,10 +108,6 @@ class ExportIn(Schema):
     until: str = Field("", max_length=10)
 
 
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="api")
-
-
 def _job(request, job_id: int) -> ImportJob:
     try:
         return services.access_job(request.auth, job_id)
@@ -151,7 +147,7 @@ def upload(
             file_name=file.name or "upload",
             chunks=file.chunks(),
             period=period,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
         if start:
             job = services.start(
@@ -159,7 +155,7 @@ def upload(
                 acting_user=request.auth,
                 valid_rows_only=valid_rows_only,
                 dry_run=dry_run,
-                origin=_origin(request),
+                origin=api_origin(request),
             )
     except (ImportRejected, UnreadableFile) as exc:
         raise HttpError(422, str(exc)) from None
@@ -181,7 +177,7 @@ def list_leads(request):
 def close_lead(request, lead_id: int, payload: CloseLeadIn):
     try:
         return leads.close_lead(
-            lead_id, outcome=payload.outcome, acting_user=request.auth, origin=_origin(request)
+            lead_id, outcome=payload.outcome, acting_user=request.auth, origin=api_origin(request)
         )
     except leads.LeadNotFound:
         raise HttpError(404, "No such lead in your jurisdiction.") from None
@@ -203,7 +199,7 @@ def zero_report(request, payload: ZeroReportIn):
             feed_type=payload.feed_type,
             period=payload.period,
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except feeds.FeedRejected as exc:
         raise HttpError(422, "; ".join(exc.messages())) from None
@@ -217,7 +213,7 @@ def export(request, what: str, fmt: str, payload: ExportIn):
         raise HttpError(404, "No such list for your role.")
     try:
         filename, content_type, chunks = exports.export(
-            request.auth, what, fmt, payload.dict(), origin=_origin(request)
+            request.auth, what, fmt, payload.dict(), origin=api_origin(request)
         )
     except exports.ExportRejected as exc:
         raise HttpError(422, str(exc)) from None
@@ -262,7 +258,7 @@ def start(request, job_id: int, payload: StartIn):
             header_row=payload.header_row - 1 if payload.header_row else None,
             valid_rows_only=payload.valid_rows_only,
             dry_run=payload.dry_run,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except (ImportRejected, UnreadableFile) as exc:
         raise HttpError(422, str(exc)) from None

@@ -9,11 +9,13 @@ from django.core.paginator import Paginator
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from yipanqi.audit.services import Origin
+from yipanqi.api.v1.common import api_origin, require_casework
 from yipanqi.people import services
 from yipanqi.people.models import MaritalStatus, RegistrationKind, Sex, StayReason
 
 router = Router(tags=["persons"])
+
+NO_CASEWORK = "Your role does not give access to person records."
 
 
 class PersonSummaryOut(Schema):
@@ -98,26 +100,17 @@ class RegisteredOut(Schema):
     linked: bool
 
 
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="api")
-
-
-def _require_persons(request):
-    if not request.auth.can_see_persons:
-        raise HttpError(403, "Your role does not give access to person records.")
-
-
 @router.post("/search", response=SearchOut, summary="Search persons within your scope")
 def search(request, payload: SearchIn):
     """Persons whose home or residence lies in your jurisdiction, matching every criterion."""
-    _require_persons(request)
+    require_casework(request, NO_CASEWORK)
     qs = services.search_persons(
         request.auth,
         id_number=payload.id_number,
         name=payload.name,
         within=payload.within,
         kind=payload.kind or "",
-        origin=_origin(request),
+        origin=api_origin(request),
     )
     page = Paginator(qs, payload.page_size).get_page(payload.page)
     return {
@@ -131,9 +124,9 @@ def search(request, payload: SearchIn):
 @router.get("/{int:person_id}", response=PersonOut, summary="One person, whole (audited)")
 def get_person(request, person_id: int):
     """The whole record; reading it writes an audit row. 404 outside your scope."""
-    _require_persons(request)
+    require_casework(request, NO_CASEWORK)
     try:
-        revealed = services.reveal_person(request.auth, person_id, origin=_origin(request))
+        revealed = services.reveal_person(request.auth, person_id, origin=api_origin(request))
     except services.PersonNotFound:
         raise HttpError(404, "No such person in your jurisdiction.") from None
     person = revealed.person
@@ -159,7 +152,7 @@ def _register(request, payload: RegisterIn, kind: str):
     data = services.RegistrationInput(**fields)
     try:
         registration = services.register(
-            data, kind=kind, acting_user=request.auth, origin=_origin(request)
+            data, kind=kind, acting_user=request.auth, origin=api_origin(request)
         )
     except services.RegistrationRejected as exc:
         return 400, {"detail": "; ".join(exc.messages()), "errors": exc.errors}

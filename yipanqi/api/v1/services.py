@@ -13,8 +13,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from yipanqi.api.v1.common import api_origin, require_casework
 from yipanqi.audit.models import Action
-from yipanqi.audit.services import Origin
 from yipanqi.core.errors import Rejected
 from yipanqi.people import services as people
 from yipanqi.services import pdf, services
@@ -30,6 +30,8 @@ from yipanqi.services.models import (
 )
 
 router = Router(tags=["services"])
+
+NO_CASEWORK = "Your role does not work with person records."
 
 
 class RejectedOut(Schema):
@@ -169,24 +171,15 @@ class BenefitOut(Schema):
     note: str
 
 
-def _origin(request) -> Origin:
-    return Origin.from_request(request, channel="api")
-
-
 def _rejected(exc: Rejected) -> Status:
     return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
 
 
-def _require_scope(request):
-    if request.auth.scope_code is None:
-        raise HttpError(403, "Your role does not work with person records.")
-
-
 def _person(request, person_id: int) -> "people.Person":
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     try:
         # A refused attempt on an existing person is audited there (R-ACC-2).
-        return people.access_person(request.auth, person_id, origin=_origin(request))
+        return people.access_person(request.auth, person_id, origin=api_origin(request))
     except people.PersonNotFound:
         raise HttpError(404, "No such person in your jurisdiction.") from None
 
@@ -275,7 +268,7 @@ def record_service(request, payload: ServiceIn):
         recorded = services.record_service(
             services.ServiceInput(**{**payload.dict(), "person_id": person.pk}),
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except Rejected as exc:
         return _rejected(exc)
@@ -316,9 +309,9 @@ def person_services(request, person_id: int, year: int | None = None):
     summary="Charges on basic services in your area (R-SVC-1)",
 )
 def violations(request):
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     return [
-        _record(r) for r in services.list_violations(request.auth, origin=_origin(request))[:500]
+        _record(r) for r in services.list_violations(request.auth, origin=api_origin(request))[:500]
     ]
 
 
@@ -334,7 +327,7 @@ def send_report(request, payload: ReportIn):
         report = services.send_service_report(
             services.ReportInput(**{**payload.dict(), "person_id": person.pk}),
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except Rejected as exc:
         return _rejected(exc)
@@ -342,10 +335,10 @@ def send_report(request, payload: ReportIn):
 
 
 def _get_report(request, report_id: int, action=Action.PERSON_VIEW) -> ServiceReport:
-    _require_scope(request)
+    require_casework(request, NO_CASEWORK)
     try:
         return services.access_service_report(
-            request.auth, report_id, origin=_origin(request), action=action
+            request.auth, report_id, origin=api_origin(request), action=action
         )
     except services.RecordNotFound:
         raise HttpError(404, "No such report in your jurisdiction.") from None
@@ -390,7 +383,7 @@ def add_supply_point(request, payload: SupplyPointIn):
         point = services.save_supply_point(
             services.SupplyPointInput(**payload.dict()),
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except Rejected as exc:
         return _rejected(exc)
@@ -410,7 +403,7 @@ def change_supply_point(request, point_id: int, payload: SupplyPointIn):
             services.SupplyPointInput(**payload.dict()),
             acting_user=request.auth,
             point_id=point_id,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except services.RecordNotFound:
         raise HttpError(404, "No such supply point in your township.") from None
@@ -430,7 +423,7 @@ def record_benefit(request, payload: BenefitIn):
         benefit = services.record_benefit(
             services.BenefitInput(**{**payload.dict(), "person_id": person.pk}),
             acting_user=request.auth,
-            origin=_origin(request),
+            origin=api_origin(request),
         )
     except Rejected as exc:
         return _rejected(exc)
