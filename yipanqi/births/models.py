@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yipanqi.divisions.models import within_q
-from yipanqi.people.models import Person, Sex
+from yipanqi.people.models import Person, Sex, about_visible_persons
 
 # R-BIRTH-2 (Jiangsu art. 29, Bohai 2.2.3), in working days.
 ASK_WITHIN = 7  # step 1: the residence village asks both home townships
@@ -177,9 +177,7 @@ class ReportSource(models.TextChoices):
 
 class BirthReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "BirthReportQuerySet":
-        if getattr(user, "scope_code", None) is None:
-            return self.none()
-        return self.filter(mother__in=Person.objects.visible_to(user).values("pk"))
+        return about_visible_persons(self, user, "mother")
 
 
 class BirthReport(models.Model):

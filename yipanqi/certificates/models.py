@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yipanqi.divisions.models import within_q
-from yipanqi.people.models import MaritalStatus, Person
+from yipanqi.people.models import MaritalStatus, Person, about_visible_persons
 
 # R-CERT-2: valid three years unless the issuing province grants long-term validity.
 VALIDITY_YEARS = 3
@@ -58,9 +58,7 @@ class ProxyRelation(models.TextChoices):
 class CertificateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CertificateQuerySet":
         """Certificates of the persons the user may see (R-ACC-2): the one person scope."""
-        if getattr(user, "scope_code", None) is None:
-            return self.none()
-        return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
+        return about_visible_persons(self, user)
 
     def current(self) -> "CertificateQuerySet":
         return self.filter(status=CertificateStatus.VALID)
@@ -172,9 +170,7 @@ class VerificationKind(models.TextChoices):
 
 class VerificationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "VerificationQuerySet":
-        if getattr(user, "scope_code", None) is None:
-            return self.none()
-        return self.filter(certificate__person__in=Person.objects.visible_to(user).values("pk"))
+        return about_visible_persons(self, user, "certificate__person")
 
     def late(self) -> "VerificationQuerySet":
         return self.filter(late=True)
@@ -240,9 +236,7 @@ class Verification(models.Model):
 
 class InterimCertificateQuerySet(models.QuerySet):
     def visible_to(self, user) -> "InterimCertificateQuerySet":
-        if getattr(user, "scope_code", None) is None:
-            return self.none()
-        return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
+        return about_visible_persons(self, user)
 
     def open_on(self, day: dt.date) -> "InterimCertificateQuerySet":
         return self.filter(issued_on__lte=day, window_ends_on__gte=day)

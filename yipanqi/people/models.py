@@ -58,6 +58,18 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(within_q("home_id", scope) | within_q("residence_id", scope))
 
 
+def about_visible_persons(queryset, user, path: str = "person"):
+    """Rows about the persons the user may see (R-ACC-2, P3), the person at `path`: all of them
+    for the national scope (no subquery for the planner to join), none for the roles that work
+    with no records, else those of Person.objects.visible_to(user)."""
+    scope = getattr(user, "scope_code", None)
+    if scope is None:
+        return queryset.none()
+    if scope == "":
+        return queryset
+    return queryset.filter(**{f"{path}__in": Person.objects.visible_to(user).values("pk")})
+
+
 class Person(models.Model):
     """A natural person, one row per resident ID, shared by the home and residence sides (P3)."""
 
@@ -159,7 +171,7 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status=RegistrationStatus.ACTIVE)
 
     def visible_to(self, user) -> "RegistrationQuerySet":
-        return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
+        return about_visible_persons(self, user)
 
     def inflow_within(self, code: str) -> "RegistrationQuerySet":
         return self.filter(kind=RegistrationKind.INFLOW).filter(within_q("residence_id", code))

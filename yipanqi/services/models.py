@@ -49,11 +49,9 @@ class ServiceType(models.Model):
 class PersonScopedQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PersonScopedQuerySet":
         """Rows about persons the user may see (P3, R-ACC-2): the person scope decides."""
-        from yipanqi.people.models import Person
+        from yipanqi.people.models import about_visible_persons
 
-        if getattr(user, "scope_code", None) is None:
-            return self.none()
-        return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
+        return about_visible_persons(self, user)
 
 
 class ServiceRecordQuerySet(PersonScopedQuerySet):

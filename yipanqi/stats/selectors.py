@@ -420,6 +420,8 @@ class Drill:
     family: object = None
     # A year measure's rows carry `counted_on`: the day the numerator counted them, if it did.
     counted_on_label: str = ""
+    # How many rows there are, when the counters already say (a user who sees every row).
+    total: int | None = None
 
     @property
     def is_registration(self) -> bool:
@@ -436,14 +438,21 @@ class Drill:
         return walk(row, self.family.month_field)
 
 
+def _field_at(model, path: str):
+    """The model field a lookup path ends on ("registration__arrival_date": the date)."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
 def _month_bounds(family, period: Period) -> Q:
     name = family.month_field
     if family.month_is_text:
         return Q(**{f"{name}__gte": f"{period.start:%Y-%m}", f"{name}__lt": f"{period.end:%Y-%m}"})
     if family.month_expression is not None:  # an annotation: the first day of a month
         return Q(**{f"{name}__gte": period.start, f"{name}__lt": period.end})
-    field = family.model._meta.get_field(name)
-    if field.get_internal_type() == "DateTimeField":
+    if _field_at(family.model, name).get_internal_type() == "DateTimeField":
         tz = timezone.get_current_timezone()
         start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
         end = dt.datetime.combine(period.end, dt.time.min, tzinfo=tz)
@@ -504,8 +513,9 @@ def drill(
         family, rows = metric_rows(metric, place, period, key=key, negate=negate)
     except KeyError:
         raise DrillInvalid(metric) from None
-    # Every counted model has the one scope rule of its app: visible_to(user) (R-ACC-2).
-    visible = family.model._default_manager.visible_to(user).filter(pk__in=rows.values("pk"))
+    # Every counted model has the one scope rule of its app: visible_to(user) (R-ACC-2),
+    # applied to the counted rows themselves so that the database walks them in page order.
+    visible = rows.visible_to(user)
     if family.subject == "request":
         visible = visible.select_related("sender", "receiver").order_by("due_on", "pk")
     elif family.subject == "feed":
@@ -515,7 +525,45 @@ def drill(
         if family.model_label == "people.Registration":
             related += ["home", "residence"]
         visible = visible.select_related(*related).order_by("-pk")
-    return Drill(family.subject, visible, metric, label, family)
+    total = None
+    # The counters give the number of rows when those rows are exactly what they count: one
+    # family, less (for a gap) some of the same rows. A gap less another family's rows (her
+    # registrations less those with a verification) is counted by the database.
+    if _sees_everything(user) and (other is None or other is family):
+        key = key if family.key_field else ""
+        total = _metric_total(place, period, metric, key) - (
+            _metric_total(place, period, negate, key) if negate else 0
+        )
+    return Drill(family.subject, visible, metric, label, family, total=total)
+
+
+def _sees_everything(user) -> bool:
+    """A national user sees every row behind a number: the counters give their number (the
+    maintained counters equal the rows, `counters.check`), and no COUNT over millions runs."""
+    return getattr(user, "scope_code", None) == ""
+
+
+def _rate_part(place: Place, period: Period, rate: Rate, part: str) -> int:
+    """A year measure's figure (Rate.window): the numerator, the denominator or the gap."""
+    numerator, denominator = rate_values([place.code], [rate], period)[place.code][rate.code]
+    return {"numerator": numerator, "denominator": denominator}.get(part, denominator - numerator)
+
+
+def _metric_total(place: Place, period: Period, metric: str, key: str) -> int:
+    if not key:
+        return sums([place.code], [metric], period.start, period.end)[place.code][metric]
+    keyed = by_key(place.code, [metric], period)[metric]
+    return sum(keyed.get(k, 0) for k in key.split(","))
+
+
+def drill_page(found: Drill, number, per_page: int = 50):
+    """One page of the rows behind a number; its count from the counters when they say."""
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(found.rows, per_page)
+    if found.total is not None:
+        paginator.count = found.total  # a cached_property: set, it is not computed
+    return paginator.get_page(number)
 
 
 # The earliest month any counter can have (a stock is everything counted before a day).
@@ -542,11 +590,13 @@ def _year_drill(user, place: Place, period: Period, rate: Rate, part: str) -> Dr
         rows, label = stays.exclude(pk__in=served), rate.gap_label
     on = counted.filter(**{counting.part_of: OuterRef("pk")}).order_by(counting.month_field)
     visible = (
-        family.model._default_manager.visible_to(user)
-        .filter(pk__in=rows.values("pk"))
+        rows.visible_to(user)
         .annotate(counted_on=Subquery(on.values(counting.month_field)[:1]))
         .select_related(family.person_path, "home", "residence")
         .order_by("-pk")
     )
     metric = rate.numerator if part == "numerator" else rate.denominator
-    return Drill(family.subject, visible, metric, str(label), family, str(rate.counted_on_label))
+    total = _rate_part(place, period, rate, part) if _sees_everything(user) else None
+    return Drill(
+        family.subject, visible, metric, str(label), family, str(rate.counted_on_label), total
+    )

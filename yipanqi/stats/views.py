@@ -1,13 +1,13 @@
 """Dashboards, drill-down, exports. Views parse, authorize, call one service and render."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from yipanqi.stats import exports, services
 from yipanqi.stats.periods import year
+from yipanqi.stats.selectors import drill_page
 from yipanqi.stats.services import StatsForbidden, StatsRejected
 
 
@@ -94,7 +94,7 @@ def drill(request):
         raise Http404 from None
     except StatsRejected as exc:
         return _error_page(request, exc)
-    page = Paginator(found.rows, 50).get_page(get.get("page") or 1)
+    page = drill_page(found, get.get("page") or 1)
     query = get.copy()
     query.pop("page", None)
     return render(

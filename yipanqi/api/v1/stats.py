@@ -11,7 +11,6 @@ Figures come from counters maintained in the transactions that change the facts.
 import datetime as dt
 import functools
 
-from django.core.paginator import Paginator
 from django.utils import translation
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -19,7 +18,7 @@ from pydantic import BaseModel
 
 from yipanqi.stats import services
 from yipanqi.stats.rates import rate_by_code
-from yipanqi.stats.selectors import Figure, Place
+from yipanqi.stats.selectors import Figure, Place, drill_page
 
 router = Router(tags=["stats"])
 
@@ -291,7 +290,7 @@ def drill(request, query: Query[DrillIn]):
         raise HttpError(403, "Your role does not see statistics.") from None
     except services.StatsRejected as exc:
         return _rejected(exc)
-    page = Paginator(found.rows, query.page_size).get_page(query.page)
+    page = drill_page(found, query.page, query.page_size)
     return {
         "place": _place(place),
         "period": _period(period),

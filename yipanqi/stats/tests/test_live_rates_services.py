@@ -186,3 +186,49 @@ def test_r_stat_1_a_verification_shows_at_every_level_on_the_next_read(
         after = verification(code)
         assert after.numerator == before[code].numerator + 1, code
         assert after.denominator == before[code].denominator == 1
+
+
+def test_r_stat_1_the_verification_rate_drills_to_the_verified_women_and_the_rest(
+    services_world, national_admin, village_worker, client
+):
+    """The numerator lists verifications (a path through her registration to its arrival
+    month), the gap her registrations without one; the same rows for the nation and the
+    village, which counts them (the gap is two families: the database counts it)."""
+    query = {"at": "440305", "period": "2026", "rate": "verification_rate"}
+    expected = independent("440305", "2026")["verification_rate"]
+    for user in (national_admin, village_worker):
+        client.force_login(user)
+        numerator = client.get("/stats/drill/", {**query, "part": "numerator"})
+        gap = client.get("/stats/drill/", {**query, "part": "gap"})
+
+        assert numerator.status_code == 200 and gap.status_code == 200
+        verified = numerator.context["page"]
+        assert verified.paginator.count == len(verified.object_list) == expected[0]
+        rest = gap.context["page"]
+        assert rest.paginator.count == len(rest.object_list) == expected[1] - expected[0]
+        assert {v.certificate.person_id for v in verified.object_list}.isdisjoint(
+            {r.person_id for r in rest.object_list}
+        )
+
+
+def test_r_stat_1_a_national_drill_takes_its_count_from_the_counters(
+    services_world, national_admin, village_worker, client
+):
+    """No COUNT over the registrations for a user who sees every row; a scoped user's list is
+    counted, since they see only part of what the number counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = {"at": "", "period": "2026", "rate": "registration_inflow", "part": "gap"}
+    client.force_login(national_admin)
+    with CaptureQueriesContext(connection) as national:
+        page = client.get("/stats/drill/", query).context["page"]
+    client.force_login(village_worker)
+    with CaptureQueriesContext(connection) as scoped:
+        scoped_page = client.get("/stats/drill/", query).context["page"]
+
+    late = [r for r in Registration.objects.filter(kind="inflow") if not r.recorded_in_time]
+    assert page.paginator.count == len(page.object_list) == len(late) > 0
+    assert not any("COUNT(" in q["sql"] for q in national.captured_queries)
+    assert scoped_page.paginator.count == len(scoped_page.object_list)
+    assert any("COUNT(" in q["sql"] for q in scoped.captured_queries)
