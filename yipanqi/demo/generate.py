@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.core.planner import refresh_statistics
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     CloseReason,
@@ -45,6 +46,7 @@ from yipanqi.people.models import (
 )
 from yipanqi.people.services import MUNICIPALITIES, RECORDING_DEADLINE_WORKING_DAYS
 from yipanqi.stats.counters import recount as stats_recount
+from yipanqi.stats.models import StatCounter
 from yipanqi.workdays.services import add_working_days
 
 DEFAULT_SEED = 2026
@@ -807,5 +809,6 @@ def generate(
                 next_report = (report.persons // step + 1) * step
     # R-STAT-1: the statistics counters, rebuilt set-based after the bulk load
     report.recount_seconds = stats_recount().seconds
+    refresh_statistics([*_Writer.tables, StatCounter._meta.db_table])
     report.seconds = time.perf_counter() - started
     return report

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 from django.utils import timezone
 
+from yipanqi.core.planner import refresh_statistics
+
 KEY_PREFIX = "demo-verification-"
 QUESTION = "请核实其户籍地址和婚姻状况是否与登记一致。"
 ANSWER = "已核实，与登记一致。"
@@ -72,6 +74,7 @@ def add_demo_requests(*, today: dt.date | None = None) -> int:
             # R-STAT-1: the request families counted again from the rows, set-based.
             recount("req.due")
             recount("req.sent")
+            refresh_statistics(tables)
     return added
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from yipanqi.core.planner import refresh_statistics
 from yipanqi.divisions.codes import LEVEL_LENGTHS, InvalidCode, level_of
 from yipanqi.divisions.models import PATH_SEPARATOR, Division
 
@@ -356,7 +357,7 @@ def _write_postgresql(rows: list[Row], report: LoadReport, say: Progress) -> Non
         cursor.execute("DROP TABLE division_staging")
         if report.created > 10_000:
             # Fresh statistics, so the planner uses the code index at once for subtree queries.
-            cursor.execute(f"ANALYZE {table}")
+            refresh_statistics([table])
         say(_("Writing %(created)d new and %(updated)d changed rows") % _totals(report))
 
 

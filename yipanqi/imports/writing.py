@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 
+from yipanqi.core.planner import refresh_statistics
 from yipanqi.people.models import Person, PersonEvent, Registration
 
 PERSON_FIELDS = (
@@ -122,6 +123,7 @@ class Writer:
             for ddl in self.rebuilt:
                 cursor.execute(ddl)
         self.rebuilt = []
+        refresh_statistics(self._tables())  # the planner's view of the registry it just grew
 
     def stored_persons(self) -> int:
         """About how many persons the registry holds (the highest key: no scan)."""
