@@ -574,20 +574,28 @@ def _year_drill(user, place: Place, period: Period, rate: Rate, part: str) -> Dr
     """The stays behind a year measure (Rate.window "year"): those counted in the denominator
     from 1 January to the end of the period, those of them the numerator counted, or the rest;
     each with the day it was counted on (R-STAT-1 service coverage: her first free check-up)."""
-    from django.db.models import OuterRef, Subquery
+    from django.db.models import Exists, OuterRef, Subquery
 
     first = dt.date(period.start.year, 1, 1)
     family, started = metric_rows(rate.denominator, place, Period("span", _EVER, period.end))
-    _ended_family, ended = metric_rows(rate.ended, place, Period("span", _EVER, first))
-    stays = started.exclude(pk__in=ended.values("pk"))
+    ended_family = family_of_metric(rate.ended)
+    if ended_family.model_label == family.model_label and ended_family.base == family.base:
+        # The same stays, counted again in their last month: "not ended before 1 January" is
+        # a condition on each row, so the database can walk them in page order.
+        stays = started.annotate(
+            **{ended_family.month_field: ended_family.month_expression()}
+        ).filter(**{f"{ended_family.month_field}__gte": first})
+    else:
+        _ended, ended = metric_rows(rate.ended, place, Period("span", _EVER, first))
+        stays = started.exclude(pk__in=ended.values("pk"))
     counting, counted = metric_rows(rate.numerator, place, Period("span", first, period.end))
-    served = counted.values(counting.part_of)
+    served = Exists(counted.filter(**{counting.part_of: OuterRef("pk")}))
     if part == "numerator":
-        rows, label = stays.filter(pk__in=served), rate.numerator_label
+        rows, label = stays.filter(served), rate.numerator_label
     elif part == "denominator":
         rows, label = stays, rate.denominator_label
     else:
-        rows, label = stays.exclude(pk__in=served), rate.gap_label
+        rows, label = stays.filter(~served), rate.gap_label
     on = counted.filter(**{counting.part_of: OuterRef("pk")}).order_by(counting.month_field)
     visible = (
         rows.visible_to(user)
