@@ -137,6 +137,30 @@ def test_r_regn_1_home_page_counts_per_jurisdiction(
     assert person.name not in _html(xuanwu)
 
 
+def test_r_regn_6_home_page_counts_only_open_stays_at_every_level(register_inflow, village_worker):
+    """The counts come from the statistics counters (R-STAT-1): the nation and the province
+    count the same stay as the village, and a recorded departure (R-REGN-6) takes it out."""
+    import datetime as dt
+
+    from conftest import make_user
+    from yipanqi.people.departures import record_departure
+    from yipanqi.stats import counters
+
+    registration = register_inflow()
+    nation = make_user("nina", "national_admin", None)
+    province = make_user("pia", "province_admin", "44")
+    counted = [_logged_in(u).get("/").context["counts"] for u in (village_worker, province, nation)]
+
+    record_departure(
+        registration, reason="returned_home", on=dt.date.today(), acting_user=village_worker
+    )
+
+    after = [_logged_in(u).get("/").context["counts"] for u in (village_worker, province, nation)]
+    assert counted == [{"inflow": 1, "outflow": 0}] * 3
+    assert after == [{"inflow": 0, "outflow": 0}] * 3
+    assert counters.check().ok
+
+
 def test_r_acc_1_auditor_home_page_has_no_person_counts(auditor):
     """R-ACC-1 (三员分立): the auditor's home page shows no person counts and says why."""
     response = _logged_in(auditor).get("/")

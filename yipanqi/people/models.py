@@ -131,6 +131,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["home"], name="person_home_code"),
             models.Index(fields=["residence"], name="person_residence_code"),
+            # The home page's "recently updated": without it, a sort of every person.
+            models.Index(fields=["-updated_at", "-id"], name="person_recently_updated"),
         ]
 
     def __str__(self) -> str:

@@ -117,6 +117,10 @@ def walk(row, path: str):
     return value
 
 
+def _is_open(row) -> bool:
+    return row.status == "active"
+
+
 def _served(row) -> bool:
     return (row.received_on - row.arrival_date).days <= SERVED_WITHIN_DAYS
 
@@ -141,6 +145,8 @@ REGISTRATION_INFLOW = Family(
         Count("reg_in.in_time", Q(recorded_in_time=True), lambda r: bool(r.recorded_in_time)),
         # R-REGN-5: registered within 30 days of arrival.
         Count("reg_in.served30", _SERVED_Q, _served),
+        # Still open (R-REGN-6 closes it): the sum over every month is who lives here now.
+        Count("reg_in.open", Q(status="active"), _is_open),
     ),
 )
 
@@ -154,6 +160,7 @@ REGISTRATION_OUTFLOW = Family(
     counts=(
         Count("reg_out.total", Q(), lambda r: True),
         Count("reg_out.in_time", Q(recorded_in_time=True), lambda r: bool(r.recorded_in_time)),
+        Count("reg_out.open", Q(status="active"), _is_open),
     ),
 )
 

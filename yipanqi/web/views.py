@@ -15,7 +15,8 @@ from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import is_known_county
 from yipanqi.people import departures
 from yipanqi.people import services as people
-from yipanqi.people.models import Registration, RegistrationKind
+from yipanqi.people.models import RegistrationKind
+from yipanqi.stats.selectors import open_registrations
 from yipanqi.web.casework import require_casework, show_errors, web_origin
 from yipanqi.web.forms import ContactForm, PersonSearchForm, RegistrationForm
 
@@ -26,11 +27,8 @@ def home(request):
     context = {"jurisdiction": user.jurisdiction}
     scope = user.scope_code
     if scope is not None:
-        regs = Registration.objects.active()
-        within = scope or None
-        inflow = regs.inflow_within(within) if within else regs.filter(kind="inflow")
-        outflow = regs.outflow_within(within) if within else regs.filter(kind="outflow")
-        context["counts"] = {"inflow": inflow.count(), "outflow": outflow.count()}
+        # R-STAT-1 counters: the same numbers as counting the open registrations, at any size.
+        context["counts"] = open_registrations(scope)
         context["recent"] = (
             people.Person.objects.visible_to(user)
             .select_related("home", "residence")
