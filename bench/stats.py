@@ -189,6 +189,15 @@ def main() -> None:
         (f"province {args.province} dashboard", f"/stats/?at={args.province}&period={year}"),
         ("national children API", f"/api/v1/stats/children?at=&period={year}"),
         ("national quarter page", f"/stats/?at=&period={year}-Q2&rate=timeliness"),
+        ("national home page", "/"),
+        (
+            "national drill, 50 newest",
+            f"/stats/drill/?at=&period={year}&rate=registration_inflow&part=denominator",
+        ),
+        (
+            "national coverage drill",
+            f"/stats/drill/?at=&period={year}&rate=service_coverage&part=gap",
+        ),
     ]
     results = []
     for label, url in pages:
