@@ -6,7 +6,7 @@ ID numbers never travel in URLs: search takes them in a POST body.
 import datetime as dt
 
 from django.core.paginator import Paginator
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yipanqi.api.v1.common import api_origin, require_casework
@@ -155,15 +155,18 @@ def _register(request, payload: RegisterIn, kind: str):
             data, kind=kind, acting_user=request.auth, origin=api_origin(request)
         )
     except services.RegistrationRejected as exc:
-        return 400, {"detail": "; ".join(exc.messages()), "errors": exc.errors}
+        return Status(400, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
     linked = registration.person.registrations.active().values("kind").distinct().count() == 2
-    return 201, {
-        "registration_id": registration.pk,
-        "person_id": registration.person_id,
-        "kind": registration.kind,
-        "recorded_in_time": registration.recorded_in_time,
-        "linked": linked,
-    }
+    return Status(
+        201,
+        {
+            "registration_id": registration.pk,
+            "person_id": registration.person_id,
+            "kind": registration.kind,
+            "recorded_in_time": registration.recorded_in_time,
+            "linked": linked,
+        },
+    )
 
 
 @router.post(
