@@ -535,7 +535,9 @@ def drill(
     # applied to the counted rows themselves so that the database walks them in page order.
     visible = rows.visible_to(user)
     if family.subject == "request":
-        visible = visible.select_related("sender", "receiver").order_by("due_on", "pk")
+        # Newest first, like the persons: the primary key is the one order every page can
+        # walk (no index orders a nation's requests by due date; sorting a million is slow).
+        visible = visible.select_related("sender", "receiver").order_by("-pk")
     elif family.subject == "feed":
         visible = visible.select_related("unit").order_by("-period", "pk")
     else:
