@@ -21,7 +21,7 @@ import itertools
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -631,7 +631,6 @@ class _Writer:
     def __init__(self):
         connection.ensure_connection()
         self.vendor = connection.vendor
-        self.raw = connection.connection
 
     @contextlib.contextmanager
     def session(self):
@@ -700,35 +699,44 @@ class _Writer:
             (batch.persons, batch.registrations, batch.events),
             strict=True,
         ):
-            names = ", ".join(columns)
-            if self.vendor == "postgresql":
-                sql = f"COPY {table} ({names}) FROM STDIN"
-                with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["?"] * len(columns))
-                cursor = self.raw.cursor()
-                try:
-                    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
-                finally:
-                    cursor.close()
+            write_rows(table, columns, rows)
 
     def finish(self, batch: _Batch) -> None:
         """PostgreSQL identity sequences continue after the keys we assigned."""
-        if self.vendor != "postgresql":
-            return
         last = (
             batch.first.person + len(batch.persons) - 1,
             batch.first.registration + len(batch.registrations) - 1,
             batch.first.event + len(batch.events) - 1,
         )
-        with connection.cursor() as cursor:
-            for table, last_id in zip(self.tables, last, strict=True):
-                if last_id > 0:
-                    cursor.execute(
-                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last_id]
-                    )
+        for table, last_id in zip(self.tables, last, strict=True):
+            continue_identity(table, last_id)
+
+
+def write_rows(table: str, columns: Sequence[str], rows: list) -> None:
+    """Raw rows into a table in the current transaction: COPY on PostgreSQL, executemany on
+    SQLite, on the driver's own cursor (Django's wrapper costs per row)."""
+    names = ", ".join(columns)
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        sql = f"COPY {table} ({names}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["?"] * len(columns))
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+    finally:
+        cursor.close()
+
+
+def continue_identity(table: str, last_id: int) -> None:
+    """After keys assigned by us, PostgreSQL's identity sequence continues after `last_id`."""
+    if connection.vendor != "postgresql" or last_id <= 0:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last_id])
 
 
 def _avoid_stored(gen: _Generator, writer: _Writer, persons: list[list]) -> None:

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yipanqi.core.planner import refresh_statistics
+from yipanqi.demo.generate import continue_identity, write_rows
 
 KEY_PREFIX = "demo-verification-"
 QUESTION = "请核实其户籍地址和婚姻状况是否与登记一致。"
@@ -63,14 +64,10 @@ def add_demo_requests(*, today: dt.date | None = None) -> int:
                 tables, (REQUEST_COLUMNS, PERSON_COLUMNS, EVENT_COLUMNS), (requests, persons, events),
                 strict=True,
             ):  # fmt: skip
-                _write(table, columns, rows)
+                write_rows(table, columns, rows)
             added += len(requests)
-        if added and connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-                [tables[0], builder.next_id - 1],
-            )
         if added:
+            continue_identity(tables[0], builder.next_id - 1)
             # R-STAT-1: the request families counted again from the rows, set-based.
             recount("req.due")
             recount("req.sent")
@@ -193,16 +190,3 @@ class _Builder:
         if value is None or self.aware:
             return value
         return connection.ops.adapt_datetimefield_value(value)
-
-
-def _write(table: str, columns: tuple[str, ...], rows: list) -> None:
-    names = ", ".join(columns)
-    if connection.vendor == "postgresql":
-        sql = f"COPY {table} ({names}) FROM STDIN"  # noqa: S608
-        with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608

@@ -393,31 +393,30 @@ def trend(place: Place, rate: Rate, months: list[dt.date], targets=None) -> list
     return [(m, Figure(rate, *values[m], target)) for m in months]
 
 
-def open_registrations(code: str) -> dict[str, int]:
-    """{"inflow": n, "outflow": m}: the open registrations of the units under code (who lives
-    here now from elsewhere, who comes from here), from the counters: a sum over the months
-    they were received in, at any size (the registry's COUNT took seconds at 10M persons)."""
+def stocks(code: str, metrics: list[str]) -> dict[str, int]:
+    """{metric: total} over every month for one jurisdiction: a count of what stands now
+    (open registrations, awaiting requests) kept as monthly flows, read in one query."""
     totals = dict(
-        StatCounter.objects.filter(
-            division_code=code, metric__in=["reg_in.open", "reg_out.open"], key=""
-        )
+        StatCounter.objects.filter(division_code=code, metric__in=metrics, key="")
         .values_list("metric")
         .annotate(total=Sum("value"))
         .order_by()
     )
-    return {
-        "inflow": int(totals.get("reg_in.open") or 0),
-        "outflow": int(totals.get("reg_out.open") or 0),
-    }
+    return {m: int(totals.get(m) or 0) for m in metrics}
+
+
+def open_registrations(code: str) -> dict[str, int]:
+    """{"inflow": n, "outflow": m}: the open registrations of the units under code (who lives
+    here now from elsewhere, who comes from here), from the counters: a sum over the months
+    they were received in, at any size (the registry's COUNT took seconds at 10M persons)."""
+    open_ = stocks(code, ["reg_in.open", "reg_out.open"])
+    return {"inflow": open_["reg_in.open"], "outflow": open_["reg_out.open"]}
 
 
 def awaiting_count(code: str) -> int:
     """Requests the units under code still owe an answer to, from the counters: the same number
     as exchange.selectors.inbox_count at any size (a sum over the months they fall due in)."""
-    total = StatCounter.objects.filter(division_code=code, metric="req.awaiting", key="").aggregate(
-        total=Sum("value")
-    )["total"]
-    return int(total or 0)
+    return stocks(code, ["req.awaiting"])["req.awaiting"]
 
 
 # --- drill-down -------------------------------------------------------------------------------

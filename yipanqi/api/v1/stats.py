@@ -283,11 +283,9 @@ def drill(request, query: Query[DrillIn]):
     """The registrations or requests counted in a rate's numerator, denominator or gap, limited
     to those you may see (R-ACC-2): persons of your subtree, requests your units sent or got."""
     try:
-        place, period, found = services.drill(
-            request.auth, at=query.at, period=query.period, rate=query.rate, part=query.part
+        place, period, found = _ask(
+            services.drill, request, query, rate=query.rate, part=query.part
         )
-    except services.StatsForbidden:
-        raise HttpError(403, "Your role does not see statistics.") from None
     except services.StatsRejected as exc:
         return _rejected(exc)
     page = drill_page(found, query.page, query.page_size)

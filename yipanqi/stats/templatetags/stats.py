@@ -29,7 +29,7 @@ def jurisdiction_rows(board, drill_url):
     codes = {r.code: escape(quote(r.code)) for r in board.rates}
     period = escape(quote(board.period.code))
     drill = escape(drill_url)
-    chosen = codes.get(board.rate.code) or escape(quote(board.rate.code))
+    chosen = codes[board.rate.code]
     rows = []
     for row in board.rows:
         at = escape(quote(row.place.code))
