@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "yipanqi.accounts.middleware.SessionPolicyMiddleware",
     "yipanqi.core.middleware.ApiGuardMiddleware",
+    "yipanqi.imports.guard.UploadSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -240,6 +241,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("YIPANQI_MAX_UPLOAD_BYTES", 20 * 1024 * 102
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("YIPANQI_FILE_UPLOAD_MEMORY_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("YIPANQI_MAX_FORM_FIELDS", 2000)
 DATA_UPLOAD_MAX_NUMBER_FILES = envint("YIPANQI_MAX_UPLOAD_FILES", 20)
+# Imported files (issue 16.1, imports/guard.py): checked before any reader opens them, and read
+# in a process of their own with a memory and CPU limit (imports/sheets.py).
+IMPORT_MAX_BYTES = envint("YIPANQI_IMPORT_MAX_MB", 200) * 1024 * 1024
+IMPORT_MAX_UNZIPPED_BYTES = envint("YIPANQI_IMPORT_MAX_UNZIPPED_MB", 2048) * 1024 * 1024
+IMPORT_MAX_ZIP_RATIO = envint("YIPANQI_IMPORT_MAX_ZIP_RATIO", 100)
+IMPORT_MAX_ZIP_MEMBERS = envint("YIPANQI_IMPORT_MAX_ZIP_MEMBERS", 1000)
+IMPORT_MAX_ROWS = envint("YIPANQI_IMPORT_MAX_ROWS", 2_000_000)
+IMPORT_MAX_COLUMNS = envint("YIPANQI_IMPORT_MAX_COLUMNS", 256)
+IMPORT_READER_MEMORY_BYTES = envint("YIPANQI_IMPORT_READER_MEMORY_MB", 6144) * 1024 * 1024
+IMPORT_READER_CPU_SECONDS = envint("YIPANQI_IMPORT_READER_CPU_SECONDS", 900)
+FILE_UPLOAD_HANDLERS = [
+    "yipanqi.imports.guard.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Personal data never in logs or error reports (issue 7.5).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "yipanqi.core.logs.SensitiveExceptionReporterFilter"
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yipanqi.imports import guard
 from yipanqi.imports.models import FeedType, ImportKind
 
 
@@ -19,8 +20,10 @@ class UploadForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "2026-04", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, kinds=None, **kwargs):
+    def __init__(self, *args, kinds=None, too_large=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if too_large:  # the file was dropped while it arrived (imports.guard)
+            self.fields["file"].error_messages["required"] = guard.too_large_message()
         if kinds is not None:
             self.fields["kind"].choices = kinds
 

@@ -142,15 +142,7 @@ def detect_layout(table: Table, kind: str, *, header_row: int | None = None, map
 
 def count_rows(table: Table) -> int:
     """About how many rows the file has, for the progress bar (CSV: line breaks)."""
-    if table.format == "csv":
-        count = 0
-        with table.path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                count += chunk.count(b"\n")
-        return count
-    from python_calamine import load_workbook
-
-    return load_workbook(str(table.path)).get_sheet_by_name(table.sheet).total_height
+    return table.height()
 
 
 def iter_records(table: Table, layout: Layout):

@@ -6,19 +6,18 @@ A table is read as lists of cells. CSV cells are strings; spreadsheet cells keep
 
 import codecs
 import csv
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from yipanqi.imports import guard
+from yipanqi.imports.guard import UnreadableFile
+from yipanqi.imports.sheets import SheetError, sheet_rows, sheet_size, workbook_sheets
+
 # Enough bytes to tell UTF-8 from GB18030 without reading a large file twice.
 SNIFF_BYTES = 4 * 1024 * 1024
-
-
-class UnreadableFile(Exception):
-    """A file that is not a spreadsheet or a CSV in a known encoding; the message says why."""
 
 
 @dataclass
@@ -30,18 +29,33 @@ class Table:
     encoding: str = ""
     sheet: str = ""
 
-    def rows(self) -> Iterator[list]:
+    def rows(self, *, limit: int = 0) -> Iterator[list]:
+        """The rows (at most `limit` when given); a row wider than the column limit, or
+        more rows than the row limit, stop the reading with UnreadableFile."""
         if self.format == "csv":
             return _csv_rows(self.path, self.encoding)
-        return _sheet_rows(self.path, self.sheet)
+        return _sheet_rows(self.path, self.sheet, limit)
 
     def head(self, count: int) -> list[list]:
         rows = []
-        for row in self.rows():
+        for row in self.rows(limit=count):
             rows.append(row)
             if len(rows) >= count:
                 break
         return rows
+
+    def height(self) -> int:
+        """How many rows the sheet has (a CSV: its line breaks), for the progress bar."""
+        if self.format == "csv":
+            count = 0
+            with self.path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    count += chunk.count(b"\n")
+            return count
+        try:
+            return sheet_size(self.path, self.sheet)[0]
+        except SheetError as exc:
+            raise _sheet_error(exc) from None
 
 
 def detect_encoding(sample: bytes, *, complete: bool) -> str:
@@ -66,6 +80,7 @@ def detect_encoding(sample: bytes, *, complete: bool) -> str:
 def open_table(path: Path, *, sheet: str = "") -> Table:
     """Recognise the file by its content (not its name) and return its table."""
     path = Path(path)
+    guard.check_file(path)
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
         complete = len(head) < SNIFF_BYTES
@@ -78,21 +93,39 @@ def open_table(path: Path, *, sheet: str = "") -> Table:
 
 
 def _open_workbook(path: Path, sheet: str) -> Table:
-    from python_calamine import CalamineError, load_workbook
-
     try:
-        workbook = load_workbook(str(path))
-        names = workbook.sheet_names
-    except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise UnreadableFile(
-            _("The spreadsheet cannot be opened (%(reason)s). Please save it again as XLSX.")
-            % {"reason": str(exc)[:100]}
-        ) from None
+        names = workbook_sheets(path)
+    except SheetError as exc:
+        raise _sheet_error(exc) from None
     if not names:
         raise UnreadableFile(_("The spreadsheet has no sheets."))
     if sheet and sheet not in names:
         raise UnreadableFile(_("The spreadsheet has no sheet named %(sheet)s.") % {"sheet": sheet})
     return Table(path=path, format="xlsx", sheet=sheet or names[0])
+
+
+def _sheet_error(exc: SheetError) -> UnreadableFile:
+    """The reader process's refusal or failure in words for the person who sent the file."""
+    if exc.kind == "rows":
+        return guard.FileRefused(guard.rows_message())
+    if exc.kind == "columns":
+        return guard.FileRefused(guard.columns_message())
+    if exc.kind == "no_sheet":
+        return UnreadableFile(
+            _("The spreadsheet has no sheet named %(sheet)s.") % {"sheet": exc.detail[:40]}
+        )
+    if exc.kind == "crashed":
+        return guard.FileRefused(
+            _(
+                "The spreadsheet is too large or damaged to be read. Please keep only the rows "
+                "and columns to import, save it again from Excel or WPS as XLSX, and try again."
+            )
+        )
+    return UnreadableFile(
+        _(
+            "The spreadsheet cannot be opened. Please open it in Excel or WPS and save it again as XLSX."
+        )
+    )
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[list]:
@@ -101,12 +134,24 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[list]:
         sample = handle.read(64 * 1024)
         dialect = _sniff_dialect(sample)
         handle.seek(0)
+        max_columns = guard.Limits.from_settings().max_columns
         try:
-            yield from csv.reader(handle, dialect)
+            for row in csv.reader(handle, dialect):
+                if len(row) > max_columns:
+                    raise guard.FileRefused(guard.columns_message())
+                yield row
         except UnicodeDecodeError:
             raise UnreadableFile(
                 _("Part of the file is not valid %(encoding)s text. Please save it again.")
                 % {"encoding": encoding}
+            ) from None
+        except csv.Error:
+            # A cell longer than any register's (csv.field_size_limit), a NUL byte.
+            raise UnreadableFile(
+                _(
+                    "The file is not a table the platform can read (a cell is far too long, or "
+                    "it contains control characters). Please save it again as CSV (UTF-8) or XLSX."
+                )
             ) from None
 
 
@@ -125,12 +170,12 @@ def _sniff_dialect(sample: str) -> type[csv.Dialect]:
     return _Comma
 
 
-def _sheet_rows(path: Path, sheet: str) -> Iterator[list]:
-    from python_calamine import load_workbook
-
-    workbook = load_workbook(str(path))
+def _sheet_rows(path: Path, sheet: str, limit: int = 0) -> Iterator[list]:
     # Merged title cells come back as one value and empty neighbours, which header detection skips.
-    yield from workbook.get_sheet_by_name(sheet).iter_rows()
+    try:
+        yield from sheet_rows(path, sheet, limit=limit)
+    except SheetError as exc:
+        raise _sheet_error(exc) from None
 
 
 def text_of(cell) -> str:

@@ -23,6 +23,7 @@ from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.divisions.models import Division
+from yipanqi.imports import guard
 from yipanqi.imports.columns import fields_for
 from yipanqi.imports.models import FINISHED_STATUSES, ImportJob, ImportKind, ImportStatus
 from yipanqi.imports.pipeline import (
@@ -73,12 +74,15 @@ def access_job(user: User, job_id: int) -> ImportJob:
 
 
 def _hash_and_store(chunks, target: Path) -> tuple[str, int]:
+    """Write the upload to `target`; past the size limit stop and refuse (issue 16.1)."""
     digest = hashlib.sha256()
     size = 0
+    limits = guard.Limits.from_settings()
     with target.open("wb") as handle:
         for chunk in chunks:
-            digest.update(chunk)
             size += len(chunk)
+            guard.check_size(size, limits)
+            digest.update(chunk)
             handle.write(chunk)
     return digest.hexdigest(), size
 
@@ -105,8 +109,8 @@ def upload(
     folder.mkdir(parents=True)
     safe = _SAFE_NAME.sub("_", Path(file_name or "upload").name)[-120:] or "upload"
     target = folder / safe
-    sha256, size = _hash_and_store(chunks, target)
     try:
+        sha256, size = _hash_and_store(chunks, target)
         table = open_table(target)
         layout = detect_layout(table, kind)
     except (ImportRejected, UnreadableFile):

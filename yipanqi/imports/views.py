@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
+from yipanqi.imports.guard import upload_too_large
 from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
@@ -31,7 +32,9 @@ def index(request):
     kinds = services.importable_kinds(request.user)
     form = UploadForm(kinds=kinds) if kinds else None
     if request.method == "POST" and kinds:
-        form = UploadForm(request.POST, request.FILES, kinds=kinds)
+        form = UploadForm(
+            request.POST, request.FILES, kinds=kinds, too_large=upload_too_large(request)
+        )
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
