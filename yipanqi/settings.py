@@ -251,6 +251,8 @@ IMPORT_MAX_ROWS = envint("YIPANQI_IMPORT_MAX_ROWS", 2_000_000)
 IMPORT_MAX_COLUMNS = envint("YIPANQI_IMPORT_MAX_COLUMNS", 256)
 IMPORT_READER_MEMORY_BYTES = envint("YIPANQI_IMPORT_READER_MEMORY_MB", 6144) * 1024 * 1024
 IMPORT_READER_CPU_SECONDS = envint("YIPANQI_IMPORT_READER_CPU_SECONDS", 900)
+# A running import with no sign of life for this long is marked failed and can be started again.
+IMPORT_STALE_SECONDS = envint("YIPANQI_IMPORT_STALE_SECONDS", 900)
 FILE_UPLOAD_HANDLERS = [
     "yipanqi.imports.guard.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -425,6 +425,9 @@ def import_feed(request: ImportRequest, *, period: str) -> Outcome:
         table, request.kind, header_row=request.header_row, mapping=request.mapping
     )
     total = max(count_rows(table) - layout.header_row - 1, 0)
+    # Read before the transaction (issue 16.2): the file's rows are parsed while no write lock
+    # is held (SQLite takes the database's at BEGIN); a department's month is small.
+    records = list(iter_records(table, layout))
     outcome = Outcome()
     try:
         with transaction.atomic():
@@ -435,7 +438,7 @@ def import_feed(request: ImportRequest, *, period: str) -> Outcome:
             run = _FeedRun(request, feed_type, report, today)
             outcome = run.outcome
             batch = []
-            for number, cells in iter_records(table, layout):
+            for number, cells in records:
                 if cells is None:
                     outcome.skipped += 1
                     continue
@@ -469,6 +472,8 @@ def import_feed(request: ImportRequest, *, period: str) -> Outcome:
             outcome.extra["due_on"] = report.due_on.isoformat()
             if request.dry_run or (outcome.rejected and not request.valid_rows_only):
                 raise _Rollback
+            if request.progress:  # the last word: a job given up for dead is not committed
+                request.progress(outcome.rows, max(total, outcome.rows))
             outcome.committed = True
     except _Rollback:
         outcome.committed = False

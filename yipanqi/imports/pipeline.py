@@ -17,6 +17,7 @@ import contextlib
 import copy
 import datetime as dt
 import gc
+import itertools
 import pickle
 import threading
 import time
@@ -209,22 +210,37 @@ def import_registrations(request: ImportRequest) -> Outcome:
     if not transaction.get_connection().in_atomic_block:
         mode = "process" if total >= PROCESS_MIN_ROWS else "thread"
     outcome = run.outcome
-    with writer.session(), _without_cyclic_gc():
+
+    def beat() -> None:
+        """Progress, and the job's heartbeat between long steps (services.read_progress)."""
+        if request.progress:
+            request.progress(reader.rows, max(total, reader.rows))
+
+    with (
+        writer.session(),
+        _without_cyclic_gc(),
+        contextlib.closing(reader.batches(mode=mode)) as batches,
+    ):
         try:
+            # Reading and checking hold no write lock (issue 16.2): the transaction, which on
+            # SQLite takes the database's write lock at BEGIN, starts once the reader has
+            # opened the file and checked a first batch; from then on it stays ahead.
+            first = next(batches, None)
             with transaction.atomic():
                 writer.begin(expected_rows=total)
-                for batch in reader.batches(mode=mode):
+                for batch in itertools.chain([first] if first else [], batches):
                     run.write(batch)
-                    if request.progress:
-                        request.progress(reader.rows, max(total, reader.rows))
+                    beat()
                 outcome.rows, outcome.skipped = reader.rows, reader.skipped
                 for number, messages in reader.errors.items():
                     run.reject(number, messages)
                 writer.end_bulk()
+                beat()
                 run.count_in_stats()
                 run.finish_notices()
                 if request.dry_run or (outcome.rejected and not request.valid_rows_only):
                     raise _Rollback
+                beat()  # the last word: a job given up for dead is not committed now
                 outcome.committed = True
         except _Rollback:
             outcome.committed = False

@@ -37,13 +37,15 @@ from yipanqi.imports.reading import UnreadableFile, open_table, text_of
 
 log = logging.getLogger(__name__)
 PREVIEW_ROWS = 8
-# A running job whose progress file is older than this, and whose process is gone, failed.
-STALE_SECONDS = 600
 _SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
 class JobNotFound(Exception):
     """No such import job within the user's scope."""
+
+
+class JobCancelled(Exception):
+    """The job was given up for dead while it ran (no heartbeat); it must not commit now."""
 
 
 def storage_dir() -> Path:
@@ -272,6 +274,10 @@ def progress_path(job_id: int) -> Path:
     return storage_dir() / "progress" / f"{job_id}.json"
 
 
+def cancel_path(job_id: int) -> Path:
+    return progress_path(job_id).with_suffix(".cancel")
+
+
 def write_progress(job_id: int, done: int, total: int) -> None:
     path = progress_path(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -298,6 +304,8 @@ def read_progress(job: ImportJob) -> dict:
 
 
 def _is_dead(data: dict) -> bool:
+    """Its process is gone, or it has given no sign of life for IMPORT_STALE_SECONDS (a run
+    stuck on a file, in this process or another): issue 16.2."""
     pid = data.get("pid")
     if not pid:
         return False
@@ -308,17 +316,27 @@ def _is_dead(data: dict) -> bool:
             return True
         except PermissionError:
             pass
-    return time.time() - float(data.get("at") or 0) > STALE_SECONDS and pid != os.getpid()
+    return time.time() - float(data.get("at") or 0) > settings.IMPORT_STALE_SECONDS
 
 
 def _mark_interrupted(job: ImportJob) -> None:
-    """The process died mid-import: its transaction never committed, nothing was written."""
+    """The run died or is stuck: its transaction has not committed and, told by the cancel
+    mark, never will (`_check_cancelled`); the job can be started again."""
+    cancel_path(job.pk).parent.mkdir(parents=True, exist_ok=True)
+    cancel_path(job.pk).touch()
     ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
         status=ImportStatus.FAILED,
-        error=_("The import was interrupted before it finished. Nothing was written."),
+        error=_(
+            "The import stopped before it finished. Nothing was written. You can start it again."
+        ),
         finished_at=timezone.now(),
     )
     job.refresh_from_db()
+
+
+def _check_cancelled(job_id: int) -> None:
+    if cancel_path(job_id).exists():
+        raise JobCancelled(job_id)
 
 
 def run(job_id: int, *, progress=None, today=None) -> ImportJob:
@@ -331,10 +349,12 @@ def run(job_id: int, *, progress=None, today=None) -> ImportJob:
         return job
 
     def report_progress(done: int, total: int) -> None:
+        _check_cancelled(job_id)
         write_progress(job_id, done, total)
         if progress:
             progress(done, total)
 
+    cancel_path(job_id).unlink(missing_ok=True)  # a retry of a job given up before
     write_progress(job_id, 0, 0)
     outcome = None
     error = ""
@@ -344,6 +364,10 @@ def run(job_id: int, *, progress=None, today=None) -> ImportJob:
             outcome = _import(job, report_progress, today)
     except (ImportRejected, UnreadableFile) as exc:
         error = str(exc)
+    except JobCancelled:
+        log.warning("import %s was given up for dead and rolled back", job_id)
+        job.refresh_from_db()
+        return job
     except Exception:
         log.exception("import %s failed", job_id)
         error = _("The import failed because of an internal error. Nothing was written.")
