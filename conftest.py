@@ -23,6 +23,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_test_divisions()
 
 
+@pytest.fixture
+def divisions(transactional_db):
+    """A transactional test starts from flushed tables: load the test divisions again."""
+    from yipanqi.divisions.testing import load_test_divisions
+
+    load_test_divisions()
+
+
 def make_user(username: str, role: str, jurisdiction: str | None, **extra):
     from yipanqi.accounts.models import User
 

@@ -19,7 +19,9 @@ def _session_cookie(client, user) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_audited_searches_all_answer(live_server, village_worker, client):
+def test_fifty_concurrent_audited_searches_all_answer(
+    divisions, live_server, village_worker, client
+):
     """Given 50 users' worth of concurrent person searches, each audited,
     when they hit the server at once, then every one answers 200 and wrote its audit row."""
     from yipanqi.audit.models import AuditEvent

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yipanqi.core.middleware.NoStoreMiddleware",
+    "yipanqi.core.busy.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yipanqi.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,6 +199,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # Sessions (issue 7.1): absolute and idle time-outs, enforced by SessionPolicyMiddleware.
+# Database sessions whose idle-clock refresh waits only briefly for SQLite's write lock.
+SESSION_ENGINE = "yipanqi.accounts.sessions"
 SESSION_COOKIE_AGE = envint("YIPANQI_SESSION_SECONDS", 8 * 3600)
 SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 SESSION_IDLE_SECONDS = envint("YIPANQI_SESSION_IDLE_SECONDS", 30 * 60)
@@ -251,6 +254,9 @@ IMPORT_MAX_ROWS = envint("YIPANQI_IMPORT_MAX_ROWS", 2_000_000)
 IMPORT_MAX_COLUMNS = envint("YIPANQI_IMPORT_MAX_COLUMNS", 256)
 IMPORT_READER_MEMORY_BYTES = envint("YIPANQI_IMPORT_READER_MEMORY_MB", 6144) * 1024 * 1024
 IMPORT_READER_CPU_SECONDS = envint("YIPANQI_IMPORT_READER_CPU_SECONDS", 900)
+# SQLite: a read's audit row waits this long for the write lock (a large import holds it), then
+# goes to the durable spool and the read goes on (audit/spool.py, issue 16.2).
+AUDIT_SPOOL_AFTER_MS = envint("YIPANQI_AUDIT_SPOOL_AFTER_MS", 2000)
 # A running import with no sign of life for this long is marked failed and can be started again.
 IMPORT_STALE_SECONDS = envint("YIPANQI_IMPORT_STALE_SECONDS", 900)
 FILE_UPLOAD_HANDLERS = [

@@ -56,14 +56,6 @@ def browser():
 
 
 @pytest.fixture
-def divisions(transactional_db):
-    """A transactional test starts from flushed tables: load the test divisions again."""
-    from yipanqi.divisions.testing import load_test_divisions
-
-    load_test_divisions()
-
-
-@pytest.fixture
 def new_page(browser, live_server, divisions):
     """Open a page in a fresh browser context (own cookies) with the given device settings."""
     contexts = []

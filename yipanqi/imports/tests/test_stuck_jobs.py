@@ -89,7 +89,7 @@ def test_a_recent_heartbeat_keeps_a_running_job_running(village_worker, tmp_path
 
 @pytest.mark.django_db(transaction=True)
 def test_reading_and_checking_the_first_batch_hold_no_write_lock(
-    village_worker, tmp_path, monkeypatch
+    divisions, village_worker, tmp_path, monkeypatch
 ):
     """Given an import whose reader is slow to open its file (a large sheet loading), then no
     transaction is open while it reads: other writers (an audited read's audit row) go on."""
