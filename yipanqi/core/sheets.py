@@ -4,7 +4,8 @@ Text that came from a user (a name, an address, a subject, a division name, an u
 must reach the reader as the text typed, never as a formula a spreadsheet evaluates
 (OWASP "CSV injection", ASVS 5.0 1.2.10): `=HYPERLINK("http://x","y")` in a name would
 otherwise be a live link in every export that lists her. Every export goes through here:
-`csv_writer` for CSV, `append` / `cell` for openpyxl sheets (write-only or not).
+`csv_writer` for CSV, `append` / `cell` for openpyxl sheets (write-only or not), `sheet_title`
+for a sheet's name (a place's name may hold characters Excel refuses there).
 
 - CSV has no types, so formula-looking text gets a leading apostrophe, which Excel, LibreOffice
   and WPS read as "this is text" (the OWASP advice).
@@ -19,17 +20,29 @@ number, never text. Control characters openpyxl refuses are dropped from XLSX te
 """
 
 import csv
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 
-# First characters that make a spreadsheet read a cell as a formula: OWASP's list, NUL (ASVS),
-# the line feed, and the full-width forms a Chinese input method types (WPS and Excel in Chinese
-# turn ＝ into = as the cell is entered).
+# First characters that make a spreadsheet read a cell as a formula: OWASP's list, NUL (ASVS
+# 1.2.10), the line feed, and the full-width forms a Chinese input method types, which
+# spreadsheet programs set up for Chinese or Japanese may take for their half-width twins.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠")
 # Leading blanks do not protect: some programs trim them before deciding.
 _BLANKS = " \u3000\u00a0"
+
+
+# What Excel refuses in a sheet's name (openpyxl raises on it), and its length limit.
+_BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
+TITLE_LENGTH = 31
+
+
+def sheet_title(text: Any) -> str:
+    """A sheet name Excel accepts made from text that may hold a place's name."""
+    title = _BAD_TITLE.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", str(text))).strip(" '")
+    return title[:TITLE_LENGTH].strip(" '") or "Sheet"
 
 
 def is_formula_like(value: Any) -> bool:

@@ -363,7 +363,7 @@ def _xlsx_chunks(built: Export) -> Iterator[bytes]:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(built.title)[:31])
+    sheet = workbook.create_sheet(sheets.sheet_title(built.title))
     sheets.append(sheet, built.header)
     for row in built.rows:
         sheets.append(sheet, row)

@@ -24,7 +24,7 @@ def workbook() -> Workbook:
 
 def sheet(book: Workbook, title: str, header: list[str], rows: list[list], *, first=False):
     ws = book.active if first else book.create_sheet()
-    ws.title = title[:31]
+    ws.title = sheets.sheet_title(title)
     sheets.append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -89,7 +89,7 @@ def assessment_xlsx(card) -> bytes:
             for i in section.items
         ]
         rows.append([_("Score"), "", "", "", percent(section.score)])
-        sheet(book, str(section.title)[:31], header, rows, first=first)
+        sheet(book, str(section.title), header, rows, first=first)
         first = False
     header = [_("Request type"), _("Answers it"), _("Due"), _("On time"), _("Late or unanswered"),
               _("Escalated")]  # fmt: skip

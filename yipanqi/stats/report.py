@@ -226,7 +226,7 @@ def report_xlsx(report: AnnualReport) -> bytes:
             [_("Side"), _("Score")],
             [[title, exports.percent(score)] for title, score in report.scores],
         )
-    info = book.create_sheet(_("About")[:31])
+    info = book.create_sheet(sheets.sheet_title(_("About")))
     for line in (
         [report.title],
         [_("Compiled by"), report.compiled_by],
