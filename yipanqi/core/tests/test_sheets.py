@@ -76,3 +76,21 @@ def test_issue_16_3_sheet_names_are_ones_excel_accepts(name, title):
     book.active.title = sheets.sheet_title(name)
 
     assert book.active.title == title
+
+
+def test_issue_16_3_no_spreadsheet_is_written_beside_the_one_writer():
+    """Every module that makes a CSV writer or an openpyxl workbook writes its cells through
+    core.sheets (readers and tests excepted): a new export cannot forget the neutraliser."""
+    from pathlib import Path
+
+    root = Path(sheets.__file__).resolve().parents[1]
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or path.name == "sheets.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        if "csv.writer(" in source or "csv.DictWriter(" in source:
+            offenders.append(f"{path.relative_to(root)}: csv writer")
+        if "Workbook(" in source and "sheets." not in source:
+            offenders.append(f"{path.relative_to(root)}: openpyxl workbook")
+    assert offenders == []
