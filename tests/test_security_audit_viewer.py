@@ -3,6 +3,7 @@ who read which person is answerable)."""
 
 import csv
 import io
+import zipfile
 
 from django.test import Client
 from openpyxl import load_workbook
@@ -60,3 +61,29 @@ def test_r_acc_2_bad_filters_are_refused_plainly_and_nobody_else_opens_the_viewe
     for user in (village_worker, province_admin):
         assert _client(user).get("/audit/").status_code == 404
     assert Client().get("/audit/").status_code == 404
+
+
+def test_issue_16_3_a_formula_typed_as_a_reason_is_exported_as_text(
+    register_inflow, other_county_admin, auditor
+):
+    """Issue 16.3: a break-glass reason `=HYPERLINK(...)` reaches the auditor's CSV behind an
+    apostrophe and the XLSX as a string cell, never as a formula (core.sheets)."""
+    from yipanqi.accounts import emergency
+
+    hostile = '=HYPERLINK("http://x","y")'
+    person = register_inflow().person
+    emergency.open_in_emergency(
+        person.reveal_id_number(), reason=hostile, acting_user=other_county_admin
+    )
+    client = _client(auditor)
+
+    csv_body = client.get("/audit/", {"action": "break_glass", "export": "csv"}).content
+    xlsx_body = client.get("/audit/", {"action": "break_glass", "export": "xlsx"}).content
+
+    rows = list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig"))))
+    assert rows[1][8] == "'" + hostile
+    with zipfile.ZipFile(io.BytesIO(xlsx_body)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+    cells = [c for row in load_workbook(io.BytesIO(xlsx_body)).active.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert [c for c in cells if c.value == hostile and c.data_type == "s"]

@@ -3,7 +3,6 @@
 Only the auditor (三员分立) opens it; reading and exporting the trail are themselves audited.
 """
 
-import csv
 import datetime as dt
 import io
 
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET
 from yipanqi.accounts.models import Role
 from yipanqi.audit.models import Action, AuditEvent, Result
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core import sheets
 
 EXPORT_LIMIT = 100_000
 COLUMNS = [
@@ -136,11 +136,8 @@ def _cell(row: AuditEvent, field: str):
         return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     if value is None:
         return ""
-    text = str(value)
-    # A spreadsheet must not run a formula planted in a user name or a reason.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
+    # core.sheets writes it: a formula planted in a user name or a reason stays text.
+    return str(value)
 
 
 def _export(request, rows, kind: str, criteria: dict, origin: Origin):
@@ -159,7 +156,7 @@ def _export(request, rows, kind: str, criteria: dict, origin: Origin):
     header = [str(label) for _field, label in COLUMNS]
     if kind == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = sheets.csv_writer(buffer)
         writer.writerow(header)
         for row in rows:
             writer.writerow([_cell(row, field) for field, _label in COLUMNS])
@@ -171,9 +168,9 @@ def _export(request, rows, kind: str, criteria: dict, origin: Origin):
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet(_("Audit trail"))
-        sheet.append(header)
+        sheets.append(sheet, header)
         for row in rows:
-            sheet.append([_cell(row, field) for field, _label in COLUMNS])
+            sheets.append(sheet, [_cell(row, field) for field, _label in COLUMNS])
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(

@@ -4,10 +4,10 @@ Each export is the list's own query (`visible_to`, the person search, the exchan
 holds exactly what the user could page through. ID and phone numbers are masked unless the user
 has been granted `can_export_identities` (P5); then they are decrypted row by row and
 the audit row says so. Rows are read with `iterator()` and written as they come: CSV goes out
-line by line; XLSX is built row by row in openpyxl's write-only mode and sent in chunks.
+line by line; XLSX is built row by row in openpyxl's write-only mode and sent in chunks. Every
+cell goes through `core.sheets`, so no text a user typed is ever a live formula (issue 16.3).
 """
 
-import csv
 import datetime as dt
 import io
 import tempfile
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core import sheets
 from yipanqi.people import idnumbers
 
 FORMATS = ("csv", "xlsx")
@@ -343,25 +344,14 @@ def export(
     )
 
 
-# A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value):
-    """Text a spreadsheet shows as typed, never evaluates: formula-looking text gets a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv_chunks(built: Export) -> Iterator[bytes]:
     """UTF-8 with a BOM, so that Excel opens the Chinese text correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = sheets.csv_writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(built.header)
     for row in built.rows:
-        writer.writerow([inert(v) for v in row])
+        writer.writerow(row)
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -371,13 +361,12 @@ def _csv_chunks(built: Export) -> Iterator[bytes]:
 
 def _xlsx_chunks(built: Export) -> Iterator[bytes]:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(built.title)[:31])
-    sheet.append(built.header)
+    sheet = workbook.create_sheet(sheets.sheet_title(built.title))
+    sheets.append(sheet, built.header)
     for row in built.rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+        sheets.append(sheet, row)
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)

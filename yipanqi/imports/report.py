@@ -1,15 +1,16 @@
 """The rejection report: a copy of the input as XLSX with one added column that says, in Chinese,
 what is wrong with each rejected row (issue 5). Very large files get the title and header rows
 and the rejected rows only, each with its row number in the original, so the report stays small.
+Cells are copied through `core.sheets`: an uploaded `=...` comes back as the text it was, never
+as a formula (issue 16.3).
 """
 
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
+from yipanqi.core import sheets
 from yipanqi.imports.pipeline import Layout
 from yipanqi.imports.reading import Table
 
@@ -19,15 +20,6 @@ ROW_HEADER = "原文件行号"
 FULL_COPY_LIMIT = 100_000
 _RED = Font(color="C00000", bold=True)
 _FILL = PatternFill("solid", fgColor="FDECEA")
-
-
-def _clean(value):
-    """Cells copied as text: no control characters, and never a formula (=, +, -, @)."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(("=", "+", "-", "@")):
-            return "'" + value
-    return value
 
 
 def write_rejection_report(
@@ -42,7 +34,7 @@ def write_rejection_report(
     width = len(layout.headers)
     header_number = layout.header_row + 1
     for number, row in enumerate(table.rows(), start=1):
-        values = [_clean(v) for v in row]
+        values = sheets.xlsx_row(sheet, row)
         if number < header_number:
             sheet.append(values)
             continue
@@ -65,8 +57,8 @@ def write_rejection_report(
     return path
 
 
-def _styled(sheet, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=text)
+def _styled(sheet, text: str):
+    cell = sheets.cell(sheet, text)
     cell.font = _RED
     cell.fill = _FILL
     return cell

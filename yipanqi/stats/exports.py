@@ -1,10 +1,15 @@
-"""Spreadsheets of the dashboard table, the scorecard and the annual report (openpyxl)."""
+"""Spreadsheets of the dashboard table, the scorecard and the annual report (openpyxl).
+
+Every row goes in through `core.sheets.append`: a division or region name is never a formula
+(issue 16.3)."""
 
 import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from yipanqi.core import sheets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,12 +24,12 @@ def workbook() -> Workbook:
 
 def sheet(book: Workbook, title: str, header: list[str], rows: list[list], *, first=False):
     ws = book.active if first else book.create_sheet()
-    ws.title = title[:31]
-    ws.append(header)
+    ws.title = sheets.sheet_title(title)
+    sheets.append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        sheets.append(ws, row)
     for index, name in enumerate(header, start=1):
         width = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in rows[:200]]) + 2
         ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = min(width, 40)
@@ -84,7 +89,7 @@ def assessment_xlsx(card) -> bytes:
             for i in section.items
         ]
         rows.append([_("Score"), "", "", "", percent(section.score)])
-        sheet(book, str(section.title)[:31], header, rows, first=first)
+        sheet(book, str(section.title), header, rows, first=first)
         first = False
     header = [_("Request type"), _("Answers it"), _("Due"), _("On time"), _("Late or unanswered"),
               _("Escalated")]  # fmt: skip

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yipanqi.core import sheets
 from yipanqi.core.errors import Rejected
 from yipanqi.core.pdffonts import cjk_font
 from yipanqi.divisions.models import PATH_SEPARATOR
@@ -225,14 +226,14 @@ def report_xlsx(report: AnnualReport) -> bytes:
             [_("Side"), _("Score")],
             [[title, exports.percent(score)] for title, score in report.scores],
         )
-    info = book.create_sheet(_("About")[:31])
+    info = book.create_sheet(sheets.sheet_title(_("About")))
     for line in (
         [report.title],
         [_("Compiled by"), report.compiled_by],
         [_("Generated on"), report.generated_on.isoformat()],
         [_("Source"), _("Live statistics of the Yipanqi platform (R-STAT-1..5)")],
     ):
-        info.append(line)
+        sheets.append(info, line)
     return exports.to_bytes(book)
 
 
