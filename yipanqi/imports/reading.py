@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from yipanqi.imports import guard
 from yipanqi.imports.guard import UnreadableFile
-from yipanqi.imports.sheets import SheetError, sheet_rows, sheet_size, workbook_sheets
+from yipanqi.imports.sheet_process import SheetError, sheet_rows, sheet_size, workbook_sheets
 
 # Enough bytes to tell UTF-8 from GB18030 without reading a large file twice.
 SNIFF_BYTES = 4 * 1024 * 1024

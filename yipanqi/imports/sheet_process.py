@@ -2,7 +2,7 @@
 
 python-calamine allocates a sheet's whole area up front and aborts the process when that fails,
 so no web, worker or import process ever opens a workbook itself: `sheet_rows` and
-`workbook_sheets` start `python -m yipanqi.imports.sheets` (no Django, only the reader) with
+`workbook_sheets` start `python -m yipanqi.imports.sheet_process` (no Django, only the reader) with
 RLIMIT_AS and RLIMIT_CPU set, and read its rows back through a pipe, a batch at a time. A file
 that breaks the reader kills that process only, and its import fails with a plain reason.
 
@@ -81,7 +81,7 @@ def _start(args: list[str], limits: ReaderLimits) -> subprocess.Popen:
         p for p in (str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")) if p
     )
     return subprocess.Popen(  # noqa: S603 - our own module, the file's path as an argument
-        [sys.executable, "-m", "yipanqi.imports.sheets", *args],
+        [sys.executable, "-m", "yipanqi.imports.sheet_process", *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
