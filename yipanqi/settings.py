@@ -52,6 +52,9 @@ CSRF_TRUSTED_ORIGINS = envlist("YIPANQI_CSRF_TRUSTED_ORIGINS", [])
 # Reference data lives outside the repository; a deployment points this elsewhere.
 DATA_DIR = Path(envstr("YIPANQI_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 VAR_DIR = Path(envstr("YIPANQI_VAR_DIR", str(BASE_DIR / "var")))
+# Signed checkpoints of the audit chain head, outside the database (issue 16.8): append-only;
+# keep it on other storage than the database (or ship the log lines that repeat it).
+AUDIT_ANCHOR_FILE = Path(envstr("YIPANQI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")))
 # The TrueType Chinese font embedded in PDFs (.ttf, or .ttc with the index of the font in it);
 # empty: the Debian font scripts/setup installs (yipanqi.core.pdffonts).
 PDF_FONT_FILE = envstr("YIPANQI_PDF_FONT")
