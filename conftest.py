@@ -15,6 +15,12 @@ GUANGDONG = "44"
 SICHUAN = "51"
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(settings, tmp_path):
+    """Each test its own audit checkpoint file: a checkpoint outlives the test's rollback."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from yipanqi.divisions.testing import load_test_divisions

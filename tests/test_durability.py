@@ -225,6 +225,8 @@ def test_r_regn_1_acknowledged_writes_survive_a_sigkill_of_the_server(server_dat
             "DATABASE_URL": url,
             "YIPANQI_DEV": "1",
             "DJANGO_SETTINGS_MODULE": "yipanqi.settings",
+            # This database's own checkpoints (none), not those of a demo server in var/.
+            "YIPANQI_AUDIT_ANCHOR_FILE": str(tmp_path / "audit-anchors.jsonl"),
         },
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr

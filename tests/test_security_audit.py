@@ -2,10 +2,12 @@
 
 R-ACC-2 requires that access to persons is audited; these tests prove the trail cannot be
 changed quietly: the database refuses UPDATE and DELETE, and `yipanqi audit verify` finds a row
-altered, removed or added behind the triggers' back.
+altered, removed or added behind the triggers' back, and (issue 16.8) that signed checkpoints
+outside the database catch a tail cut off with an older head put back.
 """
 
 import datetime as dt
+import json
 from unittest import mock
 
 import pytest
@@ -13,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from yipanqi.audit import archive, chain, triggers
+from yipanqi.audit import anchors, archive, chain, triggers
 from yipanqi.audit.models import Action, AuditEvent, ChainHead
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.people.models import Person
@@ -179,3 +181,132 @@ def test_r_acc_2_only_the_development_flush_may_empty_the_audit_table(settings):
     call_command("flush", interactive=False, verbosity=0)
     assert AuditEvent.objects.count() == 0
     assert triggers.installed()
+
+
+# --- Issue 16.8: the tail of the chain cannot be cut silently -----------------------------------
+
+
+def _cut_tail_and_put_back(head_values: dict) -> None:
+    """What a database owner can do: delete the newest rows and restore a head saved earlier."""
+    _raw("DELETE FROM audit_auditevent WHERE id > %s", [head_values["last_id"]])
+    ChainHead.objects.filter(pk=1).update(**head_values)
+    triggers.install()  # and put the triggers back, so nothing else looks amiss
+
+
+def _head_values() -> dict:
+    return ChainHead.objects.filter(pk=1).values("last_id", "last_hash", "count", "mac").get()
+
+
+def test_16_8_a_cut_tail_with_an_older_head_put_back_is_found_by_the_checkpoint(
+    village_worker, no_triggers, settings
+):
+    """Issue 16.8: given a checkpoint of the head, when the newest rows are deleted and an older
+    (genuinely signed) head is put back, then `audit verify` fails naming the cut."""
+    _rows(3, village_worker)
+    saved = _head_values()
+    _rows(2, village_worker)
+    anchor = anchors.write_anchor()
+    _rows(1, village_worker)
+    _cut_tail_and_put_back(saved)
+
+    settings.AUDIT_ANCHOR_FILE = settings.AUDIT_ANCHOR_FILE.with_name("none.jsonl")
+    assert chain.verify().ok  # the hole the issue found: without a checkpoint it passes
+    settings.AUDIT_ANCHOR_FILE = settings.AUDIT_ANCHOR_FILE.with_name("audit-anchors.jsonl")
+
+    result = chain.verify()
+    assert not result.ok
+    assert any(
+        "the checkpoint of" in p and f"saw row {anchor.last_id}" in p for p in result.problems
+    ), result.problems
+    assert any("the chain head is older than the checkpoint" in p for p in result.problems)
+    with pytest.raises(CommandError, match="audit chain FAILED"):
+        call_command("audit", "verify", stderr=open("/dev/null", "w"))  # noqa: SIM115
+    assert anchors.load_status()["ok"] is False  # what the auditor's page shows
+
+
+def test_16_8_a_forged_or_edited_checkpoint_is_found(village_worker, settings):
+    """Issue 16.8: a checkpoint line not signed with the server's key (forged, or an edited
+    genuine one) fails `audit verify`; it binds nothing."""
+    _rows(2, village_worker)
+    genuine = anchors.write_anchor()
+    path = settings.AUDIT_ANCHOR_FILE
+    edited = json.loads(genuine.line())
+    edited["last_id"] = genuine.last_id + 1000
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(edited) + "\n")
+        handle.write("not even json\n")
+    result = chain.verify()
+    assert not result.ok
+    assert "checkpoint file line 2 is not signed by this server (forged or damaged)" in (
+        result.problems
+    )
+    assert any("line 3 is not signed" in p for p in result.problems)
+    assert not any("saw row" in p for p in result.problems)  # the forgery binds nothing
+    assert result.checkpoints == 1
+
+
+def test_16_8_a_normal_growing_chain_verifies_against_every_checkpoint(village_worker):
+    """Issue 16.8: checkpoints on demand (`audit anchor`) as the chain grows: verify passes."""
+    _rows(2, village_worker)
+    call_command("audit", "anchor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _rows(3, village_worker)
+    call_command("audit", "anchor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _rows(1, village_worker)
+    result = chain.verify()
+    assert result.ok, result.problems
+    assert result.checkpoints == 2
+    lines = anchors.read_anchors()
+    assert not lines.bad_lines and [a.kind for a in lines.anchors] == ["anchor", "anchor"]
+
+
+def test_16_8_archiving_after_a_checkpoint_still_verifies(village_worker, tmp_path):
+    """Issue 16.8 with 7.3: rows archived past retention after a checkpoint saw them are not a
+    cut tail."""
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    with mock.patch("django.utils.timezone.now", return_value=long_ago):
+        _rows(3, village_worker)
+    anchors.write_anchor()
+    _rows(1, village_worker)
+    archive.archive_before(timezone.now() - dt.timedelta(days=380), tmp_path / "archive")
+    anchors.write_anchor()
+    result = chain.verify()
+    assert result.ok, result.problems
+
+
+def test_16_8_a_restore_mark_releases_older_checkpoints(village_worker, no_triggers):
+    """Issue 16.8: after `yipanqi restore` (which marks the restore and anchors afresh) the
+    checkpoints taken before no longer bind the restored, shorter chain."""
+    _rows(2, village_worker)
+    saved = _head_values()
+    _rows(2, village_worker)
+    anchors.write_anchor()
+    _cut_tail_and_put_back(saved)  # as a restore from an older backup leaves it
+    assert not chain.verify().ok
+    anchors.mark_restore()
+    anchors.write_anchor()
+    result = chain.verify()
+    assert result.ok, result.problems
+
+
+def test_16_8_the_schedule_checkpoints_the_chain_and_the_auditor_sees_it(
+    village_worker, auditor, monkeypatch
+):
+    """Issue 16.8: the periodic job (with the sweep in `yipanqi up`) verifies and anchors; the
+    audit page shows the latest checkpoints and the verification result."""
+    from django.test import Client
+
+    from yipanqi.exchange import scheduler
+
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
+    _rows(2, village_worker)
+    result, anchor = scheduler.run_audit_checkpoint_once()
+    assert result.ok and anchor.last_id == ChainHead.objects.get(pk=1).last_id
+    assert anchors.read_anchors().anchors == [anchor]
+    client = Client()
+    client.force_login(auditor)
+    page = client.get("/audit/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert page.context["verification"]["ok"] is True
+    assert page.context["checkpoints"][0] == anchor
+    assert f"#{anchor.last_id}" in html

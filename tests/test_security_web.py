@@ -120,9 +120,10 @@ def test_p5_api_is_rate_limited_per_token(village_worker, settings):
 
 @pytest.mark.parametrize("size", [2048])
 def test_p5_request_bodies_over_the_limit_are_refused(village_worker, settings, size):
-    """Issue 7.6: bodies over DATA_UPLOAD_MAX_MEMORY_SIZE get 400, and nothing is written."""
+    """Issue 7.6: bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are refused (413 since issue 16.11),
+    and nothing is written."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     client = _client(village_worker)
     response = client.post("/tokens/", {"name": "x" * size})
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert not ApiToken.objects.filter(user=village_worker).exists()

@@ -52,6 +52,9 @@ CSRF_TRUSTED_ORIGINS = envlist("YIPANQI_CSRF_TRUSTED_ORIGINS", [])
 # Reference data lives outside the repository; a deployment points this elsewhere.
 DATA_DIR = Path(envstr("YIPANQI_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 VAR_DIR = Path(envstr("YIPANQI_VAR_DIR", str(BASE_DIR / "var")))
+# Signed checkpoints of the audit chain head, outside the database (issue 16.8): append-only;
+# keep it on other storage than the database (or ship the log lines that repeat it).
+AUDIT_ANCHOR_FILE = Path(envstr("YIPANQI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")))
 # The TrueType Chinese font embedded in PDFs (.ttf, or .ttc with the index of the font in it);
 # empty: the Debian font scripts/setup installs (yipanqi.core.pdffonts).
 PDF_FONT_FILE = envstr("YIPANQI_PDF_FONT")
@@ -89,6 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "yipanqi.core.bodylimit.RequestSizeMiddleware",  # 413 before an oversized body is read
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yipanqi.core.middleware.NoStoreMiddleware",
@@ -221,6 +226,34 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (issue 16.11): no page uses a device or a browser power; all are off, for
+# our pages and for anything framed in them (django-permissions-policy's middleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 # Content-Security-Policy (Django's own): only our own scripts and styles. The two hashes are
 # the language picker's onchange handler and htmx's indicator style.
 SECURE_CSP = {

@@ -21,3 +21,6 @@ urlpatterns = [
     path("public/", include("yipanqi.directory.public_urls")),
     path("", include("yipanqi.web.urls")),
 ]
+
+# Issue 16.11: a body that grows over the size limit while read answers 413 with a plain reason.
+handler400 = "yipanqi.core.bodylimit.bad_request"

@@ -88,6 +88,7 @@ class Verification:
     first_id: int | None = None
     last_id: int | None = None
     triggers_installed: bool = True
+    checkpoints: int = 0  # signed checkpoints outside the database the chain was held against
 
     @property
     def ok(self) -> bool:
@@ -96,8 +97,9 @@ class Verification:
 
 def verify(batch_size: int = 2000, max_problems: int = 50) -> Verification:
     """Walk the whole chain; report altered, inserted and removed rows and a moved head."""
+    from yipanqi.audit import anchors as anchor_checks
     from yipanqi.audit import triggers
-    from yipanqi.audit.models import Action, AuditEvent, ChainHead
+    from yipanqi.audit.models import AuditEvent, ChainHead
 
     result = Verification(triggers_installed=triggers.installed())
     if not result.triggers_installed:
@@ -109,11 +111,10 @@ def verify(batch_size: int = 2000, max_problems: int = 50) -> Verification:
 
     # Archiving removes the oldest rows; the archive row records the hash the rest starts from.
     anchors = {GENESIS}
-    for detail in AuditEvent.objects.filter(action=Action.AUDIT_ARCHIVE).values_list(
-        "detail", flat=True
-    ):
-        if isinstance(detail, dict) and detail.get("chain_resumes_from"):
-            anchors.add(detail["chain_resumes_from"])
+    markers = archive_markers()
+    for marker in markers:
+        if marker["chain_resumes_from"]:
+            anchors.add(marker["chain_resumes_from"])
     prev = None
     last_id = 0
     while True:
@@ -149,4 +150,29 @@ def verify(batch_size: int = 2000, max_problems: int = 50) -> Verification:
             )
         if head.count != result.rows:
             problem(f"the head counts {head.count} rows, the table holds {result.rows}")
+    # Issue 16.8: the head is in the database; checkpoints outside it catch a cut tail.
+    anchor_problems, result.checkpoints = anchor_checks.check(result.last_id, markers)
+    for text in anchor_problems:
+        problem(text)
     return result
+
+
+def archive_markers() -> list[dict]:
+    """The archive rows: where the remaining chain resumes, and which rows each one removed."""
+    from yipanqi.audit.models import Action, AuditEvent
+
+    markers = []
+    for pk, detail in AuditEvent.objects.filter(action=Action.AUDIT_ARCHIVE).values_list(
+        "id", "detail"
+    ):
+        if not isinstance(detail, dict):
+            continue
+        markers.append(
+            {
+                "id": pk,
+                "chain_resumes_from": detail.get("chain_resumes_from") or "",
+                "last_id": int(detail.get("last_id") or 0),
+                "count": int(detail.get("count") or 0),
+            }
+        )
+    return markers

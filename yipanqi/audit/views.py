@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from yipanqi.accounts.models import Role
+from yipanqi.audit import anchors, chain
 from yipanqi.audit.models import Action, AuditEvent, Result
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core import sheets
@@ -120,8 +121,21 @@ def events(request):
     return render(
         request,
         "audit/events.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query.urlencode(), **_chain_state()},
     )
+
+
+def _chain_state() -> dict:
+    """Issue 16.8: the newest checkpoints, the last full verification, and a quick check of the
+    chain's end against the checkpoints now (the full walk runs on the schedule)."""
+    found = anchors.read_anchors()
+    last_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    problems, _bound = anchors.check(last_id, chain.archive_markers())
+    return {
+        "checkpoints": [a for a in reversed(found.anchors) if a.kind == anchors.KIND_ANCHOR][:5],
+        "verification": anchors.load_status(),
+        "checkpoint_problems": problems,
+    }
 
 
 def _cell(row: AuditEvent, field: str):

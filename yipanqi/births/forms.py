@@ -73,6 +73,14 @@ class BirthReportForm(forms.Form):
         choices=Sex.choices, widget=forms.RadioSelect, label=_("Child's sex")
     )
     child_name = forms.CharField(max_length=50, required=False, label=_("Child's name"))
+    birth_order = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(1, _("Single birth, or the first twin")), (2, _("Second twin")), (3, _("Third"))],
+        initial=1,
+        required=False,
+        empty_value=1,  # not asked: a single birth
+        label=_("Child of the delivery"),
+    )
     source = forms.ChoiceField(
         choices=ReportSource.choices, initial=ReportSource.RESIDENCE, label=_("Reported by")
     )

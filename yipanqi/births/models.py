@@ -187,6 +187,8 @@ class BirthReport(models.Model):
     birth_date = models.DateField(_("date of birth"))
     child_sex = models.CharField(_("child's sex"), max_length=1, choices=Sex.choices)
     child_name = models.CharField(_("child's name"), max_length=50, blank=True)
+    # Which baby of the delivery (twins: 1 and 2): one birth is one report (issue 16.11).
+    birth_order = models.PositiveSmallIntegerField(_("child of the delivery"), default=1)
     source = models.CharField(_("reported by"), max_length=10, choices=ReportSource.choices)
     # The jurisdiction where the birth happened (for the sex-ratio monitor), the reporting unit.
     unit = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
@@ -201,11 +203,28 @@ class BirthReport(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     idempotency_key = models.CharField(max_length=100, unique=True)
+    # A second report of a birth already reported, kept (never deleted) but not counted: only
+    # set by migration 0003 on reports made before duplicates were refused.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = BirthReportQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["unit", "birth_date"], name="birthreport_unit_date")]
+        constraints = [
+            # R-STAT-5: a birth counts once in the sex ratio, whoever reports it (issue 16.11).
+            models.UniqueConstraint(
+                fields=["mother", "birth_date", "birth_order"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="birthreport_one_report_per_child",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(birth_order__gte=1, birth_order__lte=9),
+                name="birthreport_birth_order_1_to_9",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mother_id} {self.birth_date:%Y-%m-%d} {self.child_sex}"

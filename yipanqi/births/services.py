@@ -669,6 +669,31 @@ class BirthReportInput:
     child_name: str = ""
     registration_id: int | None = None
     idempotency_key: str = ""
+    birth_order: int = 1
+
+
+def already_reported(mother_id: int, birth_date, birth_order: int) -> BirthReport | None:
+    """The counted report of this child (same mother, date and child of the delivery), if any."""
+    return BirthReport.objects.filter(
+        mother_id=mother_id,
+        birth_date=birth_date,
+        birth_order=birth_order,
+        duplicate_of__isnull=True,
+    ).first()
+
+
+def _duplicate_rejection(existing: BirthReport) -> BirthRejected:
+    return BirthRejected(
+        {
+            "birth_date": [
+                _(
+                    "This birth is already reported (%(day)s, %(sex)s); it is counted once. "
+                    "If she had twins, choose the second child."
+                )
+                % {"day": existing.birth_date.isoformat(), "sex": Sex(existing.child_sex).label}
+            ]
+        }
+    )
 
 
 def report_birth(
@@ -714,6 +739,10 @@ def report_birth(
     name = (data.child_name or "").strip()
     if len(name) > 50:
         errors.setdefault("child_name", []).append(_("A name has at most 50 characters."))
+    if not isinstance(data.birth_order, int) or not 1 <= data.birth_order <= 9:
+        errors.setdefault("birth_order", []).append(
+            _("Choose which child of the delivery this is (1 for a single birth).")
+        )
     if not key or len(key) > 100:
         errors.setdefault("idempotency_key", []).append(
             _("The form is incomplete; please reload the page and send it again.")
@@ -729,6 +758,11 @@ def report_birth(
             )
     if errors:
         raise BirthRejected(errors)
+    # Issue 16.11: a second report of the same birth (the hospital feed's, another form's) would
+    # count it twice in the sex ratio (R-STAT-5); the constraint backs this check under races.
+    existing = already_reported(mother.pk, data.birth_date, data.birth_order)
+    if existing is not None:
+        raise _duplicate_rejection(existing)
     unit = acting_user.jurisdiction_id
     home = mother.home_id[:9]
     try:
@@ -738,6 +772,7 @@ def report_birth(
                 birth_date=data.birth_date,
                 child_sex=data.child_sex,
                 child_name=name,
+                birth_order=data.birth_order,
                 source=data.source,
                 unit_id=unit,
                 registration=registration,
@@ -776,7 +811,10 @@ def report_birth(
             )
     except IntegrityError:
         existing = BirthReport.objects.filter(idempotency_key=key).first()
-        if existing is None:
-            raise
-        return existing
+        if existing is not None:
+            return existing
+        existing = already_reported(mother.pk, data.birth_date, data.birth_order)
+        if existing is not None:
+            raise _duplicate_rejection(existing) from None
+        raise
     return report

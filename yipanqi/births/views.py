@@ -309,6 +309,7 @@ def report_new(request):
                     birth_date=data["birth_date"],
                     child_sex=data["child_sex"],
                     child_name=data["child_name"],
+                    birth_order=data["birth_order"],
                     source=data["source"],
                     registration_id=latest.pk if latest else None,
                     idempotency_key=f"web-{request.user.pk}-{data['idempotency_key']}",

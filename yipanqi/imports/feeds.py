@@ -350,9 +350,19 @@ class _FeedRun:
         key = f"feed-birth-{index[:32]}-{born.isoformat()}"
         if BirthReport.objects.filter(idempotency_key=key).exists():
             return
+        # Issue 16.11: the village may have reported this birth already; it counts once. A child
+        # of the other sex born the same day is her twin, the next child of the delivery.
+        reported = list(
+            BirthReport.objects.filter(
+                mother=mother, birth_date=born, duplicate_of__isnull=True
+            ).values_list("child_sex", "birth_order")
+        )
+        if any(sex == data["child_sex"] for sex, _order in reported):
+            return
         report = BirthReport.objects.create(
             mother=mother,
             birth_date=born,
+            birth_order=max((order for _sex, order in reported), default=0) + 1,
             child_sex=data["child_sex"],
             source=ReportSource.HOSPITAL,
             unit_id=self.unit,

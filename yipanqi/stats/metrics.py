@@ -294,8 +294,9 @@ ARRIVAL_VERIFICATIONS = Family(
 BIRTHS = Family(
     name="births",
     model_label="births.BirthReport",
-    base=Q(),
-    base_test=lambda b: True,
+    # A birth counts once: a report kept as a duplicate of another does not (issue 16.11).
+    base=Q(duplicate_of__isnull=True),
+    base_test=lambda b: b.duplicate_of_id is None,
     # R-STAT-5: where the birth happened, in the month of birth.
     division="unit_id",
     month_field="birth_date",

@@ -3,6 +3,7 @@
 Endpoints parse, authorize, call one service and serialize; the rules live in the domain apps.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from ninja import NinjaAPI
 
@@ -56,3 +57,11 @@ def _value_out_of_range(request, exc):
     return api.create_response(
         request, {"detail": "A value in the request is out of range."}, status=422
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _body_too_large(request, exc):
+    """Issue 16.11: a body over YIPANQI_MAX_UPLOAD_BYTES is a 413 with a reason, never a 500."""
+    from yipanqi.core.bodylimit import too_large_message
+
+    return api.create_response(request, {"detail": too_large_message()}, status=413)

@@ -118,6 +118,7 @@ class ReportIn(Schema):
     birth_date: dt.date
     child_sex: Sex
     child_name: str = Field("", max_length=50)
+    birth_order: int = Field(1, ge=1, le=9, description="which child of the delivery (twins: 2)")
     source: ReportSource = ReportSource.RESIDENCE
     registration_id: int | None = None
     idempotency_key: str = Field(..., min_length=1, max_length=80)
@@ -381,6 +382,7 @@ def report(request, payload: ReportIn):
                 birth_date=payload.birth_date,
                 child_sex=str(payload.child_sex),
                 child_name=payload.child_name,
+                birth_order=payload.birth_order,
                 source=str(payload.source),
                 registration_id=payload.registration_id,
                 idempotency_key=f"api-{user.pk}-{payload.idempotency_key}",

@@ -7,17 +7,20 @@ from yipanqi.exchange.models import Request
 
 
 def test_r_ex_3_the_schedule_sweeps_again_and_again(monkeypatch):
+    """R-EX-3, and issue 16.8: each round also checkpoints the audit chain."""
     calls = []
+    checkpoints = []
     monkeypatch.setattr(scheduler, "run_sweep_once", lambda: calls.append(1))
+    monkeypatch.setattr(scheduler, "run_audit_checkpoint_once", lambda: checkpoints.append(1))
     stop = scheduler.start_periodic_sweep(0.01)
     try:
         for _ in range(200):
-            if len(calls) >= 2:
+            if len(calls) >= 2 and len(checkpoints) >= 2:
                 break
             stop.wait(0.01)
     finally:
         stop.set()
-    assert len(calls) >= 2
+    assert len(calls) >= 2 and len(checkpoints) >= 2
 
 
 @pytest.mark.django_db

@@ -210,3 +210,40 @@ def test_leads_are_closed_by_the_village(tmp_path, run_feed, village_worker, cli
     lead.refresh_from_db()
     assert lead.status == LeadStatus.REGISTERED and lead.closed_by == village_worker
     assert Person.objects.count() == 0  # the lead itself registers nobody
+
+
+def test_16_11_a_hospital_birth_the_village_already_reported_counts_once(
+    tmp_path, run_feed, register_inflow, village_worker
+):
+    """Issue 16.11 / R-STAT-5: given a birth the village reported, when the hospital feed brings
+    the same birth (same mother, date and sex), then no second report is made; a child of the
+    other sex the same day is her twin, the second child of the delivery."""
+    from yipanqi.births import services
+    from yipanqi.births.models import BirthReport
+
+    mother = register_inflow().person
+    services.report_birth(
+        services.BirthReportInput(
+            mother_id=mother.pk, birth_date=dt.date(2026, 3, 20), child_sex="M",
+            idempotency_key="village-1",
+        ),
+        acting_user=village_worker,
+    )  # fmt: skip
+    header = ["母亲身份证号", "母亲姓名", "出生日期", "婴儿性别", "医院"]
+    same = [[mother.reveal_id_number(), "王芳", "2026-03-20", "男", "南山医院"]]
+    job = run_feed(
+        write_csv(tmp_path / "a.csv", same, header=header, title=False), "feed-hospital-birth"
+    )
+    assert job.status == ImportStatus.DONE, job.error
+    assert BirthReport.objects.count() == 1
+    twin = [[mother.reveal_id_number(), "王芳", "2026-03-20", "女", "南山医院"]]
+    job = run_feed(
+        write_csv(tmp_path / "b.csv", twin, header=header, title=False),
+        "feed-hospital-birth",
+        period="2026-04",
+    )
+    assert job.status == ImportStatus.DONE, job.error
+    assert sorted(BirthReport.objects.values_list("child_sex", "birth_order")) == [
+        ("F", 2),
+        ("M", 1),
+    ]

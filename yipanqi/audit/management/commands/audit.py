@@ -1,4 +1,5 @@
-"""`yipanqi audit verify | archive`: check the hash chain; archive rows past retention."""
+"""`yipanqi audit verify | anchor | archive`: check the hash chain against its checkpoints;
+sign a checkpoint of the chain head outside the database; archive rows past retention."""
 
 import datetime as dt
 from pathlib import Path
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from yipanqi.audit import archive, chain
+from yipanqi.audit import anchors, archive, chain
 
 
 class Command(BaseCommand):
@@ -16,6 +17,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("verify", help="walk the chain; exit 1 on any altered or missing row")
+        sub.add_parser(
+            "anchor",
+            help="append a signed checkpoint of the chain head to YIPANQI_AUDIT_ANCHOR_FILE",
+        )
         arch = sub.add_parser("archive", help="move rows older than a date to a JSON-lines file")
         arch.add_argument(
             "--before", required=True, help="date, YYYY-MM-DD (at least 6 months ago)"
@@ -25,14 +30,27 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         if action == "verify":
             return self._verify()
+        if action == "anchor":
+            return self._anchor()
         return self._archive(options["before"], options["out"])
+
+    def _anchor(self):
+        try:
+            anchor = anchors.write_anchor()
+        except anchors.AnchorRefused as exc:
+            raise CommandError(f"audit checkpoint refused: {exc}") from None
+        self.stdout.write(
+            f"audit checkpoint: row #{anchor.last_id}, {anchor.count} rows, "
+            f"appended to {anchors.anchor_file()}"
+        )
 
     def _verify(self):
         result = chain.verify()
+        anchors.save_status(result)
         if result.ok:
             self.stdout.write(
                 f"audit chain OK: {result.rows} rows (#{result.first_id}..#{result.last_id}), "
-                "append-only triggers in place"
+                f"append-only triggers in place, {result.checkpoints} checkpoint(s) hold"
             )
             return
         for problem in result.problems:

@@ -35,3 +35,16 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"restored {file} into {target['NAME']}")
+        if not to:
+            # Issue 16.8: the audit chain went back to the backup's head on purpose; checkpoints
+            # taken since no longer bind it, and the restored head is anchored at once.
+            from yipanqi.audit import anchors
+
+            anchors.mark_restore()
+            try:
+                anchors.write_anchor()
+            except anchors.AnchorRefused as exc:
+                raise CommandError(f"restored, but the audit chain head: {exc}") from None
+            self.stdout.write(
+                f"audit checkpoint after the restore appended to {anchors.anchor_file()}"
+            )

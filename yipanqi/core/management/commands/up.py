@@ -19,7 +19,10 @@ class Command(BaseCommand):
             "--sweep-every",
             type=int,
             default=3600,
-            help="seconds between deadline sweeps in this process (0: none; use cron instead)",
+            help=(
+                "seconds between deadline sweeps and audit checkpoints in this process "
+                "(0: none; use cron instead)"
+            ),
         )
 
     def handle(self, *args, persons: int, addr: str, no_serve: bool, sweep_every: int, **options):
@@ -39,7 +42,9 @@ class Command(BaseCommand):
         if no_serve:
             return
         if sweep_every > 0:
-            self.stdout.write(f"==> deadline sweep now and every {sweep_every} s")
+            self.stdout.write(
+                f"==> deadline sweep and audit checkpoint now and every {sweep_every} s"
+            )
             start_periodic_sweep(sweep_every)
         self.stdout.write(f"==> serving on http://{addr}/  (Ctrl-C to stop)")
         call_command("runserver", addr, use_reloader=False)
