@@ -288,9 +288,12 @@ def load_status() -> dict | None:
 
 
 def checkpoint(*, now: dt.datetime | None = None):
-    """The periodic job: verify the whole chain, keep the result, then anchor the head."""
+    """The periodic job: append spooled reads, verify the whole chain, keep the result, then
+    anchor the head."""
     from yipanqi.audit.chain import verify
+    from yipanqi.audit.services import flush_spool
 
+    flush_spool()
     result = verify()
     save_status(result, now=now)
     if result.ok:

@@ -134,3 +134,23 @@ def test_a_change_that_cannot_get_the_lock_answers_503_in_words(client, village_
     assert Person.objects.count() == 0
     assert client.post("/register/inflow/", form).status_code == 302  # and again, it goes in
     assert Person.objects.count() == 1
+
+
+def test_the_periodic_checkpoint_and_verify_append_spooled_reads_first(village_worker):
+    """`yipanqi audit verify` and the sweep's checkpoint see a chain with the spooled reads."""
+    from django.core.management import call_command
+
+    from yipanqi.audit.anchors import checkpoint
+
+    with write_lock():
+        record_event(actor=village_worker, action=Action.PERSON_SEARCH, detail={"n": 1})
+    assert len(_spooled()) == 1
+
+    result, anchor = checkpoint()
+
+    assert _spooled() == [] and result.ok and anchor.count == result.rows
+    with write_lock():
+        record_event(actor=village_worker, action=Action.PERSON_SEARCH, detail={"n": 2})
+    call_command("audit", "verify")
+    assert _spooled() == []
+    assert AuditEvent.objects.filter(action=Action.PERSON_SEARCH).count() == 2

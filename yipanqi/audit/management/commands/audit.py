@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from yipanqi.audit import anchors, archive, chain
+from yipanqi.audit.services import flush_spool
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         )
 
     def _verify(self):
+        flush_spool()  # reads recorded while SQLite's write lock was taken (audit/spool.py)
         result = chain.verify()
         anchors.save_status(result)
         if result.ok:
