@@ -62,8 +62,11 @@ def record_failure(username: str, ip: str) -> None:
 
 
 def record_success(response, user) -> None:
-    """The account's count starts again; this browser is known for the account from now on."""
-    ratelimit.clear(account_key(user.get_username()))
+    """This browser is known for the account from now on.
+
+    The account's count is kept until its window ends: the user's own success says nothing
+    about the guesses made elsewhere, and must not hand the guesser fresh free tries.
+    """
     response.set_signed_cookie(
         KNOWN_DEVICE_COOKIE,
         user.get_username(),
