@@ -102,3 +102,35 @@ def test_r_acc_2_unknown_or_invalid_id_numbers_say_so_plainly(db, other_county_a
         with pytest.raises(emergency.EmergencyRefused, match=message):
             emergency.open_in_emergency(number, reason=REASON, acting_user=other_county_admin)
     assert not EmergencyAccess.objects.exists()
+
+
+def test_issue16_5_every_look_up_found_or_not_counts_and_is_audited(
+    person, other_county_admin, village_worker, settings
+):
+    """Issue 16 item 5: given 3 look-ups a day, when a user tries 3 unregistered numbers, then
+    each is audited (area and keyed hash, never the number) and the fourth look-up is refused
+    before the registry is asked, even for a registered person; nothing is granted. A look-up
+    in one's own scope is audited too."""
+    settings.BREAK_GLASS_LOOKUPS_PER_DAY = 3
+    tried = [id_for(seq=n) for n in (91, 92, 93)]
+    for number in tried:
+        with pytest.raises(emergency.EmergencyRefused, match="No person"):
+            emergency.open_in_emergency(number, reason=REASON, acting_user=other_county_admin)
+
+    with pytest.raises(emergency.EmergencyRefused, match="looked up 3 ID numbers"):
+        emergency.open_in_emergency(id_for(), reason=REASON, acting_user=other_county_admin)
+    assert not EmergencyAccess.objects.exists()
+    rows = AuditEvent.objects.filter(action="break_glass", actor=other_county_admin)
+    assert [r.detail["lookup"] for r in rows.order_by("pk")] == ["not registered"] * 3 + [
+        "lookup limit"
+    ]
+    assert all(r.result == "denied" and r.detail["id_area"] == "510722" for r in rows)
+    assert len({r.detail["id_hash"] for r in rows}) == 4
+    for number in [*tried, id_for()]:
+        assert number not in str(list(rows.values_list("detail", "object_id")))
+
+    assert (
+        emergency.open_in_emergency(id_for(), reason=REASON, acting_user=village_worker) == person
+    )
+    own = AuditEvent.objects.get(action="break_glass", actor=village_worker)
+    assert (own.detail["lookup"], own.person_id) == ("in scope", person.pk)

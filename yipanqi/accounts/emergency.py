@@ -3,6 +3,11 @@
 Only casework users may do it (never the three separated administrators); the grant lasts
 YIPANQI_BREAK_GLASS_HOURS, is audited with its reason, and is listed for the person's home and
 residence jurisdictions. A user may open at most YIPANQI_BREAK_GLASS_PER_DAY persons a day.
+
+It is no registry oracle (issue 16 item 5): every look-up of a valid ID number, found or not,
+counts against YIPANQI_BREAK_GLASS_LOOKUPS_PER_DAY (counted before the registry is asked) and
+writes an audit row with the outcome; the row keeps the number's area code and a keyed hash
+(the same number gives the same hash, for the auditor), never the number.
 """
 
 import datetime as dt
@@ -16,6 +21,7 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import EmergencyAccess, User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core import ratelimit
 from yipanqi.core.crypto import blind_index
 from yipanqi.divisions.models import within_q
 from yipanqi.people import idnumbers
@@ -48,13 +54,28 @@ def open_in_emergency(
         idnumbers.parse(value)
     except idnumbers.InvalidIdNumber:
         raise EmergencyRefused(_("This ID number is not valid. Please check it.")) from None
+    looked_up = {"id_area": value[:6], "id_hash": blind_index(value, domain="audit-id")[:16]}
+    attempt = ratelimit.count(f"break-glass-lookup:{acting_user.pk}", window=24 * 3600)
+    if attempt.count > settings.BREAK_GLASS_LOOKUPS_PER_DAY:
+        _audit_lookup(acting_user, origin, reason, looked_up, "lookup limit", Result.DENIED)
+        raise EmergencyRefused(
+            _(
+                "You have looked up %(n)s ID numbers for emergency access in the last day; "
+                "ask your supervisor."
+            )
+            % {"n": settings.BREAK_GLASS_LOOKUPS_PER_DAY}
+        )
     person = Person.objects.filter(id_number_index=blind_index(value, domain="id")).first()
     if person is None:
+        _audit_lookup(acting_user, origin, reason, looked_up, "not registered", Result.DENIED)
         raise EmergencyRefused(_("No person with this ID number is registered."))
     if Person.objects.visible_to(acting_user).filter(pk=person.pk).exists():
+        _audit_lookup(acting_user, origin, reason, looked_up, "in scope", Result.OK, person)
         return person
     now = timezone.now()
     with transaction.atomic():
+        # Serializes this user's grants, so two at once cannot both pass the daily count.
+        ratelimit.lock(f"break-glass-grant:{acting_user.pk}")
         today = EmergencyAccess.objects.filter(
             user=acting_user, granted_at__gte=now - dt.timedelta(days=1)
         ).count()
@@ -68,7 +89,7 @@ def open_in_emergency(
                 object_id=person.pk,
                 person_id=person.pk,
                 reason=reason,
-                detail={"rule": "daily limit"},
+                detail={"rule": "daily limit", **looked_up},
             )
             refused = EmergencyRefused(
                 _(
@@ -99,11 +120,26 @@ def open_in_emergency(
                     "home": person.home_id,
                     "residence": person.residence_id,
                     "expires_at": grant.expires_at.isoformat(),
+                    **looked_up,
                 },
             )
     if refused is not None:
         raise refused
     return grant
+
+
+def _audit_lookup(user, origin, reason, looked_up, outcome, result, person=None) -> None:
+    record_event(
+        actor=user,
+        action=Action.BREAK_GLASS,
+        origin=origin,
+        result=result,
+        object_type="person" if person else "id_number",
+        object_id=person.pk if person else looked_up["id_hash"],
+        person_id=person.pk if person else None,
+        reason=reason,
+        detail={"lookup": outcome, **looked_up},
+    )
 
 
 def emergency_person(user: User, person_id: int, now=None) -> Person | None:

@@ -65,6 +65,8 @@ ADMIN_SITE_PERMISSIONS = {
         "axes.delete_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",
+        "core.view_throttle",  # log-in and API back-off: deleting a row lifts it
+        "core.delete_throttle",
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",
     },

@@ -25,7 +25,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from yipanqi.accounts import emergency, services
+from yipanqi.accounts import emergency, services, throttle
 from yipanqi.accounts.middleware import LOGIN_AT_KEY, SEEN_KEY
 from yipanqi.accounts.models import EmergencyAccess
 from yipanqi.audit.models import Action, Result
@@ -61,9 +61,21 @@ def login_view(request):
     status = 200
     error = ""
     form = AuthenticationForm(request)
+    wait = 0
     if request.method == "POST":
-        if ratelimit.hit(f"login:{client_ip(request)}", limit=settings.LOGIN_RATE_PER_MINUTE):
+        ip = client_ip(request) or "unknown"
+        username = request.POST.get("username", "")
+        wait = throttle.wait_seconds(request, username, ip)
+        if ratelimit.hit(f"login:{ip}", limit=settings.LOGIN_RATE_PER_MINUTE):
             error = _("Too many log-in attempts from this address. Please wait a minute.")
+            status = 429
+        elif wait:
+            # Back-off (issue 16 item 6): the password is not checked until the wait is over.
+            services.record_login_failed(username, origin=web_origin(request), locked=True)
+            error = _(
+                "Too many failed log-ins for this account or from this network. Please wait "
+                "%(minutes)s minute(s) and try again, or ask the security administrator."
+            ) % {"minutes": max(1, (wait + 59) // 60)}
             status = 429
         else:
             form = AuthenticationForm(request, data=request.POST)
@@ -71,25 +83,31 @@ def login_view(request):
                 with transaction.atomic():
                     auth_login(request, form.get_user())
                     _start_session(request, form.get_user())
-                return redirect(_next_url(request))
+                response = redirect(_next_url(request))
+                throttle.record_success(response, form.get_user())
+                return response
+            throttle.record_failure(username, ip)
             error = _(
                 "The user name or password is not right. Please try again; after several "
-                "failed tries the account is locked for a while."
+                "failed tries you have to wait a while before the next one."
             )
-    return render(
+    response = render(
         request,
         "accounts/login.html",
         {"form": form, "error": error, "next": _next_url(request)},
         status=status,
     )
+    if wait and status == 429:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def locked_out(request, response=None, credentials=None):
     """django-axes' answer once an account is locked (AXES_LOCKOUT_CALLABLE)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     error = _(
-        "This account is locked for %(minutes)s minutes after too many failed log-ins. "
-        "The security administrator can unlock it sooner."
+        "Too many failed log-ins for this account from this network: it is locked here for "
+        "%(minutes)s minutes. The security administrator can unlock it sooner."
     ) % {"minutes": minutes}
     return render(
         request,

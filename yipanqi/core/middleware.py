@@ -1,13 +1,9 @@
 """Web hardening middleware (issue 7.6): no caching of personal pages; API guard."""
 
-import datetime as dt
 import hashlib
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.http import JsonResponse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from yipanqi.core import ratelimit
@@ -40,7 +36,12 @@ def _bearer(request) -> str | None:
 
 
 class ApiGuardMiddleware:
-    """For /api/: rate limit, lock an address after repeated bad tokens, auditor reads only."""
+    """For /api/: rate limit, back-off for an address that sends bad tokens, auditor reads only.
+
+    A valid token always passes (issue 16 item 6): bad tokens slow down only the requests that
+    carry bad tokens, so a scanner cannot lock the users behind its address out. Requests with
+    a bad token count against the address's budget, not against the (random) token's.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,30 +53,36 @@ class ApiGuardMiddleware:
 
         ip = client_ip(request) or "unknown"
         token = _bearer(request)
-        if _is_locked(ip):
-            return JsonResponse(
-                {"detail": "Too many invalid tokens from this address; try again later."},
-                status=429,
-            )
-        if token:
+        user = _token_user(token) if token else None
+        if token and user is None:
+            wait = ratelimit.blocked_for(f"api-bad-token:{ip}")
+            if wait:
+                return _slow_down(
+                    "Too many invalid tokens from this address; try again later.", wait
+                )
+        if user is not None:
             rate_key = "tok:" + hashlib.sha256(token.encode()).hexdigest()[:24]
         elif getattr(request, "user", None) is not None and request.user.is_authenticated:
             rate_key = f"user:{request.user.pk}"
         else:
             rate_key = f"ip:{ip}"
-        if ratelimit.hit(f"api:{rate_key}", limit=settings.API_RATE_PER_MINUTE):
-            response = JsonResponse(
-                {"detail": "Too many requests; slow down and retry shortly."}, status=429
+        limited = ratelimit.hit(f"api:{rate_key}", limit=settings.API_RATE_PER_MINUTE)
+        if limited:
+            return _slow_down(
+                "Too many requests; slow down and retry shortly.", limited.retry_after
             )
-            response["Retry-After"] = str(ratelimit.retry_after())
-            return response
         if token:
-            user = _token_user(token)
             if user is None:
                 _count_failure(request, ip)
             elif user.role == "auditor" and request.method not in SAFE_METHODS:
                 return _refuse_auditor(request, user)
         return self.get_response(request)
+
+
+def _slow_down(detail: str, seconds: int) -> JsonResponse:
+    response = JsonResponse({"detail": detail}, status=429)
+    response["Retry-After"] = str(max(1, seconds))
+    return response
 
 
 def _token_user(token: str):
@@ -89,42 +96,26 @@ def _token_user(token: str):
     return record.user
 
 
-def _is_locked(ip: str) -> bool:
-    from yipanqi.core.models import ApiAuthFailure
-
-    return ApiAuthFailure.objects.filter(ip=ip, locked_until__gt=timezone.now()).exists()
-
-
 def _count_failure(request, ip: str) -> None:
+    """Count a bad token for the address; past the free ones, back off exponentially."""
     from yipanqi.audit.models import Action, Result
     from yipanqi.audit.services import Origin, record_event
-    from yipanqi.core.models import ApiAuthFailure
 
-    now = timezone.now()
-    window = dt.timedelta(minutes=settings.API_BAD_TOKEN_LOCK_MINUTES)
-    with transaction.atomic():
-        row, created = ApiAuthFailure.objects.select_for_update().get_or_create(
-            ip=ip, defaults={"failures": 1, "first_at": now}
-        )
-        if not created:
-            if now - row.first_at > window and not (row.locked_until and row.locked_until > now):
-                ApiAuthFailure.objects.filter(ip=ip).update(
-                    failures=1, first_at=now, locked_until=None
-                )
-            else:
-                ApiAuthFailure.objects.filter(ip=ip).update(failures=F("failures") + 1)
-            row.refresh_from_db()
-        locked = row.failures >= settings.API_BAD_TOKEN_LIMIT
-        if locked and not row.locked_until:
-            ApiAuthFailure.objects.filter(ip=ip).update(locked_until=now + window)
-        record_event(
-            actor=None,
-            action=Action.LOGIN_FAILED,
-            origin=Origin.from_request(request, channel="api"),
-            result=Result.DENIED,
-            object_type="api_token",
-            detail={"failures": row.failures, "locked": locked},
-        )
+    delay = ratelimit.fail(
+        f"api-bad-token:{ip}",
+        free=settings.API_BAD_TOKEN_LIMIT,
+        window=settings.API_BAD_TOKEN_WINDOW_MINUTES * 60,
+        base=settings.THROTTLE_BACKOFF_BASE_SECONDS,
+        cap=settings.API_BAD_TOKEN_BACKOFF_MAX_SECONDS,
+    )
+    record_event(
+        actor=None,
+        action=Action.LOGIN_FAILED,
+        origin=Origin.from_request(request, channel="api"),
+        result=Result.DENIED,
+        object_type="api_token",
+        detail={"backoff_seconds": delay},
+    )
 
 
 def _refuse_auditor(request, user):

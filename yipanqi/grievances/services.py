@@ -7,7 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import CASEWORK_ROLES, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core import ratelimit
 from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.core.errors import Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
@@ -28,11 +29,9 @@ from yipanqi.people.models import Person
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
-# A citizen's form: at most this many complaints per connection per hour (a simple limit; the
-# 12356 hotline takes the rest).
-PUBLIC_LIMIT_PER_HOUR = 5
-# Status look-ups with a wrong secret, per connection per hour, before refusing for a while.
-LOOKUP_FAILURES_PER_HOUR = 20
+# A citizen's form takes settings.COMPLAINTS_PER_HOUR complaints per connection per hour (the
+# 12356 hotline takes the rest); settings.COMPLAINT_LOOKUP_FAILURES_PER_HOUR status look-ups
+# with a wrong secret, then refuses for the rest of the hour. Both shared by every process.
 # Nothing that reads as another character (no I, L, O, 0, 1).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _PHONE_RE = re.compile(r"^(1\d{10}|0\d{9,11})$")
@@ -181,16 +180,6 @@ def file_complaint(
     origin_hash = ""
     if public:
         origin_hash = blind_index(origin.ip or "-", domain="complaint-origin")
-        recent = Complaint.objects.filter(
-            origin_hash=origin_hash, received_at__gte=now - dt.timedelta(hours=1)
-        ).count()
-        if recent >= PUBLIC_LIMIT_PER_HOUR:
-            raise Rejected.because(
-                _(
-                    "Several complaints were sent from this connection in the last hour. "
-                    "Please try again later or call the 12356 hotline."
-                )
-            )
     place = clean["place"]
     assigned = responsible_jurisdiction(place)
     days, due, reason = _deadline(assigned, now)
@@ -201,6 +190,8 @@ def file_complaint(
         reference = _new_reference(now)
         try:
             with transaction.atomic():
+                if public:
+                    _check_public_limit(origin_hash, now)
                 complaint = Complaint.objects.create(
                     reference=reference,
                     secret_hash=_secret_hash(reference, secret),
@@ -268,6 +259,22 @@ def file_complaint(
     raise Rejected.because(_("Please send the complaint again."))
 
 
+def _check_public_limit(origin_hash: str, now: dt.datetime) -> None:
+    """R-GRV-1 / R-ACC-3: a few complaints an hour per connection, counted inside the filing
+    transaction under a per-connection lock, so concurrent posts cannot all pass the count."""
+    ratelimit.lock(f"complaint-origin:{origin_hash}")
+    recent = Complaint.objects.filter(
+        origin_hash=origin_hash, received_at__gte=now - dt.timedelta(hours=1)
+    ).count()
+    if recent >= settings.COMPLAINTS_PER_HOUR:
+        raise Rejected.because(
+            _(
+                "Several complaints were sent from this connection in the last hour. "
+                "Please try again later or call the 12356 hotline."
+            )
+        )
+
+
 def _needs_referral(staff_code: str, assigned_code: str) -> bool:
     """A hand-over is needed between two lines of the hierarchy, not up or down one line."""
     return not (staff_code.startswith(assigned_code) or assigned_code.startswith(staff_code))
@@ -293,9 +300,11 @@ def lookup_complaint(reference: str, secret: str, *, origin: Origin | None = Non
     connection are refused for an hour, so references cannot be tried in bulk.
     """
     origin = origin or Origin()
-    key = "complaint-lookup-" + blind_index(origin.ip or "-", domain="complaint-lookup")
-    failures = cache.get(key, 0)
-    if failures >= LOOKUP_FAILURES_PER_HOUR:
+    key = "complaint-lookup:" + blind_index(origin.ip or "-", domain="complaint-lookup")
+    # Each look-up is counted before it is checked (one atomic increment), so concurrent guesses
+    # cannot all be checked against one stale count; a right pair gives its count back.
+    attempt = ratelimit.count(key, window=3600)
+    if attempt.count > settings.COMPLAINT_LOOKUP_FAILURES_PER_HOUR:
         raise Rejected.because(
             _("Too many unsuccessful look-ups from this connection. Please try again in an hour.")
         )
@@ -305,8 +314,8 @@ def lookup_complaint(reference: str, secret: str, *, origin: Origin | None = Non
     if _REFERENCE_RE.match(reference) and secret:
         found = Complaint.objects.select_related("assigned_to").filter(reference=reference).first()
     if found is None or not hmac.compare_digest(found.secret_hash, _secret_hash(reference, secret)):
-        cache.set(key, failures + 1, 3600)
         raise ComplaintNotFound(reference)
+    ratelimit.refund(key)
     return found
 
 
