@@ -14,14 +14,19 @@ events get the counts 1…N. A window starts at a key's first event and lasts `w
   hard lock of good credentials (OWASP ASVS 5.0 V6.3).
 """
 
+import logging
 import random
 import time
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 
 from yipanqi.core.models import Throttle
+from yipanqi.core.sqlite import busy_timeout, is_locked
+
+log = logging.getLogger(__name__)
 
 # Rows whose window and back-off ended this long ago are purged now and then.
 _PURGE_AFTER = 24 * 3600
@@ -66,9 +71,24 @@ def _upsert(key: str, window: int, step: int) -> tuple[int, float]:
 
 
 def count(key: str, *, window: int) -> Count:
-    """Count one event for `key` atomically and return the count within the current window."""
-    with transaction.atomic():
-        n, expires = _upsert(key, window, 1)
+    """Count one event for `key` atomically and return the count within the current window.
+
+    On SQLite, while a large import holds the database's write lock, a count made outside any
+    transaction waits only AUDIT_SPOOL_AFTER_MS and then lets the request through uncounted
+    (logged), as reads do (core/sqlite.py): the lock is the platform's own and brief, and a
+    limit must not turn every page into an error while it lasts (issue 16.2)."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        try:
+            with busy_timeout(connection, settings.AUDIT_SPOOL_AFTER_MS), transaction.atomic():
+                n, expires = _upsert(key, window, 1)
+        except OperationalError as exc:
+            if not is_locked(exc):
+                raise
+            log.warning("rate limit %s not counted: the database is busy", key.split(":")[0])
+            return Count(0, window)
+    else:
+        with transaction.atomic():
+            n, expires = _upsert(key, window, 1)
     return Count(n, max(1, int(expires - time.time() + 0.999)))
 
 

@@ -154,3 +154,19 @@ def test_the_periodic_checkpoint_and_verify_append_spooled_reads_first(village_w
     call_command("audit", "verify")
     assert _spooled() == []
     assert AuditEvent.objects.filter(action=Action.PERSON_SEARCH).count() == 2
+
+
+def test_api_reads_with_the_rate_limit_on_answer_under_the_write_lock(
+    client, village_worker, settings
+):
+    """With the API's shared rate limit on (a row written per request), an API read under the
+    write lock still answers: the count waits briefly, then the request goes through."""
+    from yipanqi.accounts.models import ApiToken
+
+    settings.API_RATE_PER_MINUTE = 600
+    _, key = ApiToken.issue(village_worker, name="test")
+    with write_lock():
+        started = time.monotonic()
+        response = client.get("/api/v1/exchange/inbox", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200, response.content[:300]
+    assert time.monotonic() - started < 8
