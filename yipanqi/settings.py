@@ -179,6 +179,8 @@ LOGIN_RATE_PER_MINUTE = envint("YIPANQI_LOGIN_RATE_PER_MINUTE", 20)
 API_RATE_PER_MINUTE = envint("YIPANQI_API_RATE_PER_MINUTE", 600)
 API_BAD_TOKEN_LIMIT = envint("YIPANQI_API_BAD_TOKEN_LIMIT", 20)  # per address, then locked
 API_BAD_TOKEN_LOCK_MINUTES = envint("YIPANQI_API_BAD_TOKEN_LOCK_MINUTES", 30)
+# The API docs page and OpenAPI document: public in development, else signed-in users only.
+API_DOCS_PUBLIC = envbool("YIPANQI_API_DOCS_PUBLIC", DEV)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

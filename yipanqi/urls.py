@@ -21,3 +21,5 @@ urlpatterns = [
     path("public/", include("yipanqi.directory.public_urls")),
     path("", include("yipanqi.web.urls")),
 ]
+# Under /api/ a URL no route matches answers the API's documented error shape (issue 16.10).
+handler404 = "yipanqi.api.v1.errors.not_found"
