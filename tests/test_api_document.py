@@ -174,6 +174,21 @@ def test_issue_16_10_refusals_and_ninja_errors_use_the_same_shape(village_worker
     assert Client().get("/no-such-page/")["Content-Type"].startswith("text/html")
 
 
+def test_issue_16_10_a_body_over_the_size_limit_is_413_in_the_same_shape(settings, village_worker):
+    """Given a JSON body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, when posted, then 413 with the
+    documented shape, not ninja's 400 "Cannot parse request body"."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"name": "王" * 2000})
+
+    response = _token_client(village_worker).post(
+        "/api/v1/persons/search", body, "application/json"
+    )
+
+    assert response.status_code == 413
+    assert _is_error_shape(response.json())
+    assert response.json()["detail"] == "提交的内容太大了。"
+
+
 @pytest.mark.parametrize("path", ["/api/v1/docs", "/api/v1/openapi.json"])
 def test_issue_16_10_api_docs_are_for_signed_in_users_unless_the_setting_opens_them(
     settings, village_worker, path
