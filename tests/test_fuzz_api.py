@@ -5,6 +5,10 @@ invalid bodies, parameters and paths) and sends them in-process to the WSGI appl
 village worker's token, inside the test's transaction. A bounded number of examples per
 operation (YIPANQI_FUZZ_EXAMPLES, default 12) keeps it well under two minutes in CI.
 R-ACC-2 depends on the API answering 404/422 rather than failing: a 500 is a bug.
+
+Issue 16, item 10: every answer must also be what the document says: a documented status code,
+the documented content type, and a body that validates against the documented schema (the
+errors' included), checked by schemathesis' own conformance checks.
 """
 
 import os
@@ -39,7 +43,8 @@ def wsgi_app():
 def test_r_acc_2_api_fuzzed_from_its_openapi_document_never_answers_500(
     wsgi_app, register_inflow, village_worker
 ):
-    """Issue 7.7: every operation, EXAMPLES generated requests each, no status >= 500."""
+    """Issue 7.7 and 16.10: every operation, EXAMPLES generated requests each, no status >= 500,
+    and every answer conforms to the document (status code, content type, body schema)."""
     schemathesis = pytest.importorskip("schemathesis")
     register_inflow()  # so that ids in paths sometimes meet a real person
     _token, key = ApiToken.issue(village_worker)
@@ -59,6 +64,15 @@ def test_r_acc_2_api_fuzzed_from_its_openapi_document_never_answers_500(
 
 
 def _fuzz(operation, headers, failures):
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
+
     @hypothesis_settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -74,6 +88,16 @@ def _fuzz(operation, headers, failures):
             failures.append(
                 f"{operation.label}: {response.status_code} for "
                 f"path={case.path_parameters} query={case.query} body={case.body!r}"[:500]
+            )
+            return
+        try:
+            case.validate_response(response, checks=CONFORMANCE, headers=headers)
+        except FailureGroup as group:
+            failures.append(
+                f"{operation.label}: {response.status_code} "
+                f"{'; '.join(sorted({failure.title for failure in group.exceptions}))} for "
+                f"path={case.path_parameters} query={case.query} body={case.body!r} "
+                f"answer={response.text[:200]!r}"[:700]
             )
 
     probe()

@@ -203,6 +203,8 @@ API_BAD_TOKEN_BACKOFF_MAX_SECONDS = envint("YIPANQI_API_BAD_TOKEN_BACKOFF_MAX_SE
 # The citizen's complaint form and status look-up, per connection per hour (R-GRV-1).
 COMPLAINTS_PER_HOUR = envint("YIPANQI_COMPLAINTS_PER_HOUR", 5)
 COMPLAINT_LOOKUP_FAILURES_PER_HOUR = envint("YIPANQI_COMPLAINT_LOOKUP_FAILURES_PER_HOUR", 20)
+# The API docs page and OpenAPI document: public in development, else signed-in users only.
+API_DOCS_PUBLIC = envbool("YIPANQI_API_DOCS_PUBLIC", DEV)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -24,3 +24,5 @@ urlpatterns = [
 
 # Issue 16.11: a body that grows over the size limit while read answers 413 with a plain reason.
 handler400 = "yipanqi.core.bodylimit.bad_request"
+# Under /api/ a URL no route matches answers the API's documented error shape (issue 16.10).
+handler404 = "yipanqi.api.v1.errors.not_found"

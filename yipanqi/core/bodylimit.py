@@ -35,7 +35,7 @@ def too_large_response(request) -> HttpResponse:
         language = settings.LANGUAGE_CODE
     with translation.override(language):
         if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": too_large_message()}, status=413)
+            response = JsonResponse({"detail": too_large_message(), "errors": {}}, status=413)
         else:
             html = render_to_string(
                 "core/too_large.html", {"message": too_large_message(), "language": language}

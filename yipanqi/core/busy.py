@@ -29,7 +29,7 @@ class DatabaseBusyMiddleware:
             "minute and try again; press Back and what you typed is still in the form."
         )
         if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": message}, status=503)
+            response = JsonResponse({"detail": message, "errors": {}}, status=503)
         else:
             response = HttpResponse(
                 '<!doctype html><html lang="zh-Hans"><meta charset="utf-8">'

@@ -287,7 +287,7 @@ class UploadSizeMiddleware:
 
         message = too_large_message()
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=413)
+            return JsonResponse({"detail": message, "errors": {}}, status=413)
         page = (
             '<!doctype html><html lang="zh-Hans"><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -3,10 +3,15 @@
 Endpoints parse, authorize, call one service and serialize; the rules live in the domain apps.
 """
 
-from django.core.exceptions import RequestDataTooBig
+import functools
+
+from django.conf import settings
 from django.db import DataError
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
+from yipanqi.api.v1 import errors
 from yipanqi.api.v1.auth import SessionAuth, TokenAuth
 from yipanqi.api.v1.births import router as births_router
 from yipanqi.api.v1.certificates import router as certificates_router
@@ -20,7 +25,31 @@ from yipanqi.api.v1.services import router as services_router
 from yipanqi.api.v1.stats import router as stats_router
 from yipanqi.api.v1.workdays import router as workdays_router
 
-api = NinjaAPI(
+
+class YipanqiAPI(NinjaAPI):
+    """ninja's API whose OpenAPI document lists every operation's error answers (issue 16.10)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return errors.document_errors(document)
+
+
+def docs_for_whom(view):
+    """The docs page and the OpenAPI document: public where settings.API_DOCS_PUBLIC says so
+    (development by default), otherwise only for a signed-in user or a valid token."""
+
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not settings.API_DOCS_PUBLIC:
+            user = getattr(request, "user", None)
+            if not (user is not None and user.is_authenticated) and TokenAuth()(request) is None:
+                raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+api = YipanqiAPI(
     title="一盘棋 Yipanqi API",
     version="1",
     description=(
@@ -29,7 +58,9 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api-v1",
+    docs_decorator=docs_for_whom,
 )
+errors.install(api)
 api.add_router("/divisions", divisions_router)
 api.add_router("/workdays", workdays_router)
 api.add_router("/persons", persons_router)
@@ -47,7 +78,7 @@ api.add_router("/stats", stats_router)
 def _number_too_large(request, exc):
     """An id beyond the database's 64-bit integers names nothing: say so instead of a 500."""
     return api.create_response(
-        request, {"detail": "A number in the request is too large."}, status=422
+        request, {"detail": _("A number in the request is too large."), "errors": {}}, status=422
     )
 
 
@@ -55,13 +86,5 @@ def _number_too_large(request, exc):
 def _value_out_of_range(request, exc):
     """PostgreSQL refuses out-of-range values (integer out of range): the input's fault."""
     return api.create_response(
-        request, {"detail": "A value in the request is out of range."}, status=422
+        request, {"detail": _("A value in the request is out of range."), "errors": {}}, status=422
     )
-
-
-@api.exception_handler(RequestDataTooBig)
-def _body_too_large(request, exc):
-    """Issue 16.11: a body over YIPANQI_MAX_UPLOAD_BYTES is a 413 with a reason, never a 500."""
-    from yipanqi.core.bodylimit import too_large_message
-
-    return api.create_response(request, {"detail": too_large_message()}, status=413)

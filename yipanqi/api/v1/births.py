@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.births import selectors, services
 from yipanqi.births.models import (
     BirthRegistration,
@@ -43,7 +43,7 @@ class StepOut(Schema):
     note: str
 
 
-class EventOut(Schema):
+class BirthEventOut(Schema):
     at: dt.datetime
     type: str
     actor: str | None
@@ -66,7 +66,7 @@ class RegistrationSummaryOut(Schema):
     next_step: StepOut | None = Field(None, description="who owes the next step, by when")
 
 
-class RegistrationOut(RegistrationSummaryOut):
+class BirthRegistrationOut(RegistrationSummaryOut):
     documents: list[Document]
     missing: list[Document]
     return_reason: str
@@ -74,7 +74,7 @@ class RegistrationOut(RegistrationSummaryOut):
     received_on: dt.date
     notify_due_on: dt.date | None
     steps: list[StepOut]
-    events: list[EventOut]
+    events: list[BirthEventOut]
 
 
 class RegistrationPageOut(Schema):
@@ -113,7 +113,7 @@ class ReturnIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class ReportIn(Schema):
+class BirthReportIn(Schema):
     mother_id: int
     birth_date: dt.date
     child_sex: Sex
@@ -124,7 +124,7 @@ class ReportIn(Schema):
     idempotency_key: str = Field(..., min_length=1, max_length=80)
 
 
-class ReportOut(Schema):
+class BirthReportOut(Schema):
     id: int
     mother_id: int
     birth_date: dt.date
@@ -133,11 +133,6 @@ class ReportOut(Schema):
     unit_code: str
     registration_id: int | None
     notice_id: int | None = Field(None, description="the birth_report request sent home")
-
-
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 def _rejected(exc) -> Status:
@@ -254,7 +249,7 @@ def _create(request, service, data):
 
 @router.post(
     "/registrations",
-    response={201: RegistrationOut, 422: RejectedOut},
+    response={201: BirthRegistrationOut, 422: ErrorOut},
     summary="First child: the couple applies at her residence (R-BIRTH-1)",
 )
 def apply(request, payload: ApplyIn):
@@ -265,7 +260,7 @@ def apply(request, payload: ApplyIn):
 
 @router.post(
     "/registrations/home",
-    response={201: RegistrationOut, 422: RejectedOut},
+    response={201: BirthRegistrationOut, 422: ErrorOut},
     summary="Registration at the home side, issued at once (R-BIRTH-3)",
 )
 def register_at_home(request, payload: HomeIn):
@@ -274,7 +269,7 @@ def register_at_home(request, payload: HomeIn):
     return _create(request, services.register_at_home, _input(payload, payload.child_order))
 
 
-@router.get("/registrations/{int:registration_id}", response=RegistrationOut, summary="One")
+@router.get("/registrations/{int:registration_id}", response=BirthRegistrationOut, summary="One")
 def get_registration(request, registration_id: int):
     """The registration with its steps, who owes each, and its timeline."""
     return _full(_get(request, registration_id))
@@ -291,7 +286,7 @@ def _act(request, registration_id: int, action, **kwargs):
 
 @router.post(
     "/registrations/{int:registration_id}/ask",
-    response={200: RegistrationOut, 422: RejectedOut},
+    response={200: BirthRegistrationOut, 422: ErrorOut},
     summary="Step 1: ask both home townships to confirm",
 )
 def ask(request, registration_id: int):
@@ -300,7 +295,7 @@ def ask(request, registration_id: int):
 
 @router.post(
     "/registrations/{int:registration_id}/confirmations/{int:request_id}",
-    response={200: RegistrationOut, 422: RejectedOut},
+    response={200: BirthRegistrationOut, 422: ErrorOut},
     summary="Step 2: a home township answers its confirmation request",
 )
 def confirm(request, registration_id: int, request_id: int, payload: ConfirmIn):
@@ -320,7 +315,7 @@ def confirm(request, registration_id: int, request_id: int, payload: ConfirmIn):
 
 @router.post(
     "/registrations/{int:registration_id}/forward",
-    response={200: RegistrationOut, 422: RejectedOut},
+    response={200: BirthRegistrationOut, 422: ErrorOut},
     summary="Step 3: forward (or resubmit) the file with the village's opinion",
 )
 def forward(request, registration_id: int, payload: ForwardIn):
@@ -336,7 +331,7 @@ def forward(request, registration_id: int, payload: ForwardIn):
 
 @router.post(
     "/registrations/{int:registration_id}/issue",
-    response={200: RegistrationOut, 422: RejectedOut},
+    response={200: BirthRegistrationOut, 422: ErrorOut},
     summary="Step 4-5: issue at once and notify both home townships",
 )
 def issue(request, registration_id: int):
@@ -345,7 +340,7 @@ def issue(request, registration_id: int):
 
 @router.post(
     "/registrations/{int:registration_id}/return",
-    response={200: RegistrationOut, 422: RejectedOut},
+    response={200: BirthRegistrationOut, 422: ErrorOut},
     summary="Step 4: return the file for missing documents, stating which",
 )
 def return_file(request, registration_id: int, payload: ReturnIn):
@@ -369,10 +364,10 @@ def _report(b: BirthReport) -> dict:
 
 @router.post(
     "/reports",
-    response={201: ReportOut, 422: RejectedOut},
+    response={201: BirthReportOut, 422: ErrorOut},
     summary="Report a birth with the child's sex; the home side is notified (R-BIRTH-4)",
 )
-def report(request, payload: ReportIn):
+def report(request, payload: BirthReportIn):
     require_casework(request, NO_CASEWORK)
     user = request.auth
     try:
@@ -397,7 +392,7 @@ def report(request, payload: ReportIn):
     return Status(201, _report(created))
 
 
-@router.get("/reports", response=list[ReportOut], summary="Birth reports in your scope")
+@router.get("/reports", response=list[BirthReportOut], summary="Birth reports in your scope")
 def reports(request, page: int = 1):
     require_casework(request, NO_CASEWORK)
     rows = BirthReport.objects.visible_to(request.auth).order_by("-birth_date", "-pk")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.certificates import selectors, services
 from yipanqi.certificates.models import (
     Certificate,
@@ -138,11 +138,6 @@ class LateOut(Schema):
     results: list[VerificationOut]
 
 
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
 def _rejected(exc: services.CertificateRejected) -> Status:
     return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
 
@@ -246,7 +241,7 @@ def person_certificate(request, person_id: int):
 
 @router.post(
     "/persons/{int:person_id}/issue",
-    response={201: CertificateOut, 422: RejectedOut},
+    response={201: CertificateOut, 422: ErrorOut},
     summary="Issue her certificate (home township or delegated village; R-CERT-1)",
 )
 def issue(request, person_id: int, payload: IssueIn):
@@ -276,7 +271,7 @@ def issue(request, person_id: int, payload: IssueIn):
 
 @router.post(
     "/persons/{int:person_id}/interim",
-    response={201: InterimOut, 422: RejectedOut},
+    response={201: InterimOut, 422: ErrorOut},
     summary="Issue an interim certificate of marital status (residence township; R-CERT-4)",
 )
 def interim(request, person_id: int):
@@ -323,7 +318,7 @@ def get_certificate(request, certificate_id: int):
 
 @router.post(
     "/{int:certificate_id}/verify",
-    response={201: VerificationOut, 422: RejectedOut},
+    response={201: VerificationOut, 422: ErrorOut},
     summary="Verify at the residence (R-CERT-3)",
 )
 def verify(request, certificate_id: int, payload: VerifyIn):
@@ -346,7 +341,7 @@ def verify(request, certificate_id: int, payload: VerifyIn):
 
 @router.post(
     "/{int:certificate_id}/renew",
-    response={201: CertificateOut, 422: RejectedOut},
+    response={201: CertificateOut, 422: ErrorOut},
     summary="Renew on her ID card and the old certificate (R-CERT-2)",
 )
 def renew(request, certificate_id: int, payload: RenewIn):
@@ -368,7 +363,7 @@ def renew(request, certificate_id: int, payload: RenewIn):
 
 @router.post(
     "/{int:certificate_id}/revoke",
-    response={200: CertificateOut, 422: RejectedOut},
+    response={200: CertificateOut, 422: ErrorOut},
     summary="Revoke a certificate (home side)",
 )
 def revoke(request, certificate_id: int, payload: RevokeIn):

@@ -1,8 +1,23 @@
-"""What the API endpoints share: the audit origin and the gate for roles without records."""
+"""What the API endpoints share: the audit origin, the gate for roles without records, and the
+one shape of every error answer."""
 
+from ninja import Field, Schema
 from ninja.errors import HttpError
 
 from yipanqi.audit.services import Origin
+
+
+class ErrorOut(Schema):
+    """Every error answer of the API (400 to 429), refusals and invalid input alike."""
+
+    detail: str = Field(description="What went wrong, in plain words, in the request's language.")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "What is wrong with each field, by field name (`__all__`: the request as a whole); "
+            "empty or absent when no field is to blame."
+        ),
+    )
 
 
 def api_origin(request, channel: str = "api") -> Origin:

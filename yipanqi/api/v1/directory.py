@@ -6,7 +6,7 @@ import datetime as dt
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import api_origin
+from yipanqi.api.v1.common import ErrorOut, api_origin
 from yipanqi.core.errors import Rejected
 from yipanqi.directory import services
 from yipanqi.directory.models import UnitContact
@@ -14,11 +14,6 @@ from yipanqi.directory.models import UnitContact
 router = Router(tags=["directory"])
 
 CODE = r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$"
-
-
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 class ContactIn(Schema):
@@ -46,7 +41,7 @@ class PublicContactOut(Schema):
     postcode: str
 
 
-class SearchIn(Schema):
+class ContactSearchIn(Schema):
     q: str = Field("", max_length=50)
     within: str | None = Field(None, pattern=CODE)
     limit: int = Field(50, ge=1, le=500)
@@ -66,12 +61,12 @@ def _contact(c: UnitContact) -> dict:
 
 
 @router.get("", response=list[ContactOut], summary="Search the units of your region (R-DIR-1)")
-def search(request, filters: Query[SearchIn]):
+def search(request, filters: Query[ContactSearchIn]):
     qs = services.search_directory(request.auth, q=filters.q, within=filters.within or "")
     return [_contact(c) for c in qs[: filters.limit]]
 
 
-@router.get("/mine", response={200: ContactOut, 404: RejectedOut}, summary="Your unit's entry")
+@router.get("/mine", response={200: ContactOut, 404: ErrorOut}, summary="Your unit's entry")
 def mine(request):
     own = services.own_contact(request.auth)
     if own is None:
@@ -81,7 +76,7 @@ def mine(request):
 
 @router.put(
     "/mine",
-    response={200: ContactOut, 403: RejectedOut, 422: RejectedOut},
+    response={200: ContactOut, 403: ErrorOut, 422: ErrorOut},
     summary="Create or change your unit's entry (township and up)",
 )
 def save_mine(request, payload: ContactIn):

@@ -24,7 +24,7 @@ class DivisionOut(Schema):
         return obj.parent_id if isinstance(obj, Division) else obj["parent"]
 
 
-class ChildOut(DivisionOut):
+class DivisionChildOut(DivisionOut):
     via_placeholder: str | None = Field(
         description=(
             "Code of the placeholder city skipped to reach this division (e.g. 1101 for the "
@@ -64,7 +64,9 @@ def detail(request, code: str):
     return _division(code)
 
 
-@router.get("/{code}/children", response=list[ChildOut], summary="Divisions one level below")
+@router.get(
+    "/{code}/children", response=list[DivisionChildOut], summary="Divisions one level below"
+)
 def children(request, code: str):
     """Placeholder cities are replaced by their own children, marked with via_placeholder."""
     parent = _division(code)

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.exchange import selectors, services
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person
@@ -32,7 +32,7 @@ class StatusFilter(StrEnum):
     CLOSED = "closed"
 
 
-class FilterIn(Schema):
+class RequestFilterIn(Schema):
     type: RequestType | None = None
     status: StatusFilter | None = Field(
         None, description="default: awaiting an answer (inbox, outbox); every late one (overdue)"
@@ -43,7 +43,7 @@ class FilterIn(Schema):
     page_size: int = Field(50, ge=1, le=500)
 
 
-class EventOut(Schema):
+class RequestEventOut(Schema):
     at: dt.datetime
     type: str
     actor: str | None
@@ -81,7 +81,7 @@ class RequestOut(RequestSummaryOut):
         None, description="with status escalated: empty means the national level"
     )
     escalation_reason: str
-    events: list[EventOut]
+    events: list[RequestEventOut]
 
 
 class RequestPageOut(Schema):
@@ -91,7 +91,7 @@ class RequestPageOut(Schema):
     results: list[RequestSummaryOut]
 
 
-class AnswerIn(Schema):
+class RequestAnswerIn(Schema):
     answer: str = Field(..., min_length=1, max_length=4000)
 
 
@@ -107,11 +107,6 @@ class SendIn(Schema):
     idempotency_key: str = Field(
         ..., min_length=1, max_length=80, description="the same key sends once (R-EX-5)"
     )
-
-
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 def _summary(item: Request) -> dict:
@@ -166,7 +161,7 @@ def _rejected(exc: services.ExchangeRejected) -> Status:
     return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
 
 
-def _list(request, box: str, filters: FilterIn) -> dict:
+def _list(request, box: str, filters: RequestFilterIn) -> dict:
     require_casework(request, NO_CASEWORK)
     qs = selectors.list_requests(
         request.auth,
@@ -188,19 +183,19 @@ def _list(request, box: str, filters: FilterIn) -> dict:
 
 
 @router.get("/inbox", response=RequestPageOut, summary="What your jurisdiction owes, by due date")
-def inbox(request, filters: Query[FilterIn]):
+def inbox(request, filters: Query[RequestFilterIn]):
     """Requests received by units in your subtree; by default those awaiting an answer."""
     return _list(request, "inbox", filters)
 
 
 @router.get("/outbox", response=RequestPageOut, summary="What others owe your jurisdiction")
-def outbox(request, filters: Query[FilterIn]):
+def outbox(request, filters: Query[RequestFilterIn]):
     """Requests sent by units in your subtree; by default those awaiting an answer."""
     return _list(request, "outbox", filters)
 
 
 @router.get("/overdue", response=RequestPageOut, summary="Overdue requests in your area (R-EX-3)")
-def overdue(request, filters: Query[FilterIn]):
+def overdue(request, filters: Query[RequestFilterIn]):
     """Late requests with either side in your subtree, including escalated ones."""
     return _list(request, "overdue", filters)
 
@@ -213,7 +208,7 @@ def get_request(request, request_id: int):
 
 @router.post(
     "/requests",
-    response={201: RequestOut, 422: RejectedOut},
+    response={201: RequestOut, 422: ErrorOut},
     summary="Send a co-investigation or other request (R-EX-4)",
 )
 def send(request, payload: SendIn):
@@ -245,10 +240,10 @@ def send(request, payload: SendIn):
 
 @router.post(
     "/requests/{int:request_id}/answer",
-    response={200: RequestOut, 422: RejectedOut},
+    response={200: RequestOut, 422: ErrorOut},
     summary="Answer a request your jurisdiction received",
 )
-def answer(request, request_id: int, payload: AnswerIn):
+def answer(request, request_id: int, payload: RequestAnswerIn):
     item = _get(request, request_id)
     try:
         services.answer_request(
@@ -261,7 +256,7 @@ def answer(request, request_id: int, payload: AnswerIn):
 
 @router.post(
     "/requests/{int:request_id}/escalate",
-    response={200: RequestOut, 422: RejectedOut},
+    response={200: RequestOut, 422: ErrorOut},
     summary="Escalate an overdue request to the common higher level (R-EX-3)",
 )
 def escalate(request, request_id: int, payload: EscalateIn):
@@ -277,7 +272,7 @@ def escalate(request, request_id: int, payload: EscalateIn):
 
 @router.post(
     "/requests/{int:request_id}/close",
-    response={200: RequestOut, 422: RejectedOut},
+    response={200: RequestOut, 422: ErrorOut},
     summary="Close an answered request your jurisdiction sent",
 )
 def close(request, request_id: int):

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.core.errors import Rejected
 from yipanqi.grievances import selectors, services
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
@@ -32,11 +32,6 @@ class View(StrEnum):
 class StaffChannel(StrEnum):
     STAFF = "staff"
     HOTLINE = "hotline"
-
-
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 class ComplaintIn(Schema):
@@ -64,7 +59,7 @@ class LookupIn(Schema):
     secret: str = Field(..., max_length=20)
 
 
-class EventOut(Schema):
+class ComplaintEventOut(Schema):
     at: dt.datetime
     type: str
     unit_code: str | None
@@ -80,7 +75,7 @@ class PublicComplaintOut(Schema):
     due_on: dt.date
     answer: str
     answered_at: dt.datetime | None
-    events: list[EventOut]
+    events: list[ComplaintEventOut]
 
 
 class ComplaintOut(PublicComplaintOut):
@@ -106,14 +101,14 @@ class ComplaintPageOut(Schema):
     results: list[ComplaintOut]
 
 
-class FilterIn(Schema):
+class ComplaintFilterIn(Schema):
     view: View = View.OPEN
     category: Category | None = None
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=500)
 
 
-class AnswerIn(Schema):
+class ComplaintAnswerIn(Schema):
     answer: str = Field(..., min_length=1, max_length=4000)
 
 
@@ -176,7 +171,7 @@ def _get(request, complaint_id: int) -> Complaint:
 @router.post(
     "/public",
     auth=None,
-    response={201: FiledOut, 422: RejectedOut},
+    response={201: FiledOut, 422: ErrorOut},
     summary="File a complaint without an account (R-GRV-1, R-ACC-3)",
 )
 def file_public(request, payload: ComplaintIn):
@@ -195,7 +190,7 @@ def file_public(request, payload: ComplaintIn):
 @router.post(
     "/public/status",
     auth=None,
-    response={200: PublicComplaintOut, 404: RejectedOut, 422: RejectedOut},
+    response={200: PublicComplaintOut, 404: ErrorOut, 422: ErrorOut},
     summary="Follow a complaint with its reference and access code",
 )
 def public_status(request, payload: LookupIn):
@@ -214,7 +209,7 @@ def public_status(request, payload: LookupIn):
 
 
 @router.get("", response=ComplaintPageOut, summary="Complaints your units answer for or filed")
-def list_complaints(request, filters: Query[FilterIn]):
+def list_complaints(request, filters: Query[ComplaintFilterIn]):
     require_casework(request, NO_CASEWORK)
     qs = selectors.list_complaints(
         request.auth, selectors.Filters(view=filters.view, category=filters.category or "")
@@ -230,7 +225,7 @@ def list_complaints(request, filters: Query[FilterIn]):
 
 @router.post(
     "",
-    response={201: FiledOut, 422: RejectedOut},
+    response={201: FiledOut, 422: ErrorOut},
     summary="Record a complaint received by staff or the 12356 hotline",
 )
 def file_staff(request, payload: StaffComplaintIn):
@@ -256,10 +251,10 @@ def get_complaint(request, complaint_id: int):
 
 @router.post(
     "/{int:complaint_id}/answer",
-    response={200: ComplaintOut, 422: RejectedOut},
+    response={200: ComplaintOut, 422: ErrorOut},
     summary="Answer a complaint your jurisdiction is responsible for",
 )
-def answer(request, complaint_id: int, payload: AnswerIn):
+def answer(request, complaint_id: int, payload: ComplaintAnswerIn):
     complaint = _get(request, complaint_id)
     try:
         services.answer_complaint(

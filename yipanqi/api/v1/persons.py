@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.people import services
 from yipanqi.people.models import MaritalStatus, RegistrationKind, Sex, StayReason
 
@@ -29,7 +29,7 @@ class PersonSummaryOut(Schema):
     marital_status: str
 
 
-class RegistrationOut(Schema):
+class PersonRegistrationOut(Schema):
     id: int
     kind: str
     status: str
@@ -50,11 +50,11 @@ class PersonOut(PersonSummaryOut):
     phone: str
     home_path: str
     residence_path: str
-    registrations: list[RegistrationOut]
+    registrations: list[PersonRegistrationOut]
     linked: bool
 
 
-class SearchIn(Schema):
+class PersonSearchIn(Schema):
     id_number: str = Field("", max_length=40)
     name: str = Field("", max_length=50)
     within: str = Field("", pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})?$")
@@ -87,11 +87,6 @@ class RegisterIn(Schema):
     )
 
 
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
 class RegisteredOut(Schema):
     registration_id: int
     person_id: int
@@ -101,7 +96,7 @@ class RegisteredOut(Schema):
 
 
 @router.post("/search", response=SearchOut, summary="Search persons within your scope")
-def search(request, payload: SearchIn):
+def search(request, payload: PersonSearchIn):
     """Persons whose home or residence lies in your jurisdiction, matching every criterion."""
     require_casework(request, NO_CASEWORK)
     qs = services.search_persons(
@@ -171,7 +166,7 @@ def _register(request, payload: RegisterIn, kind: str):
 
 @router.post(
     "/inflow",
-    response={201: RegisteredOut, 400: RejectedOut},
+    response={201: RegisteredOut, 400: ErrorOut},
     summary="Register an inflow person (R-REGN-1)",
 )
 def register_inflow(request, payload: RegisterIn):
@@ -181,7 +176,7 @@ def register_inflow(request, payload: RegisterIn):
 
 @router.post(
     "/outflow",
-    response={201: RegisteredOut, 400: RejectedOut},
+    response={201: RegisteredOut, 400: ErrorOut},
     summary="Register an outflow person (R-REGN-1)",
 )
 def register_outflow(request, payload: RegisterIn):

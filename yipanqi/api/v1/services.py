@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.audit.models import Action
 from yipanqi.core.errors import Rejected
 from yipanqi.people import services as people
@@ -32,11 +32,6 @@ from yipanqi.services.models import (
 router = Router(tags=["services"])
 
 NO_CASEWORK = "Your role does not work with person records."
-
-
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 class ServiceTypeOut(Schema):
@@ -92,7 +87,7 @@ class PersonServicesOut(Schema):
     checkups: CheckupsOut | None
 
 
-class ReportIn(Schema):
+class ServiceReportIn(Schema):
     person_id: int
     period_from: dt.date
     period_to: dt.date
@@ -103,7 +98,7 @@ class ReportIn(Schema):
     )
 
 
-class ReportOut(Schema):
+class ServiceReportOut(Schema):
     id: int
     number: str
     person_id: int
@@ -257,7 +252,7 @@ def service_types(request):
 
 @router.post(
     "/records",
-    response={201: RecordedOut, 404: RejectedOut, 422: RejectedOut},
+    response={201: RecordedOut, 404: ErrorOut, 422: ErrorOut},
     summary="Record a service given (R-SVC-1, R-SVC-3)",
 )
 def record_service(request, payload: ServiceIn):
@@ -317,10 +312,10 @@ def violations(request):
 
 @router.post(
     "/reports",
-    response={201: ReportOut, 404: RejectedOut, 422: RejectedOut},
+    response={201: ServiceReportOut, 404: ErrorOut, 422: ErrorOut},
     summary="Send the service report home (R-SVC-2)",
 )
-def send_report(request, payload: ReportIn):
+def send_report(request, payload: ServiceReportIn):
     """Sent through the exchange to the home township; the same idempotency_key sends once."""
     person = _person(request, payload.person_id)
     try:
@@ -344,7 +339,7 @@ def _get_report(request, report_id: int, action=Action.PERSON_VIEW) -> ServiceRe
         raise HttpError(404, "No such report in your jurisdiction.") from None
 
 
-@router.get("/reports/{int:report_id}", response=ReportOut, summary="One service report")
+@router.get("/reports/{int:report_id}", response=ServiceReportOut, summary="One service report")
 def get_report(request, report_id: int):
     """Seen by both sides; the home side has it once it is delivered."""
     return _report(_get_report(request, report_id))
@@ -373,7 +368,7 @@ def supply_points(request, filters: Query[SupplyQuery]):
 
 @router.post(
     "/supply-points",
-    response={201: SupplyPointOut, 403: RejectedOut, 422: RejectedOut},
+    response={201: SupplyPointOut, 403: ErrorOut, 422: ErrorOut},
     summary="Add a supply point (township operators)",
 )
 def add_supply_point(request, payload: SupplyPointIn):
@@ -392,7 +387,7 @@ def add_supply_point(request, payload: SupplyPointIn):
 
 @router.put(
     "/supply-points/{int:point_id}",
-    response={200: SupplyPointOut, 422: RejectedOut},
+    response={200: SupplyPointOut, 422: ErrorOut},
     summary="Change a supply point of your township",
 )
 def change_supply_point(request, point_id: int, payload: SupplyPointIn):
@@ -414,7 +409,7 @@ def change_supply_point(request, point_id: int, payload: SupplyPointIn):
 
 @router.post(
     "/benefits",
-    response={201: BenefitOut, 404: RejectedOut, 422: RejectedOut},
+    response={201: BenefitOut, 404: ErrorOut, 422: ErrorOut},
     summary="Record a one-child parents' certificate or reward (home side, R-SVC-5)",
 )
 def record_benefit(request, payload: BenefitIn):

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
+from yipanqi.api.v1.common import ErrorOut
 from yipanqi.stats import services
 from yipanqi.stats.rates import rate_by_code
 from yipanqi.stats.selectors import Figure, Place, drill_page
@@ -88,7 +89,7 @@ class RatesOut(BaseModel):
     rates: list[RateOut]
 
 
-class ChildOut(BaseModel):
+class RatesChildOut(BaseModel):
     place: PlaceOut
     rates: list[RateOut]
 
@@ -96,7 +97,7 @@ class ChildOut(BaseModel):
 class ChildrenOut(BaseModel):
     place: PlaceOut
     period: PeriodOut
-    children: list[ChildOut]
+    children: list[RatesChildOut]
 
 
 class MonthOut(Schema):
@@ -140,11 +141,6 @@ class DrillOut(Schema):
     page: int
     pages: int
     results: list[DrillRowOut]
-
-
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 def _place(place: Place) -> dict:
@@ -202,7 +198,7 @@ def _ask(service, request, query: AtIn, **more):
         raise HttpError(403, "Your role does not see statistics.") from None
 
 
-@router.get("/rates", response={200: RatesOut, 422: RejectedOut}, summary="Every rate (R-STAT-1)")
+@router.get("/rates", response={200: RatesOut, 422: ErrorOut}, summary="Every rate (R-STAT-1)")
 def rates(request, query: Query[AtIn]):
     """Every rate of a jurisdiction and period: numerator, denominator, value, target."""
     try:
@@ -213,7 +209,7 @@ def rates(request, query: Query[AtIn]):
 
 
 @router.get(
-    "/children", response={200: ChildrenOut, 422: RejectedOut}, summary="Every rate one level down"
+    "/children", response={200: ChildrenOut, 422: ErrorOut}, summary="Every rate one level down"
 )
 def children(request, query: Query[AtIn]):
     """The map's and the table's data: each jurisdiction one real level down (R-JUR-2)."""
@@ -230,7 +226,7 @@ def children(request, query: Query[AtIn]):
     }
 
 
-@router.get("/trend", response={200: TrendOut, 422: RejectedOut}, summary="A rate by month")
+@router.get("/trend", response={200: TrendOut, 422: ErrorOut}, summary="A rate by month")
 def trend(request, query: Query[TrendIn]):
     """The twelve months up to the end of the period (R-STAT-4)."""
     try:
@@ -278,7 +274,7 @@ def _drill_row(row, subject: str) -> dict:
     }
 
 
-@router.get("/drill", response={200: DrillOut, 422: RejectedOut}, summary="Rows behind a number")
+@router.get("/drill", response={200: DrillOut, 422: ErrorOut}, summary="Rows behind a number")
 def drill(request, query: Query[DrillIn]):
     """The registrations or requests counted in a rate's numerator, denominator or gap, limited
     to those you may see (R-ACC-2): persons of your subtree, requests your units sent or got."""
