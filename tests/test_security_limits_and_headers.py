@@ -31,7 +31,7 @@ def test_16_11_an_oversized_json_body_answers_413_in_the_api_error_shape(
     )
     assert response.status_code == 413
     body = json.loads(response.content)
-    assert set(body) == {"detail"} and "20 MB" in body["detail"]
+    assert set(body) == {"detail", "errors"} and "20 MB" in body["detail"]
 
 
 def test_16_11_a_body_that_trips_the_limit_while_read_is_413_too(village_worker, settings):
@@ -50,7 +50,7 @@ def test_16_11_a_body_that_trips_the_limit_while_read_is_413_too(village_worker,
         "/api/v1/imports/", {"kind": "x" * 5000}, HTTP_AUTHORIZATION=f"Bearer {key}"
     )
     assert api.status_code == 413
-    assert set(json.loads(api.content)) == {"detail"}
+    assert set(json.loads(api.content)) == {"detail", "errors"}
 
 
 def test_16_11_web_pages_refuse_an_oversized_form_with_a_plain_page(village_worker):
