@@ -165,6 +165,24 @@ def test_issue_16_4_disable_then_enable_revives_no_token_and_no_session(village_
     assert AuditEvent.objects.filter(action="token_revoke", reason="user disabled").count() == 1
 
 
+def test_issue_16_4_a_stale_copy_of_the_user_saved_later_does_not_revive_a_session(
+    village_worker, sysadmin
+):
+    """Given alice's session unknown to the session table and a copy of her account loaded
+    before she was disabled (an open admin form), when that copy is saved after the disable and
+    she is enabled again, then the old session stays ended: a full save never writes an older
+    credential generation back."""
+    session = _logged_in("alice")
+    UserSession.objects.filter(user=village_worker).delete()
+    stale = User.objects.get(pk=village_worker.pk)
+    services.set_active(village_worker, False, acting_user=sysadmin, origin=Origin())
+    stale.display_name = "Alice Wang"
+    stale.is_active = True
+    stale.save()
+    assert User.objects.get(pk=village_worker.pk).display_name == "Alice Wang"
+    assert not _still_in(session)
+
+
 def test_issue_16_4_disabling_in_the_admin_site_revokes_tokens_for_good(village_worker, sysadmin):
     """Given alice with a token, when the administrator unticks 'active' in the administration
     site and later ticks it again, then the token stays refused."""

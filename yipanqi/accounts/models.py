@@ -136,6 +136,14 @@ class User(AbstractUser):
         if counted:
             # Counted in the database, so a stale copy of the user cannot reuse a generation.
             self.credential_generation = models.F("credential_generation") + 1
+        elif update_fields is None and not self._state.adding and not args and not kwargs:
+            # A full save of a stale copy (an admin form opened before a disable) must not put
+            # an older generation back: everything else is written, the generation is not.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "credential_generation"
+            ]
         super().save(*args, **kwargs)
         self._new_credentials = False
         if counted:

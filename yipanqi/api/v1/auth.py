@@ -6,7 +6,8 @@ from yipanqi.accounts.models import ApiToken
 
 
 class TokenAuth(HttpBearer):
-    """Bearer token: only the token's hash is stored; a disabled user's tokens stop working."""
+    """Bearer token: only the token's hash is stored; a revoked token, one of a disabled user or
+    one made before the user's password changed is refused (ApiToken.is_usable, issue 16.4)."""
 
     def authenticate(self, request, token: str):
         try:
