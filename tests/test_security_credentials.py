@@ -94,6 +94,26 @@ def test_issue_16_4_a_reset_through_the_admin_site_ends_tokens_and_sessions(
     assert AuditEvent.objects.filter(action="token_revoke", reason="password reset").count() == 1
 
 
+def test_issue_16_4_switching_password_log_in_off_in_the_admin_site_ends_tokens(
+    village_worker, sysadmin
+):
+    """Given alice with a token and a session, when the administrator switches her password
+    log-in off, then she cannot log in with it, and her token and session have ended."""
+    _token, key = ApiToken.issue(village_worker)
+    session = _logged_in("alice")
+    admin = Client()
+    admin.force_login(sysadmin)
+    response = admin.post(
+        f"/admin/accounts/user/{village_worker.pk}/password/",
+        {"usable_password": "false", "unset-password": "1"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    village_worker.refresh_from_db()
+    assert not village_worker.has_usable_password()
+    assert _api(key) == 401
+    assert not _still_in(session)
+
+
 def test_issue_16_4_the_admin_site_refuses_a_weak_reset_and_changes_nothing(
     village_worker, sysadmin
 ):

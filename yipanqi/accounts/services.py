@@ -138,13 +138,10 @@ def change_password(
 
     Issue 16.4: every API token of the user is revoked and every session ended, but
     `keep_session` (the owner's own session, in which they changed it). Set by someone else it
-    is a reset: the owner must choose their own at the next log-in. None (administrators only)
-    switches password log-in off."""
+    is a reset: the owner must choose their own at the next log-in. None (the administration
+    site's choice) switches password log-in off."""
     own = acting_user.pk == user.pk
-    if new_password is None:
-        if own:
-            raise ValueError("only an administrator switches password log-in off")
-    else:
+    if new_password is not None:
         password_validation.validate_password(new_password, user)
     with transaction.atomic():
         if new_password is None:
