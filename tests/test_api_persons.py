@@ -65,7 +65,7 @@ def test_r_acc_1_revoked_expired_or_disabled_tokens_stop_working(village_worker)
     while a good token of the same user works."""
     good = api(village_worker)
     revoked_token, revoked_key = ApiToken.issue(village_worker)
-    revoked_token.revoked = True
+    revoked_token.revoked_at = timezone.now()
     revoked_token.save()
     expired_token, expired_key = ApiToken.issue(village_worker)
     expired_token.expires_at = timezone.now() - dt.timedelta(minutes=1)

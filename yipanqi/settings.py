@@ -150,6 +150,8 @@ PASSWORD_HASHERS = [
 PASSWORD_MIN_CLASSES = envint("YIPANQI_PASSWORD_MIN_CLASSES", 3)  # of lower, upper, digit, other
 PASSWORD_HISTORY_COUNT = envint("YIPANQI_PASSWORD_HISTORY", 5)
 PASSWORD_MAX_AGE_DAYS = envint("YIPANQI_PASSWORD_MAX_AGE_DAYS", 90)  # 0: never expires
+# zxcvbn's score a password needs (0-4; 3: about 10^8 guesses), issue 16.9.
+PASSWORD_MIN_STRENGTH = envint("YIPANQI_PASSWORD_MIN_STRENGTH", 3)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -158,7 +160,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "yipanqi.accounts.passwords.CharacterClassesValidator"},
     {"NAME": "yipanqi.accounts.passwords.PasswordHistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "yipanqi.accounts.passwords.UserNameInPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "yipanqi.accounts.passwords.StrengthValidator"},
+    {"NAME": "yipanqi.accounts.passwords.DemoPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [

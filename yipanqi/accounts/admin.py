@@ -2,10 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from yipanqi.accounts import services
 from yipanqi.accounts.models import ApiToken, Role, User, expected_code_length
@@ -85,6 +90,33 @@ class UserAdmin(BaseUserAdmin):
         if change and was_active and not obj.is_active:
             services.set_active(obj, False, acting_user=request.user, origin=origin)
 
+    def user_change_password(self, request, id, form_url=""):
+        """Issue 16.4: a password set here is a reset through `services.change_password`: the
+        user's tokens are revoked, their sessions ended, and they choose their own at the next
+        log-in. Anything but a valid submission is Django's own page (errors, refusals)."""
+        user = self.get_object(request, unquote(id)) if request.method == "POST" else None
+        if user is not None and self.has_change_permission(request, user):
+            form = self.change_password_form(user, request.POST)
+            usable = form.is_valid() and form.cleaned_data["set_usable_password"]
+            if form.is_valid() and (usable or "unset-password" in request.POST):
+                services.change_password(
+                    user,
+                    form.cleaned_data["password1"] if usable else None,
+                    acting_user=request.user,
+                    origin=Origin.from_request(request),
+                    keep_session=request.session.session_key,
+                )
+                if user.pk == request.user.pk:
+                    update_session_auth_hash(request, user)
+                messages.success(
+                    request,
+                    _("The password is set. The user must choose a new one at the next log-in.")
+                    if usable
+                    else _("Log-in with a password is switched off for this user."),
+                )
+                return redirect(reverse("admin:accounts_user_change", args=[user.pk]))
+        return super().user_change_password(request, id, form_url)
+
     @admin.action(description=_("Disable the selected users and end their sessions"))
     def disable_users(self, request, queryset):
         origin = Origin.from_request(request)
@@ -95,13 +127,46 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked"]
-    list_filter = ["revoked"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked"]
-    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at"]
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    # A revocation is made by the action below (audited) and never undone here.
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    actions = ["revoke_tokens"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke_tokens(self, request, queryset):
+        count = services.revoke_tokens(
+            list(queryset),
+            reason="revoked by an administrator",
+            acting_user=request.user,
+            origin=Origin.from_request(request),
+        )
+        messages.success(
+            request,
+            ngettext("%(count)s token revoked.", "%(count)s tokens revoked.", count)
+            % {"count": count},
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -3,10 +3,12 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from yipanqi.divisions.codes import LEVEL_LENGTHS
@@ -99,6 +101,10 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(
         _("password changed"), null=True, blank=True, default=timezone.now
     )
+    # Issue 16.4: raised whenever the password is set (by any path) and when the user is
+    # disabled. Sessions (get_session_auth_hash) and API tokens (ApiToken.generation) made under
+    # an older generation never work again, even after the user is enabled again.
+    credential_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -123,19 +129,66 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         new_hash = getattr(self, "_new_password_hash", None)
+        new_credentials = getattr(self, "_new_credentials", False)
         update_fields = kwargs.get("update_fields")
-        if new_hash and update_fields is not None and "password_changed_at" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "password_changed_at"]
+        if new_credentials and update_fields is not None:
+            extra = {"credential_generation"} | ({"password_changed_at"} if new_hash else set())
+            kwargs["update_fields"] = [*update_fields, *sorted(extra - set(update_fields))]
+        counted = new_credentials and not self._state.adding
+        if counted:
+            # Counted in the database, so a stale copy of the user cannot reuse a generation.
+            self.credential_generation = models.F("credential_generation") + 1
+        elif update_fields is None and not self._state.adding and not args and not kwargs:
+            # A full save of a stale copy (an admin form opened before a disable) must not put
+            # an older generation back: everything else is written, the generation is not.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "credential_generation"
+            ]
         super().save(*args, **kwargs)
+        self._new_credentials = False
+        if counted:
+            self.refresh_from_db(fields=["credential_generation"])
         if new_hash:
             self._new_password_hash = None
             PasswordHistory.remember(self, new_hash)
 
     def set_password(self, raw_password):
         super().set_password(raw_password)
+        self._new_credentials = True
+        if self._state.adding:
+            self.credential_generation += 1
         if raw_password is not None:
             self.password_changed_at = timezone.now()
             self._new_password_hash = self.password
+
+    def set_unusable_password(self):
+        self.set_password(None)
+
+    def check_password(self, raw_password):
+        def rehash(raw):
+            # Django stores a stronger hash of the same password at log-in: not a new password,
+            # so no new generation and the password's age is kept.
+            self.password = make_password(raw)
+            self._password = None
+            type(self).objects.filter(pk=self.pk).update(password=self.password)
+
+        return check_password(raw_password, self.password, rehash)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's HMAC of the password, bound to the credential generation as well, so a
+        disable (or any password change) ends every session for good. Generation 0 keeps
+        Django's own value: sessions opened before this existed stay valid until then."""
+        if not self.credential_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "yipanqi.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt,
+            f"{self.password}:{self.credential_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def password_expired(self, now=None) -> bool:
         """Past the maximum age (YIPANQI_PASSWORD_MAX_AGE_DAYS), or set by an administrator."""
@@ -200,10 +253,19 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    # Issue 16.4: a revoked token stays revoked (nothing sets revoked_at back to empty).
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.CharField(_("why revoked"), max_length=100, blank=True)
+    # The user's credential generation when the token was made: a later password change or
+    # disable (a new generation) ends it, whatever path made the change.
+    generation = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -212,14 +274,21 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user: User, name: str = "api") -> tuple["ApiToken", str]:
         key = "yq_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=cls.hash_key(key),
+            prefix=key[:8],
+            generation=user.credential_generation,
+        )
         return token, key
 
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return (
-            not self.revoked
+            self.revoked_at is None
             and self.user.is_active
+            and self.generation == self.user.credential_generation
             and (self.expires_at is None or self.expires_at > now)
         )
 

@@ -250,17 +250,21 @@ def password_change(request):
     form = PasswordChangeForm(user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_password(
-                user,
-                form.cleaned_data["new_password1"],
-                acting_user=user,
-                origin=web_origin(request),
-            )
+            with transaction.atomic():
+                old_key = request.session.session_key
+                services.change_password(
+                    user,
+                    form.cleaned_data["new_password1"],
+                    acting_user=user,
+                    origin=web_origin(request),
+                    keep_session=old_key,
+                )
+                # Issue 16.4: this session goes on, under a new key; every other one has ended.
+                update_session_auth_hash(request, user)
+                services.move_session(user, old_key, request.session.session_key)
         except ValidationError as exc:
             form.add_error("new_password1", exc)
         else:
-            update_session_auth_hash(request, user)
-            services.remember_session(user, request.session.session_key)
             messages.success(request, _("Your password is changed."))
             return redirect("web:home")
     return render(

@@ -13,6 +13,8 @@ class Action(models.TextChoices):
     OTP_VERIFIED = "otp_verified", _("Second factor checked")
     OTP_FAILED = "otp_failed", _("Wrong second-factor code")
     PASSWORD_CHANGE = "password_change", _("Change a password")
+    TOKEN_CREATE = "token_create", _("Create an API token")
+    TOKEN_REVOKE = "token_revoke", _("Revoke an API token")
     PERSON_VIEW = "person_view", _("View a person's sensitive data")
     PERSON_SEARCH = "person_search", _("Search persons")
     PERSON_CREATE = "person_create", _("Register a person")

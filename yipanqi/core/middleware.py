@@ -74,8 +74,12 @@ class ApiGuardMiddleware:
         if token:
             if user is None:
                 _count_failure(request, ip)
-            elif user.role == "auditor" and request.method not in SAFE_METHODS:
-                return _refuse_auditor(request, user)
+            else:
+                from yipanqi.accounts import readonly
+
+                refused = readonly.refusal(request, user, channel="api")
+                if refused is not None:
+                    return refused
         return self.get_response(request)
 
 
@@ -115,22 +119,4 @@ def _count_failure(request, ip: str) -> None:
         result=Result.DENIED,
         object_type="api_token",
         detail={"backoff_seconds": delay},
-    )
-
-
-def _refuse_auditor(request, user):
-    from yipanqi.audit.models import Action, Result
-    from yipanqi.audit.services import Origin, record_event
-
-    record_event(
-        actor=user,
-        action=Action.REQUEST_REFUSED,
-        origin=Origin.from_request(request, channel="api"),
-        result=Result.DENIED,
-        object_type="path",
-        object_id=request.path[:64],
-        detail={"method": request.method, "rule": "auditor reads only"},
-    )
-    return JsonResponse(
-        {"detail": "The auditor's account reads and never changes anything."}, status=403
     )

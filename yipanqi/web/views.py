@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.accounts import services as accounts
 from yipanqi.accounts.models import ApiToken
 from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import is_known_county
@@ -149,18 +150,28 @@ def person(request, pk: int):
 @never_cache
 @login_required
 def tokens(request):
-    """API tokens of the logged-in user: create one (shown once) or revoke one."""
+    """API tokens of the logged-in user: create one (shown once) or revoke one; both audited."""
     new_key = None
     if request.method == "POST":
         revoke = request.POST.get("revoke", "")
         if revoke:
             if not revoke.isdigit():
                 raise Http404
-            ApiToken.objects.filter(user=request.user, pk=int(revoke)).update(revoked=True)
+            token = get_object_or_404(ApiToken, user=request.user, pk=int(revoke))
+            accounts.revoke_tokens(
+                [token],
+                reason="revoked by its owner",
+                acting_user=request.user,
+                origin=web_origin(request),
+            )
             messages.success(request, _("The token was revoked."))
             return redirect("web:tokens")
-        name = (request.POST.get("name") or "api").strip()[:100] or "api"
-        _token, new_key = ApiToken.issue(request.user, name=name)
+        _token, new_key = accounts.create_token(
+            request.user,
+            request.POST.get("name") or "api",
+            acting_user=request.user,
+            origin=web_origin(request),
+        )
     return render(
         request,
         "web/tokens.html",
