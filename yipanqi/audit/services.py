@@ -170,21 +170,13 @@ def _in_chain(spool_ids: list) -> set:
     )
 
 
+# A row's own fields, as archive.py writes them out; the chain's hashes are made anew.
+SPOOLED_FIELDS = ("actor_id", "actor_name", "action", "result", "object_type", "object_id",
+                  "person_id", "reason", "ip", "channel", "detail")  # fmt: skip
+
+
 def _spooled_fields(row: AuditEvent) -> dict:
-    return {
-        "at": row.at.isoformat(),
-        "actor_id": row.actor_id,
-        "actor_name": row.actor_name,
-        "action": row.action,
-        "result": row.result,
-        "object_type": row.object_type,
-        "object_id": row.object_id,
-        "person_id": row.person_id,
-        "reason": row.reason,
-        "ip": row.ip,
-        "channel": row.channel,
-        "detail": row.detail,
-    }
+    return {"at": row.at.isoformat(), **{name: getattr(row, name) for name in SPOOLED_FIELDS}}
 
 
 def _row_from_spool(fields: dict) -> AuditEvent:
