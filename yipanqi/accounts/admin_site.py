@@ -6,7 +6,10 @@
   administrator; lock-outs and second-factor devices for the security administrator. No person
   data and no audit trail is registered here at all.
 - Every change made through the site is written to the audit trail in its own transaction.
-- Log-in goes through the platform's log-in page (lock-out, second factor).
+- Log-in goes through the platform's log-in page (lock-out, second factor). A signed-in user
+  of another role (the auditor, a village worker…) is not sent there again, which looped
+  between /admin/login/ and /login/ (issue 12.20): they get a page saying the site is not for
+  them, with links to their own tools.
 """
 
 from functools import update_wrapper
@@ -15,7 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from yipanqi.accounts.models import Role
@@ -38,6 +41,11 @@ class AdminSite(admin.AdminSite):
         )
 
     def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            if self.has_permission(request):
+                return redirect(reverse("admin:index"))
+            # Issue 12.20: logged in, but not a role of this site: say so, do not loop.
+            return render(request, "accounts/admin_not_for_you.html", status=403)
         query = urlencode({"next": request.GET.get("next") or reverse("admin:index")})
         return redirect(f"{reverse('web:login')}?{query}")
 

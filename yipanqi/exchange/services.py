@@ -204,7 +204,7 @@ def common_ancestor(first: str, second: str) -> Division | None:
 
     Placeholder cities (R-JUR-2) are no level: two districts of 北京 meet at 北京.
     """
-    shared = [c for c in ancestors_of(first) if second.startswith(c) and len(c) < len(second)]
+    shared = _shared_levels(first, second)
     if shared:
         found = {d.code: d for d in Division.objects.filter(code__in=shared)}
         for code in reversed(shared):
@@ -212,6 +212,11 @@ def common_ancestor(first: str, second: str) -> Division | None:
             if division is not None and not division.is_placeholder:
                 return division
     return None
+
+
+def _shared_levels(first: str, second: str) -> list[str]:
+    """Codes strictly above both sides; empty when they are in different provinces."""
+    return [c for c in ancestors_of(first) if second.startswith(c) and len(c) < len(second)]
 
 
 def escalate_request(
@@ -231,7 +236,19 @@ def escalate_request(
         raise _reject("reason", _("Please say why the higher level should step in."))
     if request.status != RequestStatus.OVERDUE:
         raise _reject("__all__", _("Only an overdue request can be escalated."))
+    # R-EX-3: the target is computed here from the two sides and nothing else; neither the web
+    # form nor the API payload has a field for it (issue 12.3).
     target = common_ancestor(request.sender_id, request.receiver_id)
+    if target is None and _shared_levels(request.sender_id, request.receiver_id):
+        # Both sides lie in one province (or lower), but that level is missing from the
+        # division list: refuse rather than jump over it to the national level.
+        raise _reject(
+            "__all__",
+            _(
+                "The common higher level of the two sides is not in the division list, so "
+                "this request cannot be escalated now. Please tell the system administrator."
+            ),
+        )
     now = now or timezone.now()
     with transaction.atomic():
         claimed = Request.objects.filter(pk=request.pk, status=RequestStatus.OVERDUE).update(

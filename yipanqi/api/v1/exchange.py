@@ -10,6 +10,7 @@ from enum import StrEnum
 from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.exchange import selectors, services
@@ -96,6 +97,11 @@ class RequestAnswerIn(Schema):
 
 
 class EscalateIn(Schema):
+    """Only a reason: the target is always the two sides' lowest common ancestor (R-EX-3), so
+    a field naming a level is refused (422), never silently obeyed or ignored (issue 12.3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
