@@ -192,6 +192,10 @@ LOGIN_KNOWN_DEVICE_DAYS = envint("YIPANQI_LOGIN_KNOWN_DEVICE_DAYS", 90)
 THROTTLE_BACKOFF_BASE_SECONDS = envint("YIPANQI_BACKOFF_BASE_SECONDS", 2)
 # Second factor: mandatory for administrators (county and up, and the three separated roles).
 ADMIN_OTP_REQUIRED = envbool("YIPANQI_ADMIN_OTP_REQUIRED", True)
+# Issue 12.1: django-otp never shows a device secret in the admin (accounts/admin.py replaces
+# its admin classes as well), and django-axes keeps no form token in its attempt rows.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken", "token", "otp_token"]
 OTP_TOTP_ISSUER = "Yipanqi"
 # Break-the-glass (issue 7.4): grants a day, and look-ups a day, found or not (issue 16 item 5).
 BREAK_GLASS_HOURS = envint("YIPANQI_BREAK_GLASS_HOURS", 2)

@@ -170,3 +170,119 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- second-factor devices (issue 12.1) -------------------------------------------------------
+# No role may read a second-factor secret after enrolment. django-otp's own admin classes show
+# the key, a QR code and a config URL; every device model it registered is registered again
+# here with only what identifies the device and its use. The one action is a reset (audited).
+DEVICE_FIELDS = [
+    "user",
+    "name",
+    "confirmed",
+    "created_at",
+    "last_used_at",
+    "throttling_failure_count",
+    "throttling_failure_timestamp",
+]
+
+
+class SecretFreeDeviceAdmin(admin.ModelAdmin):
+    """A second-factor device without its secret: no key, no QR, no config URL, no token."""
+
+    list_display_links = None
+    search_fields = ["user__username", "user__display_name"]
+    actions = ["reset_second_factor"]
+
+    def _fields(self):
+        names = {field.name for field in self.model._meta.get_fields()}
+        return [name for name in DEVICE_FIELDS if name in names]
+
+    def get_list_display(self, request):
+        return [name for name in self._fields() if not name.startswith("throttling_")]
+
+    def get_list_filter(self, request):
+        return ["confirmed"] if "confirmed" in self._fields() else []
+
+    def get_fields(self, request, obj=None):
+        return self._fields()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._fields()
+
+    def get_urls(self):
+        # Only the list: no change page, history, config or QR page for a device.
+        from django.urls import path
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a reset (below) removes every device of the user and ends sessions
+
+    def has_reset_permission(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.delete_{opts.model_name}")
+
+    @admin.action(
+        description=_("Reset the second factor of the selected devices' users"),
+        permissions=["reset"],
+    )
+    def reset_second_factor(self, request, queryset):
+        origin = Origin.from_request(request)
+        users = User.objects.filter(pk__in=queryset.values("user_id"))
+        for user in users:
+            services.reset_second_factor(user, acting_user=request.user, origin=origin)
+        messages.success(
+            request,
+            _(
+                "The second factor is reset and the user's sessions are ended. The user sets up "
+                "a new one at the next log-in; nobody else sees it."
+            ),
+        )
+
+
+def _replace_device_admins(site) -> None:
+    from django_otp.models import Device
+
+    for model in list(site._registry):
+        if issubclass(model, Device):
+            site.unregister(model)
+            site.register(model, SecretFreeDeviceAdmin)
+
+
+_replace_device_admins(admin.site)
+
+
+# --- lock-outs (django-axes) ------------------------------------------------------------------
+# The security administrator lifts a lock-out; the form data of the failed attempt (the
+# query string and POST body, with their CSRF token) is no business of theirs (issue 12.1).
+def _replace_axes_admins(site) -> None:
+    from axes.models import AccessAttempt
+
+    registered = site._registry.get(AccessAttempt)
+    if registered is None:
+        return
+    base = type(registered)
+
+    class AccessAttemptAdmin(base):
+        fieldsets = [
+            (None, {"fields": ["username", "path_info", "failures_since_start", "expiration"]}),
+            (_("Where from"), {"fields": ["user_agent", "ip_address", "http_accept"]}),
+        ]
+
+        def get_readonly_fields(self, request, obj=None):
+            hidden = {"get_data", "post_data"}
+            return [f for f in super().get_readonly_fields(request, obj) if f not in hidden]
+
+    site.unregister(AccessAttempt)
+    site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+_replace_axes_admins(admin.site)

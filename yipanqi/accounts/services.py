@@ -193,3 +193,27 @@ def set_active(user: User, active: bool, *, acting_user: User, origin: Origin) -
             object_id=user.pk,
             detail={"is_active": active, **ended},
         )
+
+
+def reset_second_factor(user: User, *, acting_user: User, origin: Origin) -> int:
+    """Issue 12.1: remove every second-factor device of `user` (TOTP, backup codes, any kind
+    django-otp has), end their sessions and audit it. Nobody is shown the old secret or a new
+    one: the owner sets up a new one at the next log-in (or from their own page), where the new
+    secret is shown once, to them only. Returns how many devices were removed."""
+    from django_otp import devices_for_user
+
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=None))
+        kinds = sorted({device._meta.label_lower for device in devices})
+        for device in devices:
+            device.delete()
+        ended = end_sessions(user)
+        record_event(
+            actor=acting_user,
+            action=Action.OTP_RESET,
+            origin=origin,
+            object_type="user",
+            object_id=user.pk,
+            detail={"devices_removed": len(devices), "kinds": kinds, "sessions_ended": ended},
+        )
+    return len(devices)

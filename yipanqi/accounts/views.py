@@ -23,7 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from yipanqi.accounts import emergency, services, throttle
 from yipanqi.accounts.middleware import LOGIN_AT_KEY, SEEN_KEY
@@ -145,6 +145,11 @@ def otp_setup(request):
     device, _created = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "authenticator"}
     )
+    if request.method == "GET" and not _created:
+        # Issue 12.1: a secret is shown once. Opening the page again issues a new one, so a
+        # secret left on a screen or in a history is dead before it can be used.
+        device.key = default_key()
+        device.save(update_fields=["key"])
     error = ""
     if request.method == "POST":
         allowed, _info = device.verify_is_allowed()

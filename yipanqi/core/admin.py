@@ -10,15 +10,24 @@ from yipanqi.core.models import Throttle
 class ThrottleAdmin(admin.ModelAdmin):
     """The security administrator lifts a back-off by deleting its row (audited by the site)."""
 
-    list_display = ["key", "count", "window_ends", "backoff_left"]
+    list_display = ["what", "count", "window_ends", "backoff_left"]
     search_fields = ["key"]
     actions = ["delete_selected"]
 
     def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("what is counted"), ordering="key")
+    def what(self, obj):
+        """An API token's row is keyed by the token's id: show its prefix and owner."""
+        prefix, sep, token_id = obj.key.rpartition("tok:")
+        if not sep or not token_id.isdigit():
+            return obj.key
+        from yipanqi.accounts.models import ApiToken
+
+        token = ApiToken.objects.select_related("user").filter(pk=int(token_id)).first()
+        shown = f"{token.prefix}… ({token.user})" if token else token_id
+        return f"{prefix}{sep}{shown}"
 
     @admin.display(description=_("window ends in (seconds)"))
     def window_ends(self, obj):

@@ -1,7 +1,5 @@
 """Web hardening middleware (issue 7.6): no caching of personal pages; API guard."""
 
-import hashlib
-
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
@@ -61,7 +59,9 @@ class ApiGuardMiddleware:
                     "Too many invalid tokens from this address; try again later.", wait
                 )
         if user is not None:
-            rate_key = "tok:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+            # Issue 12.1: the token's id, not a hash of it: back-off rows are shown to the
+            # security administrator, and a hash's prefix is a prefix of the stored key hash.
+            rate_key = f"tok:{user.api_token_pk}"
         elif getattr(request, "user", None) is not None and request.user.is_authenticated:
             rate_key = f"user:{request.user.pk}"
         else:
@@ -97,6 +97,7 @@ def _token_user(token: str):
     )
     if record is None or not record.is_usable():
         return None
+    record.user.api_token_pk = record.pk
     return record.user
 
 
