@@ -98,7 +98,10 @@ def test_p5_no_id_or_phone_number_in_any_log_record(captured, village_worker, ot
     outsider = Client()
     outsider.force_login(other_county_admin)
     outsider.get(f"/persons/{person_id}/")
-    outsider.post("/account/emergency-access/", {"id_number": IDS[1], "reason": "急诊抢救核实身份"})
+    outsider.post(
+        "/account/emergency-access/",
+        {"id_number": IDS[1], "case": "medical", "reason": "急诊抢救核实身份"},
+    )
     outsider.get(f"/persons/{person_id}/")
     Client().post("/login/", {"username": IDS[2], "password": PHONE})
     Client().post("/login/", {"username": PHONE, "password": IDS[2]})

@@ -73,7 +73,7 @@ def test_issue_16_3_a_formula_typed_as_a_reason_is_exported_as_text(
     hostile = '=HYPERLINK("http://x","y")'
     person = register_inflow().person
     emergency.open_in_emergency(
-        person.reveal_id_number(), reason=hostile, acting_user=other_county_admin
+        person.reveal_id_number(), case="medical", reason=hostile, acting_user=other_county_admin
     )
     client = _client(auditor)
 

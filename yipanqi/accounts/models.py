@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.divisions.codes import LEVEL_LENGTHS
 
@@ -326,6 +327,15 @@ class UserSession(models.Model):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class EmergencyCase(models.TextChoices):
+    """Issue 12.2: the cases that justify break-the-glass; anything else goes through the
+    person's own jurisdictions or an exchange request (R-ACC-2, R-EX-4)."""
+
+    MEDICAL = "medical", _("Medical emergency: the person is being treated now")
+    ARRIVED = "arrived", _("The person has moved into our area and is not registered here yet")
+    REQUEST = "request", _("A request about this person was sent to or from our unit")
+
+
 class EmergencyAccess(models.Model):
     """Break-the-glass (issue 7.4): a user opens one person outside their scope, for a while.
 
@@ -336,6 +346,13 @@ class EmergencyAccess(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_accesses")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=300)
+    case = models.CharField(
+        pgettext_lazy("emergency access", "case"),
+        max_length=20,
+        choices=EmergencyCase.choices,
+        default="",
+        blank=True,
+    )
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     # The two jurisdictions at the time of access: they are told, even if the person moves.
@@ -353,3 +370,26 @@ class EmergencyAccess(models.Model):
 
     def is_active(self, now=None) -> bool:
         return self.expires_at > (now or timezone.now())
+
+
+class EmergencyReview(models.Model):
+    """Issue 12.2: an emergency access looked at by the security administrator or the auditor.
+
+    Each of the two roles reviews every access once; the review itself is audited."""
+
+    access = models.ForeignKey(EmergencyAccess, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reviewer_role = models.CharField(max_length=32, choices=Role.choices)
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access", "reviewer_role"], name="emergency_review_once_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_id} reviewed by {self.reviewer} ({self.reviewed_at:%Y-%m-%d})"

@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from yipanqi.accounts import emergency, services, throttle
 from yipanqi.accounts.middleware import LOGIN_AT_KEY, SEEN_KEY
-from yipanqi.accounts.models import EmergencyAccess
+from yipanqi.accounts.models import EmergencyAccess, EmergencyCase
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
@@ -284,7 +284,8 @@ def password_change(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def emergency_access(request):
-    """Break-the-glass: state a reason to open one person outside your jurisdiction."""
+    """Break-the-glass: choose the case and say why, to open one person outside your
+    jurisdiction (township and up, issue 12.2)."""
     require_casework(request)
     user = request.user
     error = ""
@@ -292,6 +293,7 @@ def emergency_access(request):
         try:
             outcome = emergency.open_in_emergency(
                 request.POST.get("id_number", ""),
+                case=request.POST.get("case", ""),
                 reason=request.POST.get("reason", ""),
                 acting_user=user,
                 origin=web_origin(request),
@@ -331,6 +333,9 @@ def emergency_access(request):
             "hours": settings.BREAK_GLASS_HOURS,
             "accesses": accesses,
             "reason": request.POST.get("reason", "") if error else "",
+            "case": request.POST.get("case", "") if error else "",
+            "cases": EmergencyCase.choices,
+            "may_break_glass": emergency.may_break_glass(user),
         },
         status=400 if error else 200,
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.accounts import emergency
 from yipanqi.accounts import services as accounts
 from yipanqi.accounts.models import ApiToken
 from yipanqi.divisions.models import Division
@@ -35,6 +36,8 @@ def home(request):
             .select_related("home", "residence")
             .order_by("-updated_at", "-pk")[:10]
         )
+    if user.role in emergency.REVIEWER_ROLES:
+        context["emergency_reviews"] = emergency.count_to_review(user)  # issue 12.2
     return render(request, "web/home.html", context)
 
 
