@@ -334,6 +334,7 @@ def emergency_access(request):
             "accesses": accesses,
             "reason": request.POST.get("reason", "") if error else "",
             "case": request.POST.get("case", "") if error else "",
+            "id_number": request.POST.get("id_number", "")[:40] if error else "",
             "cases": EmergencyCase.choices,
             "may_break_glass": emergency.may_break_glass(user),
         },
