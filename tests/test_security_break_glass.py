@@ -28,6 +28,7 @@ def person(register_inflow):
 
 def _client(user):
     client = Client()
+    client.cookies["django_language"] = "en"  # pages in their English source form
     client.force_login(user)
     return client
 
