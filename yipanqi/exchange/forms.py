@@ -22,12 +22,27 @@ class FilterForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    """A canned answer (with a note, needed for "not as stated") or an answer in words."""
+
+    canned = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    note = forms.CharField(
+        max_length=3000,
+        required=False,
+        label=_("Note for the sender (needed when the facts are not as stated)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     answer = forms.CharField(
         max_length=4000,
+        required=False,
         label=_("Answer"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Please write the answer.")},
     )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("canned") and not (data.get("answer") or "").strip():
+            self.add_error("answer", _("Please write the answer."))
+        return data
 
 
 class EscalateForm(forms.Form):

@@ -10,11 +10,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yipanqi.exchange import rules, selectors, services
+from yipanqi.exchange import payloads, rules, selectors, services
+from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.forms import (
     AnswerForm,
     DepartureForm,
@@ -26,14 +26,6 @@ from yipanqi.exchange.forms import (
 from yipanqi.exchange.models import Region, RequestType
 from yipanqi.people import services as people
 from yipanqi.web.casework import require_casework, show_errors, web_origin
-
-# One tap answers for a village worker on a phone; the text stays editable.
-QUICK_ANSWERS = [
-    gettext_lazy("Confirmed: the facts are as stated."),
-    gettext_lazy("Not as stated; see the note."),
-    gettext_lazy("This person is not known here."),
-    gettext_lazy("Received; no further action needed."),
-]
 
 
 def _access(request, pk):
@@ -92,6 +84,7 @@ def _detail_context(request, item, **forms):
     left, late = _left_and_late(selectors.days_left(item))
     return {
         "item": item,
+        "described": payloads.describe(item, user),
         "left": left,
         "late": late,
         "events": item.events.select_related("actor", "unit"),
@@ -102,7 +95,8 @@ def _detail_context(request, item, **forms):
         "escalation_target": services.common_ancestor(item.sender_id, item.receiver_id),
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
-        "quick_answers": QUICK_ANSWERS,
+        # One tap answers for a village worker on a phone, only those that fit this kind.
+        "quick_answers": answers_for(item.type),
     }
 
 
@@ -125,6 +119,8 @@ def answer(request, pk: int):
             services.answer_request(
                 item.pk,
                 answer=form.cleaned_data["answer"],
+                canned=form.cleaned_data["canned"],
+                note=form.cleaned_data["note"],
                 acting_user=request.user,
                 origin=web_origin(request),
             )

@@ -12,7 +12,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
-from yipanqi.exchange import selectors, services
+from yipanqi.exchange import payloads, selectors, services
+from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person
 
@@ -67,6 +68,29 @@ class RequestSummaryOut(Schema):
     )
 
 
+class FactOut(Schema):
+    label: str
+    value: str
+
+
+class ServiceLineOut(Schema):
+    date: str
+    service: str
+    provider: str
+    charged: str
+
+
+class LinkOut(Schema):
+    label: str
+    url: str = Field(..., description="a web page this user may open")
+
+
+class AnswerChoiceOut(Schema):
+    code: str
+    text: str
+    needs_note: bool
+
+
 class RequestOut(RequestSummaryOut):
     sender_name: str
     receiver_name: str
@@ -81,6 +105,14 @@ class RequestOut(RequestSummaryOut):
         None, description="with status escalated: empty means the national level"
     )
     escalation_reason: str
+    asks: str = Field(..., description="what the request asks of its receiver, in words")
+    facts: list[FactOut] = Field(..., description="the payload in words")
+    services: list[ServiceLineOut] = Field(..., description="a service report's services")
+    links: list[LinkOut] = Field(..., description="the request's subject, where you may open it")
+    may_answer: bool
+    answer_choices: list[AnswerChoiceOut] = Field(
+        ..., description="the canned answers that fit this kind of request"
+    )
     events: list[RequestEventOut]
 
 
@@ -91,8 +123,21 @@ class RequestPageOut(Schema):
     results: list[RequestSummaryOut]
 
 
+class CannedCode(StrEnum):
+    CONFIRMED = "confirmed"
+    RECEIVED = "received"
+    MISMATCH = "mismatch"
+    UNKNOWN = "unknown"
+
+
 class RequestAnswerIn(Schema):
-    answer: str = Field(..., min_length=1, max_length=4000)
+    answer: str = Field("", max_length=4000, description="the answer in words, or give canned")
+    canned: CannedCode | None = Field(
+        None,
+        description="a canned answer; allowed ones per request are in its answer_choices. "
+        "mismatch (not as stated) needs a note",
+    )
+    note: str = Field("", max_length=3000, description="goes with a canned answer")
 
 
 class EscalateIn(Schema):
@@ -122,7 +167,8 @@ def _summary(item: Request) -> dict:
     }  # fmt: skip
 
 
-def _full(item: Request) -> dict:
+def _full(item: Request, user) -> dict:
+    described = payloads.describe(item, user)
     return {
         **_summary(item),
         "sender_name": str(item.sender),
@@ -136,6 +182,15 @@ def _full(item: Request) -> dict:
         "answered_at": item.answered_at,
         "escalated_to_code": item.escalated_to_id,
         "escalation_reason": item.escalation_reason,
+        "asks": described.asks,
+        "facts": [{"label": f.label, "value": f.value} for f in described.facts],
+        "services": described.services,
+        "links": [{"label": link.label, "url": link.url} for link in described.links],
+        "may_answer": services.may_answer(user, item),
+        "answer_choices": [
+            {"code": a.code, "text": str(a.text), "needs_note": a.needs_note}
+            for a in answers_for(item.type)
+        ],
         "events": [
             {
                 "at": e.at,
@@ -203,7 +258,7 @@ def overdue(request, filters: Query[RequestFilterIn]):
 @router.get("/requests/{int:request_id}", response=RequestOut, summary="One request")
 def get_request(request, request_id: int):
     """The request with its timeline; 404 outside your scope."""
-    return _full(_get(request, request_id))
+    return _full(_get(request, request_id), request.auth)
 
 
 @router.post(
@@ -235,7 +290,7 @@ def send(request, payload: SendIn):
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
-    return Status(201, _full(services.access_request(user, item.pk)))
+    return Status(201, _full(services.access_request(user, item.pk), user))
 
 
 @router.post(
@@ -247,11 +302,16 @@ def answer(request, request_id: int, payload: RequestAnswerIn):
     item = _get(request, request_id)
     try:
         services.answer_request(
-            item.pk, answer=payload.answer, acting_user=request.auth, origin=api_origin(request)
+            item.pk,
+            answer=payload.answer,
+            canned=payload.canned or "",
+            note=payload.note,
+            acting_user=request.auth,
+            origin=api_origin(request),
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
-    return Status(200, _full(services.access_request(request.auth, item.pk)))
+    return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 
 @router.post(
@@ -267,7 +327,7 @@ def escalate(request, request_id: int, payload: EscalateIn):
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
-    return Status(200, _full(services.access_request(request.auth, item.pk)))
+    return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 
 @router.post(
@@ -281,4 +341,4 @@ def close(request, request_id: int):
         services.close_request(item.pk, acting_user=request.auth, origin=api_origin(request))
     except services.ExchangeRejected as exc:
         return _rejected(exc)
-    return Status(200, _full(services.access_request(request.auth, item.pk)))
+    return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
