@@ -93,7 +93,7 @@ def _detail_context(request, item, **forms):
         "late": late,
         "events": item.events.select_related("actor", "unit"),
         "persons": item.persons.filter(pk__in=people.Person.objects.visible_to(user).values("pk")),
-        "may_answer": services.may_answer(user, item),
+        "may_answer": may_answer(user, item),
         "may_escalate": services.may_escalate(user, item),
         "may_close": services.may_close(user, item),
         "escalation_target": services.common_ancestor(item.sender_id, item.receiver_id),
@@ -103,6 +103,14 @@ def _detail_context(request, item, **forms):
         # One tap answers for a village worker on a phone, only those that fit this kind.
         "quick_answers": answers_for(item.type),
     }
+
+
+def may_answer(user, item) -> bool:
+    """The receiver's canned answers are not the coordinator's: the higher level that holds an
+    escalated request coordinates it (R-EX-3) rather than answering as its township."""
+    if coordination.may_coordinate(user, item) and user.jurisdiction_id != item.receiver_id:
+        return False
+    return services.may_answer(user, item)
 
 
 def _assign_choices(item) -> list[tuple[str, str]]:

@@ -220,7 +220,10 @@ def _full(item: Request, user) -> dict:
         "facts": [{"label": f.label, "value": f.value} for f in described.facts],
         "services": described.services,
         "links": [{"label": link.label, "url": link.url} for link in described.links],
-        "may_answer": services.may_answer(user, item),
+        "may_answer": services.may_answer(user, item)
+        and not (
+            coordination.may_coordinate(user, item) and user.jurisdiction_id != item.receiver_id
+        ),
         "coordinator_code": item.coordinating_code,
         "decision": item.decision,
         "may_coordinate": coordination.may_coordinate(user, item),
