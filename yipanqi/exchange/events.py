@@ -32,9 +32,10 @@ def request_delivered(request: Request, *, at) -> RequestEvent:
     )
 
 
-def request_answered(request: Request, *, at, actor, late: bool) -> RequestEvent:
+def request_answered(request: Request, *, at, actor, late: bool, canned: str = "") -> RequestEvent:
+    data = {"late": late, **({"canned": canned} if canned else {})}
     return _event(
-        request, RequestEventType.ANSWERED, at=at, actor=actor, unit=actor.jurisdiction, late=late
+        request, RequestEventType.ANSWERED, at=at, actor=actor, unit=actor.jurisdiction, **data
     )
 
 

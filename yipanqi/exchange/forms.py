@@ -22,12 +22,27 @@ class FilterForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    """A canned answer (with a note, needed for "not as stated") or an answer in words."""
+
+    canned = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    note = forms.CharField(
+        max_length=3000,
+        required=False,
+        label=_("Note for the sender (needed when the facts are not as stated)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     answer = forms.CharField(
         max_length=4000,
+        required=False,
         label=_("Answer"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Please write the answer.")},
     )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("canned") and not (data.get("answer") or "").strip():
+            self.add_error("answer", _("Please write the answer."))
+        return data
 
 
 class EscalateForm(forms.Form):
@@ -94,3 +109,72 @@ class DepartureForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [(r.value, r.label) for r in DEPARTURE_REASONS]
+
+
+class DecideForm(forms.Form):
+    """R-EX-3: the higher level's decision on an escalated request."""
+
+    decision = forms.CharField(
+        max_length=2000,
+        label=_("Decision"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Please write the decision, so both sides know it.")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("What happens to the request"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose what happens to the request.")},
+    )
+    working_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=60,
+        initial=5,
+        label=_("Working days the receiver has to answer (when sent back to it)"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from yipanqi.exchange.coordination import OUTCOMES
+
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = list(OUTCOMES.items())
+
+
+class RescheduleForm(forms.Form):
+    working_days = forms.IntegerField(
+        min_value=1,
+        max_value=60,
+        initial=5,
+        label=_("New due date: working days from today"),
+        error_messages={"required": _("Please give the number of working days.")},
+    )
+    reason = forms.CharField(
+        max_length=2000,
+        label=_("Why the receiver gets more time"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please say why the receiver gets more time.")},
+    )
+
+
+class AssignForm(forms.Form):
+    unit_code = forms.ChoiceField(
+        label=_("Hand the coordination to"),
+        error_messages={
+            "required": _(
+                "Choose one of the two sides, or a unit above one of them and below you."
+            ),
+            "invalid_choice": _(
+                "Choose one of the two sides, or a unit above one of them and below you."
+            ),
+        },
+    )
+    note = forms.CharField(
+        max_length=2000,
+        required=False,
+        label=_("Note for that unit"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_code"].choices = [("", "—"), *choices]

@@ -197,6 +197,16 @@ class Request(models.Model):
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # R-EX-3 上级协调: the unit now coordinating an escalated request when the common ancestor
+    # assigned it to a side or a lower unit; empty means escalated_to (or the nation) itself.
+    coordinator = models.ForeignKey(
+        "divisions.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.TextField(_("decision"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     # R-EX-5: the same request sent twice exists once.
     idempotency_key = models.CharField(max_length=100, unique=True)
@@ -222,6 +232,13 @@ class Request(models.Model):
     def is_awaiting(self) -> bool:
         return self.status in AWAITING_STATUSES
 
+    @property
+    def coordinating_code(self) -> str | None:
+        """The unit coordinating an escalated request ('' = the nation); None when not escalated."""
+        if self.status != RequestStatus.ESCALATED:
+            return None
+        return self.coordinator_id or self.escalated_to_id or ""
+
     def can_escalate(self) -> bool:
         return self.status == RequestStatus.OVERDUE
 
@@ -239,6 +256,10 @@ class RequestEventType(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     OVERDUE = "overdue", _("Became overdue")
     ESCALATED = "escalated", _("Escalated to the common higher level")
+    # R-EX-3: what the common higher level did with an escalated request.
+    DECIDED = "decided", _("Decided by the higher level")
+    RESCHEDULED = "rescheduled", _("New due date set by the higher level")
+    ASSIGNED = "assigned", _("Assigned by the higher level")
     CLOSED = "closed", _("Closed")
 
 

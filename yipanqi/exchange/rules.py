@@ -137,12 +137,19 @@ def deadline_days(choice: RuleChoice, request_type: str, on: dt.date) -> int:
 
 
 def can_revise(user: User, region: Region) -> bool:
-    """National admins revise the default; a province admin their province's and regions'."""
+    """The national administrator revises any rule set; a province administrator its own
+    province's, and a region's only when the province is that region's convenor (召集方,
+    R-REG-1): the members agree, the convenor records it."""
     if user.role == Role.NATIONAL_ADMIN:
         return True
     if user.role != Role.PROVINCE_ADMIN or not user.jurisdiction_id:
         return False
-    return region.kind != RegionKind.NATIONAL and user.jurisdiction_id[:2] in region.provinces
+    province = user.jurisdiction_id[:2]
+    if region.kind == RegionKind.PROVINCE:
+        return region.provinces == [province]
+    if region.kind == RegionKind.REGION:
+        return bool(region.convenor) and region.convenor == province
+    return False
 
 
 def editable_regions(user: User) -> list[Region]:
@@ -179,7 +186,14 @@ def revise_rules(
     """A new version of a region's parameters (R-REG-1); earlier versions stay as history."""
     if not can_revise(acting_user, region):
         raise RulesRejected(
-            {"__all__": [_("Only this region's province administrators can change it.")]}
+            {
+                "__all__": [
+                    _(
+                        "Only the administrators of this region's convenor province, or the "
+                        "national administrator, can change its rules."
+                    )
+                ]
+            }
         )
     errors: dict[str, list[str]] = {}
     clean = {}

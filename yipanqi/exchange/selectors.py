@@ -25,7 +25,10 @@ def list_requests(user, box: str, filters: Filters = Filters()) -> RequestQueryS
     scope = getattr(user, "scope_code", None) or ""
     qs = Request.objects.visible_to(user)
     if box == "inbox":
-        qs = qs.inbox(scope)
+        # R-EX-3: what the unit coordinates as the higher level has its own list, not the inbox.
+        from yipanqi.exchange.coordination import coordinated_by_q
+
+        qs = qs.inbox(scope).exclude(coordinated_by_q(scope))
     elif box == "outbox":
         qs = qs.outbox(scope)
     else:

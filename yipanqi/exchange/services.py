@@ -15,6 +15,7 @@ from yipanqi.core.errors import Rejected
 from yipanqi.divisions.codes import InvalidCode, ancestors_of, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import events
+from yipanqi.exchange.answers import CANNED, answers_for, needs_note_texts
 from yipanqi.exchange.models import (
     AWAITING_STATUSES,
     Request,
@@ -159,21 +160,46 @@ def _same_or_reject(existing: Request, type: str, sender_code: str) -> Request:
     return existing
 
 
+def _answer_text(request: Request, answer: str, canned: str, note: str) -> str:
+    """The answer as stored: a canned answer (with its note) or the text the user wrote."""
+    note = (note or "").strip()
+    if canned:
+        choice = CANNED.get(canned)
+        if choice is None or choice not in answers_for(request.type):
+            raise _reject("canned", _("This answer does not fit this kind of request."))
+        if choice.needs_note and not note:
+            raise _reject(
+                "note", _("Please write in the note what is not as stated, so the sender can act.")
+            )
+        return f"{choice.text}\n{note}" if note else str(choice.text)
+    text = (answer or "").strip()
+    if not text:
+        raise _reject("answer", _("Please write the answer."))
+    if text in needs_note_texts():
+        # "Not as stated; see the note." typed bare tells the sender nothing.
+        raise _reject(
+            "answer", _("Please write in the note what is not as stated, so the sender can act.")
+        )
+    return text
+
+
 def answer_request(
     request_id: int,
     *,
-    answer: str,
+    answer: str = "",
+    canned: str = "",
+    note: str = "",
     acting_user: User,
     origin: Origin | None = None,
     now: dt.datetime | None = None,
 ) -> Request:
-    """The receiver side answers (R-EX-1); a late answer is recorded as late, not refused."""
+    """The receiver side answers (R-EX-1), in words or with a canned answer that fits the
+    request's kind (a "not as stated" answer needs its note); a late answer is recorded as
+    late, not refused."""
     request = access_request(acting_user, request_id)
-    text = (answer or "").strip()
     if not _covers(acting_user, request.receiver_id):
         raise _reject("__all__", _("Only the receiving jurisdiction answers this request."))
-    if not text:
-        raise _reject("answer", _("Please write the answer."))
+    text = _answer_text(request, answer, canned, note)
     if len(text) > 4000:
         raise _reject("answer", _("The answer can have at most 4000 characters."))
     now = now or timezone.now()
@@ -187,14 +213,14 @@ def answer_request(
         request.refresh_from_db()
         stats.request_answered(request)  # R-STAT-1 timeliness
         late = local_date(now) > request.due_on
-        events.request_answered(request, at=now, actor=acting_user, late=late)
+        events.request_answered(request, at=now, actor=acting_user, late=late, canned=canned)
         record_event(
             actor=acting_user,
             action=Action.CHANGE,
             origin=origin,
             object_type="request",
             object_id=request.pk,
-            detail={"event": "answered", "late": late},
+            detail={"event": "answered", "late": late, "canned": canned},
         )
     return request
 

@@ -10,30 +10,25 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yipanqi.exchange import rules, selectors, services
+from yipanqi.exchange import coordination, payloads, rules, selectors, services
+from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.forms import (
     AnswerForm,
+    AssignForm,
+    DecideForm,
     DepartureForm,
     EscalateForm,
     FilterForm,
     NewRequestForm,
+    RescheduleForm,
     RuleSetForm,
 )
 from yipanqi.exchange.models import Region, RequestType
 from yipanqi.people import services as people
 from yipanqi.web.casework import require_casework, show_errors, web_origin
-
-# One tap answers for a village worker on a phone; the text stays editable.
-QUICK_ANSWERS = [
-    gettext_lazy("Confirmed: the facts are as stated."),
-    gettext_lazy("Not as stated; see the note."),
-    gettext_lazy("This person is not known here."),
-    gettext_lazy("Received; no further action needed."),
-]
 
 
 def _access(request, pk):
@@ -75,6 +70,7 @@ def box(request, box):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "coordination_count": coordination.coordination_count(request.user),
             "lost_contact": selectors.lost_contact_for(request.user)[:50]
             if box == "inbox"
             else None,
@@ -92,18 +88,154 @@ def _detail_context(request, item, **forms):
     left, late = _left_and_late(selectors.days_left(item))
     return {
         "item": item,
+        "described": payloads.describe(item, user),
         "left": left,
         "late": late,
         "events": item.events.select_related("actor", "unit"),
         "persons": item.persons.filter(pk__in=people.Person.objects.visible_to(user).values("pk")),
-        "may_answer": services.may_answer(user, item),
+        "may_answer": may_answer(user, item),
         "may_escalate": services.may_escalate(user, item),
         "may_close": services.may_close(user, item),
         "escalation_target": services.common_ancestor(item.sender_id, item.receiver_id),
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "escalate_form": forms.get("escalate_form") or EscalateForm(),
-        "quick_answers": QUICK_ANSWERS,
+        **_coordination_context(user, item, forms),
+        # One tap answers for a village worker on a phone, only those that fit this kind.
+        "quick_answers": answers_for(item.type),
     }
+
+
+def may_answer(user, item) -> bool:
+    """The receiver's canned answers are not the coordinator's: the higher level that holds an
+    escalated request coordinates it (R-EX-3) rather than answering as its township."""
+    if coordination.may_coordinate(user, item) and user.jurisdiction_id != item.receiver_id:
+        return False
+    return services.may_answer(user, item)
+
+
+def _assign_choices(item) -> list[tuple[str, str]]:
+    sides = {item.sender_id: _("the sender"), item.receiver_id: _("the receiver")}
+    return [
+        (d.code, f"{d} ({sides[d.code]})" if d.code in sides else str(d))
+        for d in coordination.assign_choices(item)
+    ]
+
+
+def _coordination_context(user, item, forms) -> dict:
+    """R-EX-3: the higher level's actions on an escalated request it coordinates."""
+    if not coordination.may_coordinate(user, item):
+        return {"may_coordinate": False}
+    holder = item.coordinating_code
+    return {
+        "may_coordinate": True,
+        "coordinating_unit": item.coordinator or item.escalated_to,
+        "coordinating_nation": holder == "",
+        "decide_form": forms.get("decide_form") or DecideForm(initial={"working_days": 5}),
+        "reschedule_form": forms.get("reschedule_form") or RescheduleForm(),
+        "assign_form": forms.get("assign_form") or AssignForm(choices=_assign_choices(item)),
+    }
+
+
+@never_cache
+@login_required
+def coordination_list(request):
+    """R-EX-3 上级协调: the escalated requests this unit coordinates, most urgent first."""
+    require_casework(request)
+    page = Paginator(coordination.list_coordination(request.user), 25).get_page(
+        request.GET.get("page") or 1
+    )
+    today = timezone.localdate()
+    rows = [(r, None, working_days_late(r, today) or None) for r in page.object_list]
+    return render(request, "exchange/coordination.html", {"page": page, "rows": rows})
+
+
+def working_days_late(item, today) -> int:
+    """Working days past the due date (0 when not yet due)."""
+    from yipanqi.workdays.services import working_days_left
+
+    return max(0, -working_days_left(item.due_on, today).days)
+
+
+def _coordinate(request, pk: int, form_class, name: str, act, success: str, form_kwargs=None):
+    """Parse one coordination form, call its service, and show the request again."""
+    require_casework(request)
+    item = _access(request, pk)
+    form = form_class(request.POST, **(form_kwargs(item) if form_kwargs else {}))
+    if form.is_valid():
+        try:
+            act(item, form.cleaned_data)
+        except services.ExchangeRejected as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, success)
+            if coordination.list_coordination(request.user).filter(pk=item.pk).exists():
+                return redirect("exchange:detail", item.pk)
+            return redirect("exchange:coordination")
+    context = _detail_context(request, item, **{name: form})
+    return render(request, "exchange/detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def decide(request, pk: int):
+    def act(item, data):
+        coordination.decide_request(
+            item.pk,
+            decision=data["decision"],
+            outcome=data["outcome"],
+            working_days=data.get("working_days"),
+            acting_user=request.user,
+            origin=web_origin(request),
+        )
+
+    return _coordinate(
+        request, pk, DecideForm, "decide_form", act, _("Decision recorded; both sides see it.")
+    )
+
+
+@require_POST
+@login_required
+def reschedule(request, pk: int):
+    def act(item, data):
+        coordination.reschedule_request(
+            item.pk,
+            working_days=data["working_days"],
+            reason=data["reason"],
+            acting_user=request.user,
+            origin=web_origin(request),
+        )
+
+    return _coordinate(
+        request,
+        pk,
+        RescheduleForm,
+        "reschedule_form",
+        act,
+        _("New due date set; the receiver answers by it."),
+    )
+
+
+@require_POST
+@login_required
+def assign(request, pk: int):
+    def act(item, data):
+        coordination.assign_request(
+            item.pk,
+            unit_code=data["unit_code"],
+            note=data["note"],
+            acting_user=request.user,
+            origin=web_origin(request),
+        )
+
+    return _coordinate(
+        request,
+        pk,
+        AssignForm,
+        "assign_form",
+        act,
+        _("Assigned; that unit now coordinates the request."),
+        form_kwargs=lambda item: {"choices": _assign_choices(item)},
+    )
 
 
 @never_cache
@@ -125,6 +257,8 @@ def answer(request, pk: int):
             services.answer_request(
                 item.pk,
                 answer=form.cleaned_data["answer"],
+                canned=form.cleaned_data["canned"],
+                note=form.cleaned_data["note"],
                 acting_user=request.user,
                 origin=web_origin(request),
             )

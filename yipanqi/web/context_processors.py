@@ -10,4 +10,13 @@ def navigation(request):
     # with the registry; the same number as exchange.selectors.inbox_count (test_live_rates).
     scope = getattr(user, "scope_code", None)
     count = 0 if scope is None else awaiting_count(scope)
-    return {"nav_jurisdiction": user.jurisdiction, "nav_inbox_count": count}
+    from yipanqi.exchange.coordination import COORDINATING_ROLES, coordination_count
+
+    coordinates = scope is not None and user.role in COORDINATING_ROLES
+    return {
+        "nav_jurisdiction": user.jurisdiction,
+        "nav_inbox_count": count,
+        # R-EX-3: the administrators of a level coordinate what is escalated to it.
+        "nav_coordinates": coordinates,
+        "nav_coordination_count": coordination_count(user) if coordinates else 0,
+    }

@@ -13,7 +13,8 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
-from yipanqi.exchange import selectors, services
+from yipanqi.exchange import coordination, payloads, selectors, services
+from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person
 
@@ -68,6 +69,29 @@ class RequestSummaryOut(Schema):
     )
 
 
+class FactOut(Schema):
+    label: str
+    value: str
+
+
+class ServiceLineOut(Schema):
+    date: str
+    service: str
+    provider: str
+    charged: str
+
+
+class LinkOut(Schema):
+    label: str
+    url: str = Field(..., description="a web page this user may open")
+
+
+class AnswerChoiceOut(Schema):
+    code: str
+    text: str
+    needs_note: bool
+
+
 class RequestOut(RequestSummaryOut):
     sender_name: str
     receiver_name: str
@@ -82,6 +106,22 @@ class RequestOut(RequestSummaryOut):
         None, description="with status escalated: empty means the national level"
     )
     escalation_reason: str
+    asks: str = Field(..., description="what the request asks of its receiver, in words")
+    facts: list[FactOut] = Field(..., description="the payload in words")
+    services: list[ServiceLineOut] = Field(..., description="a service report's services")
+    links: list[LinkOut] = Field(..., description="the request's subject, where you may open it")
+    may_answer: bool
+    coordinator_code: str | None = Field(
+        None, description="escalated: the unit coordinating it now (empty = the nation)"
+    )
+    decision: str = Field(..., description="the higher level's decision, once made")
+    may_coordinate: bool
+    assign_choices: list[str] = Field(
+        ..., description="division codes the coordination can be assigned to"
+    )
+    answer_choices: list[AnswerChoiceOut] = Field(
+        ..., description="the canned answers that fit this kind of request"
+    )
     events: list[RequestEventOut]
 
 
@@ -92,8 +132,21 @@ class RequestPageOut(Schema):
     results: list[RequestSummaryOut]
 
 
+class CannedCode(StrEnum):
+    CONFIRMED = "confirmed"
+    RECEIVED = "received"
+    MISMATCH = "mismatch"
+    UNKNOWN = "unknown"
+
+
 class RequestAnswerIn(Schema):
-    answer: str = Field(..., min_length=1, max_length=4000)
+    answer: str = Field("", max_length=4000, description="the answer in words, or give canned")
+    canned: CannedCode | None = Field(
+        None,
+        description="a canned answer; allowed ones per request are in its answer_choices. "
+        "mismatch (not as stated) needs a note",
+    )
+    note: str = Field("", max_length=3000, description="goes with a canned answer")
 
 
 class EscalateIn(Schema):
@@ -103,6 +156,32 @@ class EscalateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class Outcome(StrEnum):
+    CLOSE = "close"
+    RECEIVER = "receiver"
+    SENDER = "sender"
+
+
+class DecideIn(Schema):
+    decision: str = Field(..., min_length=1, max_length=2000)
+    outcome: Outcome = Field(
+        ...,
+        description="close: settled; receiver: back to it to answer within working_days; "
+        "sender: back to it with the decision as the answer",
+    )
+    working_days: int | None = Field(None, ge=1, le=60, description="with outcome receiver")
+
+
+class RescheduleIn(Schema):
+    working_days: int = Field(..., ge=1, le=60, description="the new due date, from today")
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class AssignIn(Schema):
+    unit_code: str = Field(..., description="one of the request's assign_choices")
+    note: str = Field("", max_length=2000)
 
 
 class SendIn(Schema):
@@ -128,7 +207,8 @@ def _summary(item: Request) -> dict:
     }  # fmt: skip
 
 
-def _full(item: Request) -> dict:
+def _full(item: Request, user) -> dict:
+    described = payloads.describe(item, user)
     return {
         **_summary(item),
         "sender_name": str(item.sender),
@@ -142,6 +222,24 @@ def _full(item: Request) -> dict:
         "answered_at": item.answered_at,
         "escalated_to_code": item.escalated_to_id,
         "escalation_reason": item.escalation_reason,
+        "asks": described.asks,
+        "facts": [{"label": f.label, "value": f.value} for f in described.facts],
+        "services": described.services,
+        "links": [{"label": link.label, "url": link.url} for link in described.links],
+        "may_answer": services.may_answer(user, item)
+        and not (
+            coordination.may_coordinate(user, item) and user.jurisdiction_id != item.receiver_id
+        ),
+        "coordinator_code": item.coordinating_code,
+        "decision": item.decision,
+        "may_coordinate": coordination.may_coordinate(user, item),
+        "assign_choices": [d.code for d in coordination.assign_choices(item)]
+        if coordination.may_coordinate(user, item)
+        else [],
+        "answer_choices": [
+            {"code": a.code, "text": str(a.text), "needs_note": a.needs_note}
+            for a in answers_for(item.type)
+        ],
         "events": [
             {
                 "at": e.at,
@@ -209,7 +307,7 @@ def overdue(request, filters: Query[RequestFilterIn]):
 @router.get("/requests/{int:request_id}", response=RequestOut, summary="One request")
 def get_request(request, request_id: int):
     """The request with its timeline; 404 outside your scope."""
-    return _full(_get(request, request_id))
+    return _full(_get(request, request_id), request.auth)
 
 
 @router.post(
@@ -241,7 +339,7 @@ def send(request, payload: SendIn):
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
-    return Status(201, _full(services.access_request(user, item.pk)))
+    return Status(201, _full(services.access_request(user, item.pk), user))
 
 
 @router.post(
@@ -253,11 +351,16 @@ def answer(request, request_id: int, payload: RequestAnswerIn):
     item = _get(request, request_id)
     try:
         services.answer_request(
-            item.pk, answer=payload.answer, acting_user=request.auth, origin=api_origin(request)
+            item.pk,
+            answer=payload.answer,
+            canned=payload.canned or "",
+            note=payload.note,
+            acting_user=request.auth,
+            origin=api_origin(request),
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
-    return Status(200, _full(services.access_request(request.auth, item.pk)))
+    return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 
 @router.post(
@@ -273,7 +376,7 @@ def escalate(request, request_id: int, payload: EscalateIn):
         )
     except services.ExchangeRejected as exc:
         return _rejected(exc)
-    return Status(200, _full(services.access_request(request.auth, item.pk)))
+    return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 
 @router.post(
@@ -287,4 +390,91 @@ def close(request, request_id: int):
         services.close_request(item.pk, acting_user=request.auth, origin=api_origin(request))
     except services.ExchangeRejected as exc:
         return _rejected(exc)
-    return Status(200, _full(services.access_request(request.auth, item.pk)))
+    return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
+
+
+# --- 上级协调 (R-EX-3): the common higher level's list and actions ------------------------------
+
+
+@router.get(
+    "/coordination",
+    response=RequestPageOut,
+    summary="Escalated requests your unit coordinates (R-EX-3)",
+)
+def coordination_list(request, page: int = 1):
+    """Escalated to your unit (or assigned to it), longest overdue first."""
+    require_casework(request, NO_CASEWORK)
+    found = Paginator(coordination.list_coordination(request.auth), 50).get_page(page)
+    return {
+        "count": found.paginator.count,
+        "page": found.number,
+        "pages": found.paginator.num_pages,
+        "results": [_summary(item) for item in found.object_list],
+    }
+
+
+def _coordinate(request, request_id: int, act) -> Status:
+    item = _get(request, request_id)
+    try:
+        act(item)
+    except services.ExchangeRejected as exc:
+        return _rejected(exc)
+    return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
+
+
+@router.post(
+    "/requests/{int:request_id}/decide",
+    response={200: RequestOut, 422: ErrorOut},
+    summary="Decide an escalated request as the higher level (R-EX-3)",
+)
+def decide(request, request_id: int, payload: DecideIn):
+    return _coordinate(
+        request,
+        request_id,
+        lambda item: coordination.decide_request(
+            item.pk,
+            decision=payload.decision,
+            outcome=payload.outcome,
+            working_days=payload.working_days,
+            acting_user=request.auth,
+            origin=api_origin(request),
+        ),
+    )
+
+
+@router.post(
+    "/requests/{int:request_id}/reschedule",
+    response={200: RequestOut, 422: ErrorOut},
+    summary="Give the receiver a new due date in working days (R-EX-3, R-WD-1)",
+)
+def reschedule(request, request_id: int, payload: RescheduleIn):
+    return _coordinate(
+        request,
+        request_id,
+        lambda item: coordination.reschedule_request(
+            item.pk,
+            working_days=payload.working_days,
+            reason=payload.reason,
+            acting_user=request.auth,
+            origin=api_origin(request),
+        ),
+    )
+
+
+@router.post(
+    "/requests/{int:request_id}/assign",
+    response={200: RequestOut, 422: ErrorOut},
+    summary="Hand the coordination to a side or a lower unit (R-EX-3)",
+)
+def assign(request, request_id: int, payload: AssignIn):
+    return _coordinate(
+        request,
+        request_id,
+        lambda item: coordination.assign_request(
+            item.pk,
+            unit_code=payload.unit_code,
+            note=payload.note,
+            acting_user=request.auth,
+            origin=api_origin(request),
+        ),
+    )

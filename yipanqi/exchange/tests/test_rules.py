@@ -60,13 +60,13 @@ def test_r_reg_2_several_regions_cover_the_pair_the_strictest_deadline_wins():
 def test_r_reg_2_when_bohai_is_stricter_for_a_type_it_wins(province_admin):
     from conftest import make_user
 
-    henan = make_user("hana", "province_admin", "41")
+    beijing = make_user("bea", "province_admin", "11")  # 环渤海's convenor
     bohai = Region.objects.get(code="bohai-rim")
     revise_rules(
         bohai,
         effective_from=ON,
         deadlines={"verification": 5},
-        acting_user=henan,
+        acting_user=beijing,
     )
     choice = pick_rules("419001", "410102", on=ON, request_type="verification")
     assert choice.rule_set.region.code == "bohai-rim"
@@ -131,3 +131,38 @@ def test_r_ex_2_a_type_no_rule_set_names_gets_the_statutory_15_days():
         rule_set.save(update_fields=["deadlines"])
     choice = pick_rules("440305", "510722", on=dt.date(2026, 11, 24), request_type="birth_report")
     assert deadline_days(choice, "birth_report", dt.date(2026, 11, 24)) == 15
+
+
+def test_r_reg_1_a_regions_rules_are_changed_by_its_convenor_not_by_a_member(
+    province_admin, sichuan_admin, client
+):
+    """泛珠三角: 广东 convenes; 四川 is a member and may read but not change its rules."""
+    from conftest import make_user
+    from yipanqi.exchange.rules import can_revise
+
+    pearl = Region.objects.get(code="pan-pearl")
+    assert {r.code: r.convenor for r in Region.objects.filter(kind="region")} == {
+        "pan-yangtze": "31",
+        "bohai-rim": "11",
+        "pan-pearl": "44",
+    }
+    assert not can_revise(sichuan_admin, pearl)
+    with pytest.raises(RulesRejected):
+        revise_rules(
+            pearl, effective_from=ON, deadlines={"verification": 9}, acting_user=sichuan_admin
+        )
+    client.force_login(sichuan_admin)
+    page = client.get("/exchange/rules/pan-pearl/")
+    assert page.status_code == 200
+    assert "Save as a new version" not in page.content.decode()
+    assert "Only the convenor province (广东)" in page.content.decode()
+    refused = client.post("/exchange/rules/pan-pearl/", {"effective_from": "2026-10-01"})
+    assert refused.status_code == 404
+    assert RuleSet.objects.filter(region=pearl, created_by=sichuan_admin).count() == 0
+    # 四川 still changes its own province's parameters; the convenor and the nation the region's.
+    assert can_revise(sichuan_admin, province_region("51"))
+    revise_rules(
+        pearl, effective_from=ON, deadlines={"verification": 9}, acting_user=province_admin
+    )
+    national = make_user("nat", "national_admin", None)
+    assert can_revise(national, pearl)
