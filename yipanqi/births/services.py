@@ -17,10 +17,10 @@ from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.births import events
 from yipanqi.births.models import (
-    ASK_WITHIN,
-    FORWARD_WITHIN,
-    NOTIFY_FIRST_WITHIN,
-    NOTIFY_FURTHER_WITHIN,
+    ASK_KEY,
+    FORWARD_KEY,
+    NOTIFY_FIRST_KEY,
+    NOTIFY_FURTHER_KEY,
     BirthRegistration,
     BirthReport,
     BirthStatus,
@@ -29,12 +29,13 @@ from yipanqi.births.models import (
     Route,
 )
 from yipanqi.divisions.models import Division
+from yipanqi.exchange import rules
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
 from yipanqi.people.services import PersonNotFound, access_person
 from yipanqi.stats import counters as stats
-from yipanqi.workdays.services import add_working_days, local_date
+from yipanqi.workdays.services import local_date
 
 
 class BirthRejected(Exception):
@@ -170,15 +171,31 @@ def last_answer_at(registration) -> dt.datetime | None:
     return max(r.answered_at for r in requests)
 
 
-def forward_due_on(registration) -> dt.date | None:
-    """R-BIRTH-2 step 3: within 7 working days of the last answer."""
+def forward_started_at(registration) -> dt.datetime | None:
+    """When R-BIRTH-2 step 3 starts: the last answer (or the asking, with nobody to ask)."""
     last = last_answer_at(registration)
-    if last is None:
-        if registration.asked_at is not None and not confirmation_requests(registration):
-            last = registration.asked_at  # nobody outside to ask: due from the asking
-        else:
-            return None
-    return add_working_days(last, FORWARD_WITHIN).date
+    if (
+        last is None
+        and registration.asked_at is not None
+        and not confirmation_requests(registration)
+    ):
+        return registration.asked_at  # nobody outside to ask: due from the asking
+    return last
+
+
+def forward_due_on(registration) -> dt.date | None:
+    """R-BIRTH-2 step 3: within the rule set's days (7) of the last answer."""
+    start = forward_started_at(registration)
+    if start is None:
+        return None
+    due, _days = rules.due_for(FORWARD_KEY, registration.unit_id, registration.unit_id, start)
+    return due.date
+
+
+def step_days(key: str, registration, receiver_code: str = "", on=None) -> int:
+    """The working days of a step of this registration, from the rule set (R-REG-2)."""
+    sender = registration.township_id if key.startswith("birth_notice") else registration.unit_id
+    return rules.deadline_for(key, sender, receiver_code or sender, on or registration.received_on)
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -315,7 +332,7 @@ def apply_first_child(
                 residence_id=_active_inflow(woman).residence_id,
                 documents=clean["documents"],
                 received_on=local_date(now),
-                ask_due_on=add_working_days(now, ASK_WITHIN).date,
+                ask_due_on=rules.due_for(ASK_KEY, unit.code, unit.code, now)[0].date,
                 created_by=acting_user,
                 created_at=now,
                 idempotency_key=clean["key"],
@@ -457,7 +474,7 @@ def _claim_number(registration, now) -> str:
     raise _reject(_("The platform is busy; please try again."))
 
 
-def _notify(registration, *, receivers, within: int, acting_user, origin, now) -> list[Request]:
+def _notify(registration, *, receivers, key: str, acting_user, origin, now) -> list[Request]:
     sent = []
     sender = registration.township_id
     for code in receivers:
@@ -480,10 +497,12 @@ def _notify(registration, *, receivers, within: int, acting_user, origin, now) -
                 subject=_("Birth registration %(number)s issued") % {"number": registration.number},
                 origin=origin,
                 now=now,
+                deadline_key=key,
             )
         )
+    # Issue 12.4: the step's due date is the due date of the notices it sent (one rule set).
     BirthRegistration.objects.filter(pk=registration.pk).update(
-        notify_due_on=add_working_days(now, within).date,
+        notify_due_on=max(r.due_on for r in sent) if sent else None,
         notified_at=now if sent else None,
     )
     registration.refresh_from_db()
@@ -523,7 +542,7 @@ def issue_registration(
         _notify(
             registration,
             receivers=registration.home_townships(),
-            within=NOTIFY_FIRST_WITHIN,
+            key=NOTIFY_FIRST_KEY,
             acting_user=acting_user,
             origin=origin,
             now=now,
@@ -639,11 +658,11 @@ def register_at_home(
             registration.refresh_from_db()
             events.received(registration, at=now, actor=acting_user)
             events.issued(registration, at=now, actor=acting_user)
-            within = NOTIFY_FURTHER_WITHIN if registration.child_order > 1 else NOTIFY_FIRST_WITHIN
+            key = NOTIFY_FURTHER_KEY if registration.child_order > 1 else NOTIFY_FIRST_KEY
             _notify(
                 registration,
                 receivers=[residence] if residence else [],
-                within=within,
+                key=key,
                 acting_user=acting_user,
                 origin=origin,
                 now=now,
