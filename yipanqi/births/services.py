@@ -33,7 +33,7 @@ from yipanqi.exchange import rules
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
-from yipanqi.people.services import PersonNotFound, access_person
+from yipanqi.people.services import PersonNotFound, access_person, link_spouses
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
@@ -238,11 +238,24 @@ def _check(data: BirthInput, user: User, origin) -> tuple[Person, Person | None,
             _("A birth registration is made for the woman; her husband is named with her.")
         )
     husband = None
-    if data.husband_id:
+    # R-JUR-3: her husband's record, named or already linked to her, gives his name and home.
+    husband_id = data.husband_id or woman.spouse_id
+    if husband_id:
         try:
-            husband = access_person(user, data.husband_id, origin=origin)
+            husband = access_person(user, husband_id, origin=origin)
         except PersonNotFound:
             husband = None
+    # R-JUR-3: her husband's record, when named, must be a man's and not another woman's.
+    if husband is not None and husband.sex != Sex.MALE:
+        errors.setdefault("husband_id", []).append(_("Please choose her husband's record."))
+        husband = None
+    if husband is not None and (
+        (woman.spouse_id and woman.spouse_id != husband.pk)
+        or (husband.spouse_id and husband.spouse_id != woman.pk)
+    ):
+        errors.setdefault("husband_id", []).append(
+            _("One of them is recorded as married to someone else; please check.")
+        )
     name = (husband.name if husband else data.husband_name or "").strip()
     if not name or len(name) > 50:
         errors.setdefault("husband_name", []).append(_("Please enter her husband's name."))
@@ -274,6 +287,12 @@ def _check(data: BirthInput, user: User, origin) -> tuple[Person, Person | None,
     if errors:
         raise BirthRejected(errors)
     return woman, husband, clean
+
+
+def _link(woman: Person, husband: Person | None, user, origin) -> None:
+    """R-JUR-3: a registration naming her husband's record links the two, if not yet."""
+    if husband is not None:
+        link_spouses(woman, husband, acting_user=user, origin=origin)
 
 
 def _existing(key: str, woman: Person) -> BirthRegistration | None:
@@ -338,6 +357,7 @@ def apply_first_child(
                 idempotency_key=clean["key"],
             )
             events.received(registration, at=now, actor=acting_user)
+            _link(woman, husband, acting_user, origin)
             _audit(acting_user, origin, registration, "received", route="residence")
     except IntegrityError:
         existing = _existing(clean["key"], woman)
@@ -658,6 +678,7 @@ def register_at_home(
             registration.refresh_from_db()
             events.received(registration, at=now, actor=acting_user)
             events.issued(registration, at=now, actor=acting_user)
+            _link(woman, husband, acting_user, origin)
             key = NOTIFY_FURTHER_KEY if registration.child_order > 1 else NOTIFY_FIRST_KEY
             _notify(
                 registration,

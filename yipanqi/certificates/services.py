@@ -89,8 +89,16 @@ def has_delegation(village_code: str) -> bool:
     return Delegation.objects.filter(village_id=village_code, ended_at__isnull=True).exists()
 
 
+def is_holder(person: Person) -> bool:
+    """R-CERT-1: certificates are for women; a man is recorded as her spouse (R-JUR-3) and is
+    never owed one, anywhere a certificate is counted or shown as due."""
+    return person.sex == Sex.FEMALE
+
+
 def may_issue(user: User, person: Person) -> bool:
     """R-CERT-1: the home township, or a village it delegated, issues (and renews, revokes)."""
+    if not is_holder(person):
+        return False
     code = user.jurisdiction_id or ""
     home = person.home_id
     if user.role == Role.TOWNSHIP_OPERATOR and code:
@@ -115,9 +123,10 @@ def may_verify(user: User, registration: Registration | None) -> bool:
 
 
 def may_issue_interim(user: User, registration: Registration | None) -> bool:
-    """R-CERT-4: the residence township issues the interim certificate."""
+    """R-CERT-4: the residence township issues the interim certificate (to a woman, R-CERT-1)."""
     return (
         registration is not None
+        and is_holder(registration.person)
         and user.role == Role.TOWNSHIP_OPERATOR
         and _covers_residence(user, registration)
     )

@@ -87,8 +87,18 @@ class RegistrationPageOut(Schema):
 class ApplyIn(Schema):
     woman_id: int
     husband_name: str = Field("", max_length=50)
-    husband_home_code: str = Field(..., pattern=r"^\d{9}(\d{3})?$")
-    husband_id: int | None = None
+    husband_home_code: str = Field(
+        "",
+        pattern=r"^(\d{9}(\d{3})?)?$",
+        description="His home township or village; not needed when his record is known",
+    )
+    husband_id: int | None = Field(
+        None,
+        description=(
+            "His person record (R-JUR-3: registered as her husband); defaults to the husband "
+            "linked to her. Gives his name and home, and links the two if not yet."
+        ),
+    )
     documents: list[Document] = Field(default_factory=list, max_length=3)
     idempotency_key: str = Field(..., min_length=1, max_length=80)
 
