@@ -138,6 +138,8 @@ class BirthRegistration(models.Model):
 class BirthEventType(models.TextChoices):
     RECEIVED = "received", _("Application received")
     ASKED = "asked", _("Home townships asked to confirm")
+    # R-BIRTH-2 step 2: one home township answered its confirmation request.
+    CONFIRMED = "confirmed", _("Home township confirmed")
     FORWARDED = "forwarded", _("Forwarded to the township with the village's opinion")
     RETURNED = "returned", _("Returned for missing documents")
     RESUBMITTED = "resubmitted", _("Resubmitted with the missing documents")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yipanqi.accounts.models import Role, User
 from yipanqi.audit.models import Action
@@ -21,6 +22,7 @@ from yipanqi.births.models import (
     FORWARD_KEY,
     NOTIFY_FIRST_KEY,
     NOTIFY_FURTHER_KEY,
+    BirthEventType,
     BirthRegistration,
     BirthReport,
     BirthStatus,
@@ -421,6 +423,25 @@ def ask_home_townships(
         )
         _audit(acting_user, origin, registration, "asked", requests=[r.pk for r in sent])
     return registration
+
+
+def record_confirmation(request: Request, *, acting_user: User, now: dt.datetime) -> None:
+    """R-BIRTH-2 step 2 on the timeline: the home township's answer to a confirmation request,
+    with who answered and when. Called by exchange.answer_request in its transaction, however
+    the answer was given (this page, the inbox, the API); once per request."""
+    registration = (
+        BirthRegistration.objects.filter(
+            events__requests=request, events__type=BirthEventType.ASKED
+        )
+        .distinct()
+        .first()
+    )
+    if registration is None:
+        return
+    if registration.events.filter(type=BirthEventType.CONFIRMED, requests=request).exists():
+        return
+    late = request.due_on is not None and local_date(now) > request.due_on
+    events.confirmed(registration, request, at=now, actor=acting_user, late=late)
 
 
 def forward_to_township(
@@ -858,3 +879,87 @@ def report_birth(
             raise _duplicate_rejection(existing) from None
         raise
     return report
+
+
+# --- the family's printable record -------------------------------------------------------------
+
+
+def registration_pdf(
+    user: User,
+    registration_id: int,
+    *,
+    certificate_check_url=None,
+    origin: Origin | None = None,
+) -> tuple[BirthRegistration, bytes]:
+    """The printable birth registration for the family, in the certificate's layout, with its
+    steps (the home townships' confirmations among them). It carries her whole ID number, so it
+    is audited as an export. Her valid certificate's check code is printed when she has one
+    (`certificate_check_url(certificate)` gives its public check address)."""
+    from reportlab.lib.units import mm
+
+    from yipanqi.certificates.pdf import place_name, render_document
+    from yipanqi.certificates.services import current_certificate
+    from yipanqi.divisions.models import PATH_SEPARATOR
+
+    registration = access_registration(user, registration_id)
+    if registration.status != BirthStatus.ISSUED:
+        raise _reject(_("The registration can be printed once it is issued."))
+    woman = registration.woman
+    issued_on = local_date(registration.issued_at)
+    rows = [
+        (_("Woman"), woman.name),
+        (_("ID number"), woman.reveal_id_number()),
+        (_("Date of birth"), woman.birth_date.isoformat()),
+        (_("Home place"), place_name(registration.woman_home)),
+        (_("Husband"), registration.husband_name),
+        (_("Husband's home"), place_name(registration.husband_home)),
+        (_("Which child"), str(registration.child_order)),
+        (_("Registered by"), place_name(registration.township)),
+        (_("Registered on"), issued_on.isoformat()),
+        (_("Documents presented"), "; ".join(registration.document_labels()) or "—"),
+    ]
+    certificate = current_certificate(woman)
+    qr_url = ""
+    if certificate is not None and certificate.is_valid_on(issued_on):
+        rows.append((_("Her certificate"), certificate.number))
+        qr_url = certificate_check_url(certificate) if certificate_check_url else ""
+    timeline = registration.events.select_related("unit", "actor").order_by("at", "id")
+    table = [
+        [
+            local_date(event.at).isoformat(),
+            str(event.get_type_display())[:24],
+            "".join(event.unit.path_name.split(PATH_SEPARATOR)[-2:])[:18] if event.unit else "",
+            str(event.actor)[:10] if event.actor else "",
+        ]
+        for event in timeline
+    ]
+    content = render_document(
+        title=_("Birth service registration"),
+        number=registration.number,
+        rows=rows,
+        note=_(
+            "Registered free of charge. This record is issued to the family; it approves "
+            "nothing and places no obligation on them."
+        ),
+        table_title=_("Steps of the registration"),
+        table_columns=[
+            (pgettext("table column: when", "Date"), 0),
+            (_("What was done"), 24 * mm),
+            (pgettext("table column: jurisdiction", "Unit"), 90 * mm),
+            (_("Handled by"), 140 * mm),
+        ],
+        table_rows=table,
+        empty_table="—",
+        qr_url=qr_url,
+        qr_caption=_("Scan to check her certificate"),
+    )
+    record_event(
+        actor=user,
+        action=Action.EXPORT,
+        origin=origin,
+        object_type="birth_registration",
+        object_id=registration.pk,
+        person_id=woman.pk,
+        detail={"event": "printed", "number": registration.number},
+    )
+    return registration, content

@@ -7,8 +7,9 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -195,6 +196,27 @@ def _detail(request, registration, status=200, **forms):
 @login_required
 def detail(request, pk: int):
     return _detail(request, _access(request, pk))
+
+
+@never_cache
+@login_required
+def pdf(request, pk: int):
+    """The family's printable birth registration (audited: it carries her ID number)."""
+    registration = _access(request, pk)
+    try:
+        registration, content = services.registration_pdf(
+            request.user,
+            registration.pk,
+            certificate_check_url=lambda c: request.build_absolute_uri(
+                reverse("certificates:check", args=[c.token])
+            ),
+            origin=web_origin(request),
+        )
+    except services.BirthRejected as exc:
+        return _refused(request, registration, exc)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="birth-{registration.number}.pdf"'
+    return response
 
 
 def _done(request, registration, message):

@@ -899,3 +899,66 @@ def certificate_pdf(
         detail={"event": "printed", "number": certificate.number},
     )
     return certificate, content
+
+
+def access_interim(user: User, interim_id: int) -> InterimCertificate:
+    found = (
+        InterimCertificate.objects.visible_to(user)
+        .select_related("person__home", "registration__residence", "issuer", "issued_by")
+        .filter(pk=interim_id)
+        .first()
+    )
+    if found is None:
+        raise CertificateNotFound(interim_id)
+    return found
+
+
+def interim_pdf(
+    user: User, interim_id: int, *, origin: Origin | None = None
+) -> tuple[InterimCertificate, bytes]:
+    """R-CERT-4: the printable interim certificate of marital status for the period of
+    residence; it carries her whole ID number, so printing it is audited like the certificate.
+    It has no public check code (none exists for it), so it prints none."""
+    from yipanqi.certificates.pdf import place_name, render_document
+
+    interim = access_interim(user, interim_id)
+    person = interim.person
+    content = render_document(
+        title=_("Interim certificate of marital status"),
+        number=interim.number,
+        rows=[
+            (_("Name"), person.name),
+            (_("Sex"), person.get_sex_display()),
+            (_("Date of birth"), person.birth_date.isoformat()),
+            (_("ID number"), person.reveal_id_number()),
+            (_("Home place"), place_name(person.home)),
+            (_("Place of residence"), place_name(interim.registration.residence)),
+            (_("Marital status"), interim.get_marital_status_display()),
+            (_("Issued by"), place_name(interim.issuer)),
+            (_("Issued on"), interim.issued_on.isoformat()),
+            (
+                _("Valid"),
+                _("%(start)s to %(end)s")
+                % {
+                    "start": interim.issued_on.isoformat(),
+                    "end": interim.window_ends_on.isoformat(),
+                },
+            ),
+        ],
+        note=_(
+            "Issued free of charge by the residence township for the period of residence. "
+            "By %(day)s her home township issues her marriage and childbearing certificate; "
+            "this places no other obligation on her."
+        )
+        % {"day": interim.window_ends_on.isoformat()},
+    )
+    record_event(
+        actor=user,
+        action=Action.EXPORT,
+        origin=origin,
+        object_type="interim_certificate",
+        object_id=interim.pk,
+        person_id=person.pk,
+        detail={"event": "printed", "number": interim.number},
+    )
+    return interim, content

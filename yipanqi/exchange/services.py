@@ -193,6 +193,11 @@ def answer_request(
         stats.request_answered(request)  # R-STAT-1 timeliness
         late = local_date(now) > request.due_on
         events.request_answered(request, at=now, actor=acting_user, late=late)
+        if request.type == RequestType.BIRTH_CONFIRMATION:
+            # R-BIRTH-2 step 2: the birth registration's timeline records the confirmation.
+            from yipanqi.births.services import record_confirmation
+
+            record_confirmation(request, acting_user=acting_user, now=now)
         record_event(
             actor=acting_user,
             action=Action.CHANGE,

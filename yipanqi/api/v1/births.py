@@ -8,6 +8,8 @@ for missing documents (DOMAIN.md section 2). Outside your scope is 404; refused 
 import datetime as dt
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -400,6 +402,34 @@ def report(request, payload: BirthReportIn):
     except services.BirthRejected as exc:
         return _rejected(exc)
     return Status(201, _report(created))
+
+
+@router.get(
+    "/registrations/{int:registration_id}/pdf",
+    summary="The family's printable birth registration (PDF; audited: it carries her ID)",
+    response={200: None, 422: ErrorOut},
+    openapi_extra={
+        "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}}
+    },
+)
+def registration_pdf(request, registration_id: int):
+    """Once issued: the registration with its steps, the home townships' confirmations among
+    them, and her certificate's check code when she holds a valid certificate."""
+    registration = _get(request, registration_id)
+    try:
+        registration, content = services.registration_pdf(
+            request.auth,
+            registration.pk,
+            certificate_check_url=lambda c: request.build_absolute_uri(
+                reverse("certificates:check", args=[c.token])
+            ),
+            origin=api_origin(request),
+        )
+    except services.BirthRejected as exc:
+        return _rejected(exc)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="birth-{registration.number}.pdf"'
+    return response
 
 
 @router.get("/reports", response=list[BirthReportOut], summary="Birth reports in your scope")

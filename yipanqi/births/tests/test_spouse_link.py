@@ -28,7 +28,11 @@ def test_the_husband_s_home_is_chosen_with_the_division_picker(client, woman, vi
     assert not BirthRegistration.objects.exists()
     done = client.post(
         f"/births/apply/?person={woman.pk}",
-        {"husband_name": "张伟", "husband_home_code": HUSBAND_HOME + "001", "idempotency_key": "w2"},
+        {
+            "husband_name": "张伟",
+            "husband_home_code": HUSBAND_HOME + "001",
+            "idempotency_key": "w2",
+        },
     )
     assert done.status_code == 302
     assert BirthRegistration.objects.get().husband_home_id == HUSBAND_HOME
