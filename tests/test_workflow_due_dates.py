@@ -200,6 +200,18 @@ def test_certificate_verification_and_interim_pages_show_the_stored_dates(
         client, nina, f"/exchange/requests/{interim.notice_id}/"
     )
     certificate = certificates.issue_certificate(woman.pk, acting_user=township_operator)
+    # R-CERT-2: the renewal the home side owes is due on the stored end of validity.
+    from yipanqi.certificates import selectors
+
+    renewal = [
+        item
+        for item in selectors.certificate_overview(woman, certificate.valid_until).next_due
+        if certificate.number in item.what
+    ]
+    assert [item.due_on for item in renewal] == [certificate.valid_until]
+    assert certificate.valid_until.isoformat() in _page(
+        client, township_operator, f"/persons/{woman.pk}/"
+    )
     overview = _page(client, village_worker, "/certificates/")
     due = certificates.verification_due(registration)
     assert f"due {due.isoformat()}" in overview
