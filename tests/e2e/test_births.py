@@ -52,6 +52,17 @@ def _setup():
     ).person  # fmt: skip
 
 
+def _pick_home(page, township: str) -> None:
+    """Issue 12.7: the husband's home is chosen from the hierarchy, level by level."""
+    picker = page.locator("[data-picker]")
+    for level, code in enumerate((township[:2], township[:4], township[:6], township[:9]), 1):
+        select = picker.locator(f"select[data-level='{level}']")
+        select.wait_for()
+        select.select_option(code)
+    picker.locator("[data-picker-label]", has_text="梅园新村街道").wait_for()
+    assert picker.locator("input[name=husband_home_code]").input_value() == township
+
+
 def test_r_birth_2_first_child_every_step(new_page, shot):
     """R-BIRTH-2: each step with the unit that owes it; returned only for a missing document."""
     from yipanqi.births.models import BirthRegistration
@@ -63,7 +74,7 @@ def test_r_birth_2_first_child_every_step(new_page, shot):
     village.goto(f"/persons/{woman.pk}/")
     village.click(f"#births a[href='/births/apply/?person={woman.pk}']")
     village.fill("input[name=husband_name]", "吴刚")
-    village.fill("input[name=husband_home_code]", HUSBAND_HOME)
+    _pick_home(village, HUSBAND_HOME)
     village.check("input[name=documents][value=id_cards]")
     village.check("input[name=documents][value=status_certificate]")
     village.click("button[type=submit].primary")
@@ -117,3 +128,41 @@ def test_r_birth_2_first_child_every_step(new_page, shot):
     assert township.locator(".next-step").count() == 0
     shot(township, "2-issued")
     assert not village.js_errors and not township.js_errors
+
+
+def test_r_birth_3_further_child_page_and_request_give_the_same_deadline(new_page, shot):
+    """R-BIRTH-3 (issue 12.4): her home township, on a phone, registers a second child; the
+    page says the residence is notified within 7 working days, by the very date the notice it
+    sent is due, and the notice's own page says the same."""
+    from yipanqi.births.models import BirthRegistration
+    from yipanqi.exchange.models import Request, RequestType
+    from yipanqi.workdays.services import add_working_days
+
+    woman = _setup()
+    township = new_page(PHONE)
+    log_in(township, "bob")
+    township.goto(f"/persons/{woman.pk}/")
+    township.click(f"#births a[href='/births/home/?person={woman.pk}']")
+    township.fill("input[name=husband_name]", "吴刚")
+    _pick_home(township, HUSBAND_HOME)
+    township.fill("input[name=child_order]", "2")
+    for document in ("id_cards", "marriage_certificate", "status_certificate"):
+        township.check(f"input[name=documents][value={document}]")
+    shot(township, "1-form")
+    township.click("button[type=submit].primary")
+    township.wait_for_url("**/births/*/")
+
+    registration = BirthRegistration.objects.get()
+    notice = Request.objects.get(type=RequestType.BIRTH_NOTICE)
+    assert notice.deadline_days == 7
+    assert notice.due_on == add_working_days(registration.issued_at, 7).date
+    row = township.locator("table.steps tr").nth(1)
+    assert "7个工作日内" in row.inner_text()
+    due = notice.due_on.isoformat()
+    assert due in row.locator("td[data-label]").inner_text()
+    shot(township, "2-issued")
+    row.locator(f"a[href='/exchange/requests/{notice.pk}/']").click()
+    township.wait_for_url(f"**/exchange/requests/{notice.pk}/")
+    assert due in township.inner_text("main")
+    shot(township, "3-notice")
+    assert not township.js_errors

@@ -36,6 +36,20 @@ def asked(registration, *, at, actor, requests, skipped, late: bool) -> BirthEve
     )
 
 
+def confirmed(registration, request, *, at, actor, late: bool) -> BirthEvent:
+    """R-BIRTH-2 step 2: a home township answered; who, when, from which unit, and what."""
+    return _event(
+        registration,
+        BirthEventType.CONFIRMED,
+        at=at,
+        actor=actor,
+        unit=request.receiver,
+        requests=[request],
+        late=late,
+        answer=(request.answer or "")[:300],
+    )
+
+
 def forwarded(registration, *, at, actor, late: bool, resubmitted: bool) -> BirthEvent:
     return _event(
         registration,

@@ -6,11 +6,19 @@ from yipanqi.people.models import Sex
 
 
 class FirstChildForm(forms.Form):
-    husband_name = forms.CharField(max_length=50, label=_("Husband's name"))
+    husband_name = forms.CharField(
+        max_length=50,
+        label=_("Husband's name"),
+        error_messages={"required": _("Please enter her husband's name.")},
+    )
+    # Chosen with the division picker (province, city, county, township); a code also works.
     husband_home_code = forms.RegexField(
         regex=r"^\d{9}(\d{3})?$",
-        label=_("Husband's home township (9- or 12-digit division code)"),
-        error_messages={"invalid": _("A township code has 9 digits, a village code 12.")},
+        label=_("Husband's home"),
+        error_messages={
+            "invalid": _("Please choose his home down to the township."),
+            "required": _("Please choose his home down to the township."),
+        },
     )
     documents = forms.MultipleChoiceField(
         choices=Document.choices,

@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from yipanqi.divisions.models import within_q
 from yipanqi.people.models import Person, Sex, about_visible_persons
 
-# R-BIRTH-2 (Jiangsu art. 29, Bohai 2.2.3), in working days.
-ASK_WITHIN = 7  # step 1: the residence village asks both home townships
-FORWARD_WITHIN = 7  # step 3: the village forwards the file after the last answer
-NOTIFY_FIRST_WITHIN = 15  # step 5: the issuing side notifies the other side
-# R-BIRTH-3: the home side notifies the residence of a further child.
-NOTIFY_FURTHER_WITHIN = 7
+# The deadlines of the steps (R-BIRTH-2, R-BIRTH-3) are rule-set keys, read through
+# exchange.rules.due_for / deadline_for: one rule set for what is stored and what pages show.
+ASK_KEY = "birth_ask"  # R-BIRTH-2 step 1: the residence village asks both home townships
+CONFIRM_KEY = "birth_confirmation"  # step 2: each home township answers (a request type)
+FORWARD_KEY = "birth_forward"  # step 3: the village forwards the file after the last answer
+NOTIFY_FIRST_KEY = "birth_notice"  # step 5: the issuing side notifies the other side
+NOTIFY_FURTHER_KEY = "birth_notice_further"  # R-BIRTH-3: home notifies the residence
 
 
 class Route(models.TextChoices):
@@ -137,6 +138,8 @@ class BirthRegistration(models.Model):
 class BirthEventType(models.TextChoices):
     RECEIVED = "received", _("Application received")
     ASKED = "asked", _("Home townships asked to confirm")
+    # R-BIRTH-2 step 2: one home township answered its confirmation request.
+    CONFIRMED = "confirmed", _("Home township confirmed")
     FORWARDED = "forwarded", _("Forwarded to the township with the village's opinion")
     RETURNED = "returned", _("Returned for missing documents")
     RESUBMITTED = "resubmitted", _("Resubmitted with the missing documents")

@@ -5,9 +5,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yipanqi.births import services
-from yipanqi.births.models import BirthRegistration, BirthStatus, Route
+from yipanqi.births.models import (
+    ASK_KEY,
+    CONFIRM_KEY,
+    FORWARD_KEY,
+    NOTIFY_FIRST_KEY,
+    NOTIFY_FURTHER_KEY,
+    BirthRegistration,
+    BirthStatus,
+    Route,
+)
 from yipanqi.divisions.models import Division, within_q
 from yipanqi.exchange.models import AWAITING_STATUSES, LATE_STATUSES, Request
 from yipanqi.workdays.services import local_date
@@ -27,6 +37,22 @@ class Step:
     request: Request | None = None
     note: str = ""
     requests: list[Request] = field(default_factory=list)
+    # The working days the step is given (issue 12.4: the same rule set as its due date).
+    days: int | None = None
+
+
+def _within(days: int) -> str:
+    return ngettext("within %(days)s working day", "within %(days)s working days", days) % {
+        "days": days
+    }
+
+
+def _what(text: str, days: int | None) -> str:
+    # The label and the number of days are joined here, so each label is translated once
+    # whatever number of days the rule set gives.
+    if days is None:
+        return text
+    return _("%(step)s (%(within)s)") % {"step": text, "within": _within(days)}
 
 
 def _state(due: dt.date | None, done: dt.datetime | None, today: dt.date) -> str:
@@ -38,26 +64,31 @@ def _state(due: dt.date | None, done: dt.datetime | None, today: dt.date) -> str
 
 
 def steps(registration: BirthRegistration, today: dt.date) -> list[Step]:
+    """Each step with its owner, due date and state. A step behind a request shows that
+    request's stored due date and days; a step of the registration shows its stored date, or,
+    before it exists, the rule-set function that will compute it (issue 12.4)."""
     if registration.route == Route.HOME:
         return _home_steps(registration, today)
     r = registration
+    ask_days = services.step_days(ASK_KEY, r)
     out = [
         Step(
             1,
-            _("Residence village asks both home townships to confirm (7 working days)"),
+            _what(_("Residence village asks both home townships to confirm"), ask_days),
             r.unit,
             r.ask_due_on,
             r.asked_at,
             _state(r.ask_due_on, r.asked_at, today),
+            days=ask_days,
         )
     ]
+    confirm = _("Home township confirms, counted from receipt")
     requests = services.confirmation_requests(r)
     if r.asked_at is None:
         for code in r.home_townships():
             division = r.woman_home if code == r.woman_home_id else r.husband_home
-            out.append(
-                Step(2, _("Home township confirms (15 working days of receipt)"), division, None)
-            )
+            days = services.step_days(CONFIRM_KEY, r, code, today)
+            out.append(Step(2, _what(confirm, days), division, None, days=days))
     for request in requests:
         late_now = request.status in LATE_STATUSES or (
             request.status in AWAITING_STATUSES and today > request.due_on
@@ -68,16 +99,19 @@ def steps(registration: BirthRegistration, today: dt.date) -> list[Step]:
         out.append(
             Step(
                 2,
-                _("Home township confirms (15 working days of receipt)"),
+                _what(confirm, request.deadline_days),
                 request.receiver,
                 request.due_on,
                 request.answered_at,
                 state,
                 request=request,
                 note=request.answer,
+                days=request.deadline_days,
             )
         )
     forward_due = services.forward_due_on(r)
+    start = services.forward_started_at(r)
+    forward_days = services.step_days(FORWARD_KEY, r, on=local_date(start) if start else today)
     if r.status == BirthStatus.RETURNED:
         out.append(
             Step(
@@ -99,12 +133,13 @@ def steps(registration: BirthRegistration, today: dt.date) -> list[Step]:
         out.append(
             Step(
                 3,
-                _("Residence village forwards the file with its opinion (7 working days)"),
+                _what(_("Residence village forwards the file with its opinion"), forward_days),
                 r.unit,
                 forward_due,
                 r.forwarded_at,
                 state,
                 note=r.village_opinion,
+                days=forward_days,
             )
         )
     decide_due = local_date(r.forwarded_at) if r.forwarded_at else None
@@ -125,28 +160,49 @@ def steps(registration: BirthRegistration, today: dt.date) -> list[Step]:
             note=r.number or "",
         )
     )
-    notices = services.notice_requests(r)
     out.append(
-        Step(
+        _notify_step(
             5,
-            _("Residence township notifies both home townships (15 working days)"),
-            r.township,
-            r.notify_due_on,
-            r.notified_at,
-            _state(r.notify_due_on, r.notified_at, today) if r.issued_at else "waiting",
-            requests=notices,
+            _("Residence township notifies both home townships"),
+            r,
+            NOTIFY_FIRST_KEY,
+            r.home_townships(),
+            today,
         )
     )
     return out
 
 
-def _home_steps(r: BirthRegistration, today: dt.date) -> list[Step]:
+def _notify_step(number, text, r, key, receivers, today) -> Step:
+    """The notice step: the notices' own due date and days once sent (R-EX-1), else the rule
+    set's for the first receiver."""
     notices = services.notice_requests(r)
-    notify = (
-        _("Home township notifies the residence (7 working days)")
-        if r.child_order > 1
-        else _("Home township notifies the residence (15 working days)")
+    if notices:
+        days = max(q.deadline_days for q in notices)
+        due = max(q.due_on for q in notices)
+        state = _state(due, r.notified_at, today)
+    else:
+        receiver = next((c for c in receivers if c), "")
+        days = services.step_days(
+            key, r, receiver, local_date(r.issued_at) if r.issued_at else today
+        )
+        due = None
+        # Issued with nobody outside to notify (her home is the issuing side): nothing owed.
+        state = "done" if r.issued_at else "waiting"
+    return Step(
+        number,
+        _what(text, days),
+        r.township,
+        due,
+        r.notified_at,
+        state,
+        requests=notices,
+        days=days,
     )
+
+
+def _home_steps(r: BirthRegistration, today: dt.date) -> list[Step]:
+    key = NOTIFY_FURTHER_KEY if r.child_order > 1 else NOTIFY_FIRST_KEY
     return [
         Step(
             1,
@@ -157,14 +213,8 @@ def _home_steps(r: BirthRegistration, today: dt.date) -> list[Step]:
             "done",
             note=r.number or "",
         ),  # fmt: skip
-        Step(
-            2,
-            notify,
-            r.township,
-            r.notify_due_on,
-            r.notified_at,
-            _state(r.notify_due_on, r.notified_at, today) if r.residence_id else "done",
-            requests=notices,
+        _notify_step(
+            2, _("Home township notifies the residence"), r, key, [r.residence_id or ""], today
         ),
     ]
 

@@ -11,16 +11,18 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yipanqi.accounts.models import Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.births import events
 from yipanqi.births.models import (
-    ASK_WITHIN,
-    FORWARD_WITHIN,
-    NOTIFY_FIRST_WITHIN,
-    NOTIFY_FURTHER_WITHIN,
+    ASK_KEY,
+    FORWARD_KEY,
+    NOTIFY_FIRST_KEY,
+    NOTIFY_FURTHER_KEY,
+    BirthEventType,
     BirthRegistration,
     BirthReport,
     BirthStatus,
@@ -29,12 +31,13 @@ from yipanqi.births.models import (
     Route,
 )
 from yipanqi.divisions.models import Division
+from yipanqi.exchange import rules
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
-from yipanqi.people.services import PersonNotFound, access_person
+from yipanqi.people.services import PersonNotFound, access_person, link_spouses
 from yipanqi.stats import counters as stats
-from yipanqi.workdays.services import add_working_days, local_date
+from yipanqi.workdays.services import local_date
 
 
 class BirthRejected(Exception):
@@ -170,15 +173,31 @@ def last_answer_at(registration) -> dt.datetime | None:
     return max(r.answered_at for r in requests)
 
 
-def forward_due_on(registration) -> dt.date | None:
-    """R-BIRTH-2 step 3: within 7 working days of the last answer."""
+def forward_started_at(registration) -> dt.datetime | None:
+    """When R-BIRTH-2 step 3 starts: the last answer (or the asking, with nobody to ask)."""
     last = last_answer_at(registration)
-    if last is None:
-        if registration.asked_at is not None and not confirmation_requests(registration):
-            last = registration.asked_at  # nobody outside to ask: due from the asking
-        else:
-            return None
-    return add_working_days(last, FORWARD_WITHIN).date
+    if (
+        last is None
+        and registration.asked_at is not None
+        and not confirmation_requests(registration)
+    ):
+        return registration.asked_at  # nobody outside to ask: due from the asking
+    return last
+
+
+def forward_due_on(registration) -> dt.date | None:
+    """R-BIRTH-2 step 3: within the rule set's days (7) of the last answer."""
+    start = forward_started_at(registration)
+    if start is None:
+        return None
+    due, _days = rules.due_for(FORWARD_KEY, registration.unit_id, registration.unit_id, start)
+    return due.date
+
+
+def step_days(key: str, registration, receiver_code: str = "", on=None) -> int:
+    """The working days of a step of this registration, from the rule set (R-REG-2)."""
+    sender = registration.township_id if key.startswith("birth_notice") else registration.unit_id
+    return rules.deadline_for(key, sender, receiver_code or sender, on or registration.received_on)
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -221,11 +240,24 @@ def _check(data: BirthInput, user: User, origin) -> tuple[Person, Person | None,
             _("A birth registration is made for the woman; her husband is named with her.")
         )
     husband = None
-    if data.husband_id:
+    # R-JUR-3: her husband's record, named or already linked to her, gives his name and home.
+    husband_id = data.husband_id or woman.spouse_id
+    if husband_id:
         try:
-            husband = access_person(user, data.husband_id, origin=origin)
+            husband = access_person(user, husband_id, origin=origin)
         except PersonNotFound:
             husband = None
+    # R-JUR-3: her husband's record, when named, must be a man's and not another woman's.
+    if husband is not None and husband.sex != Sex.MALE:
+        errors.setdefault("husband_id", []).append(_("Please choose her husband's record."))
+        husband = None
+    if husband is not None and (
+        (woman.spouse_id and woman.spouse_id != husband.pk)
+        or (husband.spouse_id and husband.spouse_id != woman.pk)
+    ):
+        errors.setdefault("husband_id", []).append(
+            _("One of them is recorded as married to someone else; please check.")
+        )
     name = (husband.name if husband else data.husband_name or "").strip()
     if not name or len(name) > 50:
         errors.setdefault("husband_name", []).append(_("Please enter her husband's name."))
@@ -257,6 +289,12 @@ def _check(data: BirthInput, user: User, origin) -> tuple[Person, Person | None,
     if errors:
         raise BirthRejected(errors)
     return woman, husband, clean
+
+
+def _link(woman: Person, husband: Person | None, user, origin) -> None:
+    """R-JUR-3: a registration naming her husband's record links the two, if not yet."""
+    if husband is not None:
+        link_spouses(woman, husband, acting_user=user, origin=origin)
 
 
 def _existing(key: str, woman: Person) -> BirthRegistration | None:
@@ -315,12 +353,13 @@ def apply_first_child(
                 residence_id=_active_inflow(woman).residence_id,
                 documents=clean["documents"],
                 received_on=local_date(now),
-                ask_due_on=add_working_days(now, ASK_WITHIN).date,
+                ask_due_on=rules.due_for(ASK_KEY, unit.code, unit.code, now)[0].date,
                 created_by=acting_user,
                 created_at=now,
                 idempotency_key=clean["key"],
             )
             events.received(registration, at=now, actor=acting_user)
+            _link(woman, husband, acting_user, origin)
             _audit(acting_user, origin, registration, "received", route="residence")
     except IntegrityError:
         existing = _existing(clean["key"], woman)
@@ -384,6 +423,25 @@ def ask_home_townships(
         )
         _audit(acting_user, origin, registration, "asked", requests=[r.pk for r in sent])
     return registration
+
+
+def record_confirmation(request: Request, *, acting_user: User, now: dt.datetime) -> None:
+    """R-BIRTH-2 step 2 on the timeline: the home township's answer to a confirmation request,
+    with who answered and when. Called by exchange.answer_request in its transaction, however
+    the answer was given (this page, the inbox, the API); once per request."""
+    registration = (
+        BirthRegistration.objects.filter(
+            events__requests=request, events__type=BirthEventType.ASKED
+        )
+        .distinct()
+        .first()
+    )
+    if registration is None:
+        return
+    if registration.events.filter(type=BirthEventType.CONFIRMED, requests=request).exists():
+        return
+    late = request.due_on is not None and local_date(now) > request.due_on
+    events.confirmed(registration, request, at=now, actor=acting_user, late=late)
 
 
 def forward_to_township(
@@ -457,7 +515,7 @@ def _claim_number(registration, now) -> str:
     raise _reject(_("The platform is busy; please try again."))
 
 
-def _notify(registration, *, receivers, within: int, acting_user, origin, now) -> list[Request]:
+def _notify(registration, *, receivers, key: str, acting_user, origin, now) -> list[Request]:
     sent = []
     sender = registration.township_id
     for code in receivers:
@@ -480,10 +538,12 @@ def _notify(registration, *, receivers, within: int, acting_user, origin, now) -
                 subject=_("Birth registration %(number)s issued") % {"number": registration.number},
                 origin=origin,
                 now=now,
+                deadline_key=key,
             )
         )
+    # Issue 12.4: the step's due date is the due date of the notices it sent (one rule set).
     BirthRegistration.objects.filter(pk=registration.pk).update(
-        notify_due_on=add_working_days(now, within).date,
+        notify_due_on=max(r.due_on for r in sent) if sent else None,
         notified_at=now if sent else None,
     )
     registration.refresh_from_db()
@@ -523,7 +583,7 @@ def issue_registration(
         _notify(
             registration,
             receivers=registration.home_townships(),
-            within=NOTIFY_FIRST_WITHIN,
+            key=NOTIFY_FIRST_KEY,
             acting_user=acting_user,
             origin=origin,
             now=now,
@@ -639,11 +699,12 @@ def register_at_home(
             registration.refresh_from_db()
             events.received(registration, at=now, actor=acting_user)
             events.issued(registration, at=now, actor=acting_user)
-            within = NOTIFY_FURTHER_WITHIN if registration.child_order > 1 else NOTIFY_FIRST_WITHIN
+            _link(woman, husband, acting_user, origin)
+            key = NOTIFY_FURTHER_KEY if registration.child_order > 1 else NOTIFY_FIRST_KEY
             _notify(
                 registration,
                 receivers=[residence] if residence else [],
-                within=within,
+                key=key,
                 acting_user=acting_user,
                 origin=origin,
                 now=now,
@@ -818,3 +879,87 @@ def report_birth(
             raise _duplicate_rejection(existing) from None
         raise
     return report
+
+
+# --- the family's printable record -------------------------------------------------------------
+
+
+def registration_pdf(
+    user: User,
+    registration_id: int,
+    *,
+    certificate_check_url=None,
+    origin: Origin | None = None,
+) -> tuple[BirthRegistration, bytes]:
+    """The printable birth registration for the family, in the certificate's layout, with its
+    steps (the home townships' confirmations among them). It carries her whole ID number, so it
+    is audited as an export. Her valid certificate's check code is printed when she has one
+    (`certificate_check_url(certificate)` gives its public check address)."""
+    from reportlab.lib.units import mm
+
+    from yipanqi.certificates.pdf import place_name, render_document
+    from yipanqi.certificates.services import current_certificate
+    from yipanqi.divisions.models import PATH_SEPARATOR
+
+    registration = access_registration(user, registration_id)
+    if registration.status != BirthStatus.ISSUED:
+        raise _reject(_("The registration can be printed once it is issued."))
+    woman = registration.woman
+    issued_on = local_date(registration.issued_at)
+    rows = [
+        (_("Woman"), woman.name),
+        (_("ID number"), woman.reveal_id_number()),
+        (_("Date of birth"), woman.birth_date.isoformat()),
+        (_("Home place"), place_name(registration.woman_home)),
+        (_("Husband"), registration.husband_name),
+        (_("Husband's home"), place_name(registration.husband_home)),
+        (_("Which child"), str(registration.child_order)),
+        (_("Registered by"), place_name(registration.township)),
+        (_("Registered on"), issued_on.isoformat()),
+        (_("Documents presented"), "; ".join(registration.document_labels()) or "—"),
+    ]
+    certificate = current_certificate(woman)
+    qr_url = ""
+    if certificate is not None and certificate.is_valid_on(issued_on):
+        rows.append((_("Her certificate"), certificate.number))
+        qr_url = certificate_check_url(certificate) if certificate_check_url else ""
+    timeline = registration.events.select_related("unit", "actor").order_by("at", "id")
+    table = [
+        [
+            local_date(event.at).isoformat(),
+            str(event.get_type_display())[:24],
+            "".join(event.unit.path_name.split(PATH_SEPARATOR)[-2:])[:18] if event.unit else "",
+            str(event.actor)[:10] if event.actor else "",
+        ]
+        for event in timeline
+    ]
+    content = render_document(
+        title=_("Birth service registration"),
+        number=registration.number,
+        rows=rows,
+        note=_(
+            "Registered free of charge. This record is issued to the family; it approves "
+            "nothing and places no obligation on them."
+        ),
+        table_title=_("Steps of the registration"),
+        table_columns=[
+            (pgettext("table column: when", "Date"), 0),
+            (_("What was done"), 24 * mm),
+            (pgettext("table column: jurisdiction", "Unit"), 90 * mm),
+            (_("Handled by"), 140 * mm),
+        ],
+        table_rows=table,
+        empty_table="—",
+        qr_url=qr_url,
+        qr_caption=_("Scan to check her certificate"),
+    )
+    record_event(
+        actor=user,
+        action=Action.EXPORT,
+        origin=origin,
+        object_type="birth_registration",
+        object_id=registration.pk,
+        person_id=woman.pk,
+        detail={"event": "printed", "number": registration.number},
+    )
+    return registration, content

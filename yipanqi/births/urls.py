@@ -9,6 +9,7 @@ urlpatterns = [
     path("apply/", views.apply_first_child, name="apply"),
     path("home/", views.register_at_home, name="home"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/ask/", views.ask, name="ask"),
     path("<int:pk>/confirm/<int:request_id>/", views.confirm, name="confirm"),
     path("<int:pk>/forward/", views.forward, name="forward"),

@@ -7,8 +7,9 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,8 +25,11 @@ from yipanqi.births.forms import (
     ReturnForm,
 )
 from yipanqi.births.models import BirthReport
+from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
+from yipanqi.people import services as people
+from yipanqi.people.models import Person
 from yipanqi.people.services import PersonNotFound, access_person
 from yipanqi.web.casework import require_casework, show_errors, web_origin
 
@@ -62,11 +66,19 @@ def _apply(request, *, home: bool):
     require_casework(request)
     woman = _person(request, request.GET.get("person") or request.POST.get("person"))
     form_class = HomeRegistrationForm if home else FirstChildForm
-    spouse = woman.spouse
+    # R-JUR-3: her husband's record, when linked, gives his name and home.
+    spouse = (
+        Person.objects.visible_to(request.user).filter(pk=woman.spouse_id).first()
+        if woman.spouse_id
+        else None
+    )
     initial = {"idempotency_key": uuid.uuid4().hex}
     if spouse is not None:
         initial.update(husband_name=spouse.name, husband_home_code=spouse.home_id)
     form = form_class(request.POST or None, initial=initial)
+    if spouse is not None:
+        form.fields["husband_name"].required = False
+        form.fields["husband_home_code"].required = False
     if request.method == "POST" and form.is_valid():
         data = services.BirthInput(
             woman_id=woman.pk,
@@ -75,6 +87,7 @@ def _apply(request, *, home: bool):
             documents=form.cleaned_data["documents"],
             idempotency_key=f"web-{request.user.pk}-{form.cleaned_data['idempotency_key']}",
             child_order=form.cleaned_data.get("child_order") or 1,
+            husband_id=spouse.pk if spouse is not None else None,
         )
         service = services.register_at_home if home else services.apply_first_child
         try:
@@ -98,11 +111,29 @@ def _apply(request, *, home: bool):
         if home
         else services.may_apply_at_residence(request.user, woman)
     )
+    home_code = form["husband_home_code"].value() or ""
     return render(
         request,
         "births/apply.html",
-        {"woman": woman, "form": form, "home": home, "allowed": allowed},
+        {
+            "woman": woman,
+            "form": form,
+            "home": home,
+            "allowed": allowed,
+            "spouse": spouse,
+            # R-JUR-3: with no husband on record, register him (ID number, home) first.
+            "husband_form": people.husband_form_initial(request.user, woman)
+            if spouse is None
+            else None,
+            "provinces": Division.objects.filter(level=1).order_by("code"),
+            "husband_home_label": _division_label(home_code),
+        },
     )
+
+
+def _division_label(code: str) -> str:
+    found = Division.objects.filter(pk=code).first() if code else None
+    return found.path_name if found else ""
 
 
 @never_cache
@@ -165,6 +196,27 @@ def _detail(request, registration, status=200, **forms):
 @login_required
 def detail(request, pk: int):
     return _detail(request, _access(request, pk))
+
+
+@never_cache
+@login_required
+def pdf(request, pk: int):
+    """The family's printable birth registration (audited: it carries her ID number)."""
+    registration = _access(request, pk)
+    try:
+        registration, content = services.registration_pdf(
+            request.user,
+            registration.pk,
+            certificate_check_url=lambda c: request.build_absolute_uri(
+                reverse("certificates:check", args=[c.token])
+            ),
+            origin=web_origin(request),
+        )
+    except services.BirthRejected as exc:
+        return _refused(request, registration, exc)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="birth-{registration.number}.pdf"'
+    return response
 
 
 def _done(request, registration, message):

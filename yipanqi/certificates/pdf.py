@@ -153,3 +153,107 @@ def render_certificate(certificate, *, id_number: str, verifications, check_url:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines that fit the width: at spaces where there are any, else between characters
+    (Chinese has no spaces, so a long sentence or address breaks anywhere)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    for line in simpleSplit(text, font, size, width) or [""]:
+        current = ""
+        for char in line:
+            if current and stringWidth(current + char, font, size) > width:
+                lines.append(current)
+                current = ""
+            current += char
+        lines.append(current)
+    return lines
+
+
+def render_document(
+    *,
+    title: str,
+    number: str,
+    rows: list[tuple[str, str]],
+    note: str,
+    table_title: str = "",
+    table_columns: list[tuple[str, float]] | None = None,
+    table_rows: list[list[str]] | None = None,
+    empty_table: str = "",
+    qr_url: str = "",
+    qr_caption: str = "",
+) -> bytes:
+    """One printable A4 document in the certificate's layout: a centred title and number, the
+    facts as label and value rows (with a QR code on the right when there is a code to check),
+    the note, then a table. The birth registration (R-BIRTH) and the interim certificate
+    (R-CERT-4) are printed with it, so the family's papers all look alike."""
+    font = cjk_font()
+    buffer = io.BytesIO()
+    width, height = A4
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
+    pdf.setTitle(number)
+    pdf.setAuthor("Yipanqi")
+    left = 20 * mm
+    y = height - 25 * mm
+    pdf.setFont(font, 20)
+    pdf.drawCentredString(width / 2, y, title)
+    y -= 9 * mm
+    pdf.setFont(font, 11)
+    pdf.drawCentredString(width / 2, y, _("No. %(number)s") % {"number": number})
+    y -= 12 * mm
+    qr_size = 40 * mm if qr_url else 0
+    if qr_url:
+        _qr(pdf, qr_url, width - left - qr_size, y - qr_size + 4 * mm, qr_size)
+        pdf.setFont(font, 8)
+        for i, line in enumerate(wrap(qr_caption, font, 8, qr_size + 10 * mm)):
+            pdf.drawCentredString(width - left - qr_size / 2, y - qr_size - i * 3.5 * mm, line)
+    pdf.setFont(font, 12)
+    value_width = width - 2 * left - 32 * mm - (qr_size + 4 * mm if qr_url else 0)
+    for label, value in rows:
+        pdf.drawString(left, y, label)
+        for line in wrap(value, font, 12, value_width):
+            pdf.drawString(left + 32 * mm, y, line)
+            y -= 6 * mm
+        y -= 1.5 * mm
+    if qr_url:
+        y = min(y, height - 46 * mm - qr_size - 8 * mm)
+    y -= 3 * mm
+    pdf.setFont(font, 9)
+    for line in wrap(note, font, 9, width - 2 * left):
+        pdf.drawString(left, y, line)
+        y -= 5 * mm
+    y -= 7 * mm
+    if table_columns:
+        pdf.setFont(font, 14)
+        pdf.drawString(left, y, table_title)
+        y -= 8 * mm
+        pdf.setFont(font, 10)
+        for label, x in table_columns:
+            pdf.drawString(left + x, y, label)
+        y -= 2 * mm
+        pdf.line(left, y, width - left, y)
+        y -= 6 * mm
+        if not table_rows:
+            pdf.drawString(left, y, empty_table)
+            y -= 6 * mm
+        for values in table_rows or []:
+            if y < 25 * mm:
+                pdf.showPage()
+                pdf.setFont(font, 10)
+                y = height - 25 * mm
+            for (_label, x), value in zip(table_columns, values, strict=True):
+                pdf.drawString(left + x, y, value)
+            y -= 6 * mm
+    if qr_url:
+        pdf.setFont(font, 8)
+        pdf.drawString(left, 15 * mm, qr_url)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def place_name(division) -> str:
+    """A division as printed addresses are written (names run together)."""
+    return _place(division)

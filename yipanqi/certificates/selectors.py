@@ -15,7 +15,7 @@ from yipanqi.certificates.models import (
     PublicState,
     Verification,
 )
-from yipanqi.certificates.services import active_inflow, verification_due
+from yipanqi.certificates.services import active_inflow, is_holder, verification_due
 from yipanqi.divisions.models import Division, within_q
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
 
@@ -78,6 +78,13 @@ def certificate_overview(person: Person, today: dt.date) -> CertificateOverview:
 
 
 def _next_due(o: CertificateOverview, today: dt.date) -> list[DueItem]:
+    if not is_holder(o.person):
+        # R-CERT-1, R-JUR-3: a man is her spouse; nothing is owed to him or by anyone for him.
+        return [
+            DueItem(
+                _("Certificates are issued to women; he is recorded as her husband."), None, None
+            )
+        ]
     items: list[DueItem] = []
     home = _division(o.person.home_id[:9])
     residence = o.registration.residence if o.registration else None

@@ -89,8 +89,16 @@ def has_delegation(village_code: str) -> bool:
     return Delegation.objects.filter(village_id=village_code, ended_at__isnull=True).exists()
 
 
+def is_holder(person: Person) -> bool:
+    """R-CERT-1: certificates are for women; a man is recorded as her spouse (R-JUR-3) and is
+    never owed one, anywhere a certificate is counted or shown as due."""
+    return person.sex == Sex.FEMALE
+
+
 def may_issue(user: User, person: Person) -> bool:
     """R-CERT-1: the home township, or a village it delegated, issues (and renews, revokes)."""
+    if not is_holder(person):
+        return False
     code = user.jurisdiction_id or ""
     home = person.home_id
     if user.role == Role.TOWNSHIP_OPERATOR and code:
@@ -115,9 +123,10 @@ def may_verify(user: User, registration: Registration | None) -> bool:
 
 
 def may_issue_interim(user: User, registration: Registration | None) -> bool:
-    """R-CERT-4: the residence township issues the interim certificate."""
+    """R-CERT-4: the residence township issues the interim certificate (to a woman, R-CERT-1)."""
     return (
         registration is not None
+        and is_holder(registration.person)
         and user.role == Role.TOWNSHIP_OPERATOR
         and _covers_residence(user, registration)
     )
@@ -890,3 +899,66 @@ def certificate_pdf(
         detail={"event": "printed", "number": certificate.number},
     )
     return certificate, content
+
+
+def access_interim(user: User, interim_id: int) -> InterimCertificate:
+    found = (
+        InterimCertificate.objects.visible_to(user)
+        .select_related("person__home", "registration__residence", "issuer", "issued_by")
+        .filter(pk=interim_id)
+        .first()
+    )
+    if found is None:
+        raise CertificateNotFound(interim_id)
+    return found
+
+
+def interim_pdf(
+    user: User, interim_id: int, *, origin: Origin | None = None
+) -> tuple[InterimCertificate, bytes]:
+    """R-CERT-4: the printable interim certificate of marital status for the period of
+    residence; it carries her whole ID number, so printing it is audited like the certificate.
+    It has no public check code (none exists for it), so it prints none."""
+    from yipanqi.certificates.pdf import place_name, render_document
+
+    interim = access_interim(user, interim_id)
+    person = interim.person
+    content = render_document(
+        title=_("Interim certificate of marital status"),
+        number=interim.number,
+        rows=[
+            (_("Name"), person.name),
+            (_("Sex"), person.get_sex_display()),
+            (_("Date of birth"), person.birth_date.isoformat()),
+            (_("ID number"), person.reveal_id_number()),
+            (_("Home place"), place_name(person.home)),
+            (_("Place of residence"), place_name(interim.registration.residence)),
+            (_("Marital status"), interim.get_marital_status_display()),
+            (_("Issued by"), place_name(interim.issuer)),
+            (_("Issued on"), interim.issued_on.isoformat()),
+            (
+                _("Valid"),
+                _("%(start)s to %(end)s")
+                % {
+                    "start": interim.issued_on.isoformat(),
+                    "end": interim.window_ends_on.isoformat(),
+                },
+            ),
+        ],
+        note=_(
+            "Issued free of charge by the residence township for the period of residence. "
+            "By %(day)s her home township issues her marriage and childbearing certificate; "
+            "this places no other obligation on her."
+        )
+        % {"day": interim.window_ends_on.isoformat()},
+    )
+    record_event(
+        actor=user,
+        action=Action.EXPORT,
+        origin=origin,
+        object_type="interim_certificate",
+        object_id=interim.pk,
+        person_id=person.pk,
+        detail={"event": "printed", "number": interim.number},
+    )
+    return interim, content

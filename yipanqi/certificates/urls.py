@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("person/<int:person_id>/issue/", views.issue, name="issue"),
     path("person/<int:person_id>/interim/", views.interim, name="interim"),
+    path("interim/<int:pk>/pdf/", views.interim_pdf, name="interim_pdf"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/verify/", views.verify, name="verify"),
     path("<int:pk>/renew/", views.renew, name="renew"),

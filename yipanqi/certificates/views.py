@@ -258,6 +258,20 @@ def pdf(request, pk: int):
     return response
 
 
+@never_cache
+@login_required
+def interim_pdf(request, pk: int):
+    """R-CERT-4: the printable interim certificate of marital status."""
+    require_casework(request)
+    try:
+        interim, content = services.interim_pdf(request.user, pk, origin=web_origin(request))
+    except services.CertificateNotFound:
+        raise Http404 from None
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="interim-{interim.number}.pdf"'
+    return response
+
+
 @login_required
 @require_POST
 def interim(request, person_id: int):

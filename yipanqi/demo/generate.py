@@ -109,7 +109,6 @@ REASON_WEIGHTS = {
 ARRIVAL_WINDOW_DAYS = 3 * 365
 OUTFLOW_SHARE = 0.8  # most persons are also registered at home
 COUPLE_SHARE = 0.45  # married women whose husband came with them
-LONE_HUSBAND_SHARE = 0.04  # men registered whose wife is not (she stayed home)
 CLOSED_SHARE = 0.05
 PHONE_SHARE = 0.85
 LOST_CONTACT_DAYS = 60  # R-REGN-4
@@ -439,21 +438,18 @@ def _build_batch(gen: _Generator, count: int, ids: _Ids) -> _Batch:
     while len(persons) < count:
         home_county, residence_county = gen.places_for()
         home, residence = gen.unit(home_county), gen.unit(residence_county)
-        if random() < LONE_HUSBAND_SHARE:
-            age = 22 + int(random() * 30)
-            members = [(Sex.MALE, age, _married(random), home)]
-        else:
-            age = gen.female_ages.pick(random)
-            marital = _female_marital(random, age)
-            members = [(Sex.FEMALE, age, marital, home)]
-            if (
-                marital in MaritalStatus.married()
-                and random() < COUPLE_SHARE
-                and len(persons) + 2 <= count
-            ):
-                husband_age = min(max(age - 2 + int(random() * 10), 22), 60)
-                husband_home = home if random() < 0.6 else gen.unit(home_county)
-                members.append((Sex.MALE, husband_age, marital, husband_home))
+        # R-JUR-3: men are registered as spouses, so a man comes only with his wife.
+        age = gen.female_ages.pick(random)
+        marital = _female_marital(random, age)
+        members = [(Sex.FEMALE, age, marital, home)]
+        if (
+            marital in MaritalStatus.married()
+            and random() < COUPLE_SHARE
+            and len(persons) + 2 <= count
+        ):
+            husband_age = min(max(age - 2 + int(random() * 10), 22), 60)
+            husband_home = home if random() < 0.6 else gen.unit(home_county)
+            members.append((Sex.MALE, husband_age, marital, husband_home))
         # Arrival in the last three years, not before the age of 16.
         members_min_age = min(member[1] for member in members)
         window = min(ARRIVAL_WINDOW_DAYS, (members_min_age - 16) * 365)

@@ -12,6 +12,7 @@ from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import Rejected
 from yipanqi.exchange.models import Region, RegionKind, RequestType, RuleSet
+from yipanqi.workdays.services import add_working_days, local_date
 
 PROVINCE_NAMES = {
     "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古",
@@ -118,9 +119,19 @@ def pick_rules(
 
 STATUTORY_DEADLINE_DAYS = 15
 
+# Workflow deadlines that are not one request type's own answer deadline, in working days, by
+# key. A rule set may name its own value under the same key (R-REG-1); where none does, these
+# statutory values apply. Every page and service reads them through `deadline_for` / `due_for`,
+# so what a workflow page says and what is stored come from the one rule set (issue 12.4).
+STEP_DEADLINES = {
+    "birth_ask": 7,  # R-BIRTH-2 step 1: the residence village asks both home townships
+    "birth_forward": 7,  # R-BIRTH-2 step 3: the village forwards after the last answer
+    "birth_notice_further": 7,  # R-BIRTH-3: the home side notifies the residence (further child)
+}
+
 
 def deadline_days(choice: RuleChoice, request_type: str, on: dt.date) -> int:
-    """The deadline for a type from the chosen set, else from the national default."""
+    """The deadline for a type (or step key) from the chosen set, else the national default."""
     days = choice.rule_set.deadline_for(request_type)
     if days is not None:
         return days
@@ -129,8 +140,19 @@ def deadline_days(choice: RuleChoice, request_type: str, on: dt.date) -> int:
     if fallback is None or fallback.deadline_for(request_type) is None:
         # R-EX-2: notifications and their answers are due within 15 working days; a type that no
         # rule set names yet gets that statutory default rather than an error page.
-        return STATUTORY_DEADLINE_DAYS
+        return STEP_DEADLINES.get(request_type, STATUTORY_DEADLINE_DAYS)
     return fallback.deadline_for(request_type)
+
+
+def deadline_for(key: str, sender_code: str, receiver_code: str, on: dt.date) -> int:
+    """Working days for a request type or workflow step between two units (R-REG-2)."""
+    return deadline_days(pick_rules(sender_code, receiver_code, on, key), key, on)
+
+
+def due_for(key: str, sender_code: str, receiver_code: str, start: dt.datetime):
+    """The due date of a step or request started at `start` (R-WD-1), with its day count."""
+    days = deadline_for(key, sender_code, receiver_code, local_date(start))
+    return add_working_days(start, days), days
 
 
 # --- revising parameters (province administrators) ---------------------------------------------
@@ -198,7 +220,7 @@ def revise_rules(
     errors: dict[str, list[str]] = {}
     clean = {}
     for key, value in deadlines.items():
-        if key not in RequestType.values:
+        if key not in RequestType.values and key not in STEP_DEADLINES:
             errors.setdefault("deadlines", []).append(
                 _("%(type)s is not a request type.") % {"type": key[:40]}
             )

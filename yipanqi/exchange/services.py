@@ -82,8 +82,12 @@ def send_request(
     subject: str = "",
     origin: Origin | None = None,
     now: dt.datetime | None = None,
+    deadline_key: str = "",
 ) -> Request:
     """Send a typed request and deliver it at once within the platform (R-EX-1, R-WD-2).
+
+    `deadline_key` names the rule-set deadline when it is not the type's own (a further
+    child's birth notice, R-BIRTH-3: `rules.STEP_DEADLINES`).
 
     Runs inside the caller's transaction, so a business change and the request it causes
     commit together. The same idempotency key returns the request that exists (R-EX-5), also
@@ -109,8 +113,9 @@ def send_request(
     person_list = list(persons)
     now = now or timezone.now()
     on = local_date(now)
-    choice = pick_rules(sender.code, receiver.code, on=on, request_type=type)
-    days = deadline_days(choice, type, on)
+    key_for_deadline = deadline_key or type
+    choice = pick_rules(sender.code, receiver.code, on=on, request_type=key_for_deadline)
+    days = deadline_days(choice, key_for_deadline, on)
     # R-WD-2: within the platform a request is delivered the moment it is sent.
     due = add_working_days(now, days)
     try:
@@ -214,6 +219,11 @@ def answer_request(
         stats.request_answered(request)  # R-STAT-1 timeliness
         late = local_date(now) > request.due_on
         events.request_answered(request, at=now, actor=acting_user, late=late, canned=canned)
+        if request.type == RequestType.BIRTH_CONFIRMATION:
+            # R-BIRTH-2 step 2: the birth registration's timeline records the confirmation.
+            from yipanqi.births.services import record_confirmation
+
+            record_confirmation(request, acting_user=acting_user, now=now)
         record_event(
             actor=acting_user,
             action=Action.CHANGE,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from yipanqi.accounts.emergency import emergency_person
 from yipanqi.accounts.models import User
@@ -64,6 +65,8 @@ class RegistrationInput:
     # Optional, as spreadsheets and other systems carry them: cross-checked against the ID.
     sex: str = ""
     birth_date: dt.date | None = None
+    # R-JUR-3: a man is registered as the husband of a registered woman (her person id).
+    spouse_id: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
 
@@ -170,12 +173,25 @@ def is_valid_phone(phone: str) -> bool:
     return bool(_PHONE_RE.match(phone))
 
 
-def person_rule_errors(
-    ident: idnumbers.IdNumber, marital_status: str, arrival_date: dt.date, today: dt.date
-) -> dict[str, list[str]]:
-    """R-JUR-3: adults of childbearing age; women 18-49, men only as married husbands.
+LONE_MAN = _lazy(
+    "A man is registered as the husband of a registered woman, not on his own: open her "
+    "record and choose 'Register her husband'."
+)
 
-    Public so that bulk imports apply the very same rules row by row.
+
+def person_rule_errors(
+    ident: idnumbers.IdNumber,
+    marital_status: str,
+    arrival_date: dt.date,
+    today: dt.date,
+    *,
+    as_spouse: bool = False,
+) -> dict[str, list[str]]:
+    """R-JUR-3: adults of childbearing age; women 18-49, men only as married husbands, and
+    only as the spouse of a registered woman (`as_spouse`: the caller links him to her).
+
+    Public so that bulk imports apply the very same rules row by row (a file row has no
+    wife to link, so a man's row is refused with the reason).
     """
     errors: dict[str, list[str]] = {}
     if arrival_date < ident.birth_date:
@@ -199,6 +215,8 @@ def person_rule_errors(
                 "this man is not recorded as married."
             )
         )
+    elif ident.sex == Sex.MALE and not as_spouse:
+        errors.setdefault("__all__", []).append(str(LONE_MAN))
     return errors
 
 
@@ -264,8 +282,9 @@ def _validate(data: RegistrationInput, today: dt.date) -> _Checked:
         for problem in scope_violations(home, residence, data.reason):
             errors.setdefault("__all__", []).append(problem)
     if ident and data.arrival_date:
+        # The husband's link to his wife is checked by `_wife_of` (it needs the registry).
         for key, messages in person_rule_errors(
-            ident, data.marital_status, data.arrival_date, today
+            ident, data.marital_status, data.arrival_date, today, as_spouse=True
         ).items():
             errors.setdefault(key, []).extend(messages)
     if errors:
@@ -304,6 +323,7 @@ def register(
     """Register an inflow or outflow person (R-REGN-1..3, R-JUR-3) and link the two sides."""
     today = today or timezone.localdate()
     checked = _validate(data, today)
+    wife = _wife_of(data, checked, acting_user)
     if not _unit_allowed(acting_user, kind, checked):
         side = _("the residence") if kind == RegistrationKind.INFLOW else _("the home place")
         raise RegistrationRejected(
@@ -316,7 +336,7 @@ def register(
         )
     try:
         with transaction.atomic():
-            return _register_locked(data, kind, acting_user, origin, checked, today)
+            return _register_locked(data, kind, acting_user, origin, checked, today, wife)
     except IntegrityError:
         # Two clerks registered the same person at the same moment: the other one won.
         raise RegistrationRejected(
@@ -324,7 +344,115 @@ def register(
         ) from None
 
 
-def _register_locked(data, kind, acting_user, origin, checked: _Checked, today) -> Registration:
+def _wife_of(data: RegistrationInput, checked: _Checked, user: User) -> Person | None:
+    """R-JUR-3, R-CERT-1: men are registered as spouses. A man is registered only as the
+    husband of a registered woman the user may see (or is already linked to one); returns the
+    wife to link, or None when there is nothing to link."""
+    index = blind_index(checked.ident.value, domain="id")
+    existing = Person.objects.filter(id_number_index=index).only("pk", "spouse_id").first()
+    if checked.ident.sex != Sex.MALE:
+        if data.spouse_id:
+            raise RegistrationRejected(
+                {"__all__": [_("Only a husband is registered with his wife's record.")]}
+            )
+        return None
+    if not data.spouse_id:
+        if existing is not None and existing.spouse_id:
+            return None  # already her husband: a new stay of a linked man
+        raise RegistrationRejected({"__all__": [str(LONE_MAN)]})
+    wife = Person.objects.visible_to(user).filter(pk=data.spouse_id).first()
+    if wife is None or wife.sex != Sex.FEMALE:
+        raise RegistrationRejected(
+            {"__all__": [_("His wife's record was not found among the persons you can see.")]}
+        )
+    if existing is not None and existing.spouse_id and existing.spouse_id != wife.pk:
+        raise RegistrationRejected(
+            {"__all__": [_("This man is already recorded as the husband of another woman.")]}
+        )
+    if wife.spouse_id and (existing is None or wife.spouse_id != existing.pk):
+        raise RegistrationRejected(
+            {"__all__": [_("She is already recorded with another husband.")]}
+        )
+    if wife.marital_status not in MaritalStatus.married():
+        raise RegistrationRejected(
+            {
+                "__all__": [
+                    _(
+                        "She is not recorded as married. Correct her marital status first, "
+                        "then register her husband."
+                    )
+                ]
+            }
+        )
+    return wife
+
+
+def husband_form_initial(user: User, wife: Person) -> dict | None:
+    """R-JUR-3: where this user may register her husband, the registration form's starting
+    values (his wife linked, her stay's places); None when not (she is not a married woman
+    without a husband on record, or neither of her stays is in the user's jurisdiction)."""
+    if (
+        wife.sex != Sex.FEMALE
+        or wife.spouse_id
+        or wife.marital_status not in MaritalStatus.married()
+        or not user.can_register
+    ):
+        return None
+    scope = user.scope_code or ""
+    if not scope:
+        return None
+    common = {"spouse_id": wife.pk, "marital_status": wife.marital_status}
+    for stay in wife.registrations.active().order_by("-recorded_at"):
+        if stay.kind == RegistrationKind.INFLOW and stay.residence_id.startswith(scope):
+            return {
+                **common,
+                "kind": RegistrationKind.INFLOW,
+                "residence_code": stay.residence_id,
+                "arrival_date": stay.arrival_date,
+                "reason": stay.reason,
+            }
+        if stay.kind == RegistrationKind.OUTFLOW and stay.home_id.startswith(scope):
+            return {
+                **common,
+                "kind": RegistrationKind.OUTFLOW,
+                "home_code": stay.home_id,
+                "residence_code": stay.residence_id,
+                "arrival_date": stay.arrival_date,
+                "reason": stay.reason,
+            }
+    return None
+
+
+def link_spouses(wife: Person, husband: Person, *, acting_user: User, origin=None) -> bool:
+    """R-JUR-3: record the marriage link both ways, when neither has another spouse on record.
+    Joins the caller's transaction; True when the link was made now."""
+    if wife.sex != Sex.FEMALE or husband.sex != Sex.MALE:
+        return False
+    if wife.spouse_id or husband.spouse_id:
+        return False
+    now = timezone.now()
+    claimed = Person.objects.filter(pk=wife.pk, spouse__isnull=True).update(
+        spouse=husband, updated_at=now
+    )
+    if not claimed:
+        return False
+    Person.objects.filter(pk=husband.pk).update(spouse=wife, updated_at=now)
+    wife.spouse, husband.spouse = husband, wife
+    record_event(
+        actor=acting_user,
+        action=Action.CHANGE,
+        origin=origin,
+        object_type="person",
+        object_id=wife.pk,
+        person_id=wife.pk,
+        detail={"event": "spouse_linked", "spouse": husband.pk},
+    )
+    return True
+
+
+def _register_locked(
+    data, kind, acting_user, origin, checked: _Checked, today, wife: Person | None = None
+) -> Registration:
     now = timezone.now()
     index = blind_index(checked.ident.value, domain="id")
     person = Person.objects.select_for_update().filter(id_number_index=index).first()
@@ -382,6 +510,11 @@ def _register_locked(data, kind, acting_user, origin, checked: _Checked, today) 
         created_by=acting_user,
     )
     stats_fact_added(registration)  # R-STAT-1: counters change in this transaction
+    if wife is not None:
+        # R-JUR-3: the spouses are linked both ways, in the registration's transaction.
+        Person.objects.filter(pk=person.pk).update(spouse=wife)
+        Person.objects.filter(pk=wife.pk).update(spouse=person, updated_at=now)
+        person.spouse = wife
     event_type = (
         EventType.REGISTERED_INFLOW
         if kind == RegistrationKind.INFLOW
@@ -429,7 +562,7 @@ def _register_locked(data, kind, acting_user, origin, checked: _Checked, today) 
         object_type="registration",
         object_id=registration.pk,
         person_id=person.pk,
-        detail={"kind": kind},
+        detail={"kind": kind, **({"spouse": wife.pk} if wife is not None else {})},
     )
     return registration
 

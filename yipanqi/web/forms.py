@@ -34,6 +34,8 @@ class RegistrationForm(forms.Form):
     received_on = forms.DateField(
         required=False, error_messages={"invalid": _("Please enter a date like 2026-03-05.")}
     )
+    # R-JUR-3: registering a husband from his wife's record links the two.
+    spouse_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class PersonSearchForm(forms.Form):

@@ -77,6 +77,7 @@ def register(request, kind):
     if not user.can_register:
         messages.error(request, _("Only village and township staff register persons."))
         return redirect("web:home")
+    wife = _wife_for_form(request)
     if request.method == "POST":
         form = RegistrationForm(request.POST)
         if form.is_valid():
@@ -93,6 +94,9 @@ def register(request, kind):
     else:
         mine = user.jurisdiction_id or ""
         initial = {"residence_code": mine} if kind == "inflow" else {"home_code": mine}
+        husband = people.husband_form_initial(user, wife) if wife is not None else None
+        if husband is not None and husband["kind"] == kind:
+            initial = {k: v for k, v in husband.items() if k != "kind"}
         form = RegistrationForm(initial=initial)
     title = _("Register an inflow person") if kind == "inflow" else _("Register an outflow person")
     help_text = (
@@ -112,8 +116,17 @@ def register(request, kind):
             "home_label": _division_label(form["home_code"].value()),
             "residence_label": _division_label(form["residence_code"].value()),
             "dwelling_label": _division_label(form["dwelling_code"].value()),
+            "wife": wife,
         },
     )
+
+
+def _wife_for_form(request):
+    """R-JUR-3: the woman whose husband this form registers (?spouse= or the posted field)."""
+    raw = request.POST.get("spouse_id") or request.GET.get("spouse") or ""
+    if not str(raw).isdigit():
+        return None
+    return people.Person.objects.visible_to(request.user).filter(pk=int(raw), sex="F").first()
 
 
 @never_cache
@@ -146,6 +159,14 @@ def person(request, pk: int):
             ),
             "today": timezone.localdate(),
             "events": person.events.select_related("unit", "actor"),
+            # R-JUR-3: the spouse's record, when the user may see it, and where to register
+            # her husband when she has none on record.
+            "spouse": people.Person.objects.visible_to(request.user)
+            .filter(pk=person.spouse_id)
+            .first()
+            if person.spouse_id
+            else None,
+            "husband_form": people.husband_form_initial(request.user, person),
         },
     )
 

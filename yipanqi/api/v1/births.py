@@ -8,6 +8,8 @@ for missing documents (DOMAIN.md section 2). Outside your scope is 404; refused 
 import datetime as dt
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -87,8 +89,18 @@ class RegistrationPageOut(Schema):
 class ApplyIn(Schema):
     woman_id: int
     husband_name: str = Field("", max_length=50)
-    husband_home_code: str = Field(..., pattern=r"^\d{9}(\d{3})?$")
-    husband_id: int | None = None
+    husband_home_code: str = Field(
+        "",
+        pattern=r"^(\d{9}(\d{3})?)?$",
+        description="His home township or village; not needed when his record is known",
+    )
+    husband_id: int | None = Field(
+        None,
+        description=(
+            "His person record (R-JUR-3: registered as her husband); defaults to the husband "
+            "linked to her. Gives his name and home, and links the two if not yet."
+        ),
+    )
     documents: list[Document] = Field(default_factory=list, max_length=3)
     idempotency_key: str = Field(..., min_length=1, max_length=80)
 
@@ -390,6 +402,34 @@ def report(request, payload: BirthReportIn):
     except services.BirthRejected as exc:
         return _rejected(exc)
     return Status(201, _report(created))
+
+
+@router.get(
+    "/registrations/{int:registration_id}/pdf",
+    summary="The family's printable birth registration (PDF; audited: it carries her ID)",
+    response={200: None, 422: ErrorOut},
+    openapi_extra={
+        "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}}
+    },
+)
+def registration_pdf(request, registration_id: int):
+    """Once issued: the registration with its steps, the home townships' confirmations among
+    them, and her certificate's check code when she holds a valid certificate."""
+    registration = _get(request, registration_id)
+    try:
+        registration, content = services.registration_pdf(
+            request.auth,
+            registration.pk,
+            certificate_check_url=lambda c: request.build_absolute_uri(
+                reverse("certificates:check", args=[c.token])
+            ),
+            origin=api_origin(request),
+        )
+    except services.BirthRejected as exc:
+        return _rejected(exc)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="birth-{registration.number}.pdf"'
+    return response
 
 
 @router.get("/reports", response=list[BirthReportOut], summary="Birth reports in your scope")

@@ -399,3 +399,24 @@ def pdf(request, certificate_id: int):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'
     return response
+
+
+@router.get(
+    "/interims/{int:interim_id}/pdf",
+    summary="The printable interim certificate of marital status (PDF; audited; R-CERT-4)",
+    response={200: None},
+    openapi_extra={
+        "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}}
+    },
+)
+def interim_pdf(request, interim_id: int):
+    require_casework(request, NO_CASEWORK)
+    try:
+        interim, content = services.interim_pdf(
+            request.auth, interim_id, origin=api_origin(request)
+        )
+    except services.CertificateNotFound:
+        raise HttpError(404, "No such interim certificate in your jurisdiction.") from None
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="interim-{interim.number}.pdf"'
+    return response

@@ -85,6 +85,15 @@ class RegisterIn(Schema):
     birth_date: dt.date | None = Field(
         None, description="Optional; cross-checked against the ID number"
     )
+    spouse_id: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "R-JUR-3: men are registered as spouses. Required for a man (unless already "
+            "linked): the person id of his wife, a registered woman in your scope; the two "
+            "are linked."
+        ),
+    )
 
 
 class RegisteredOut(Schema):

@@ -91,8 +91,9 @@ def test_first_child_with_one_home_township_late(
     assert states[-1] == (5, NANSHAN_TOWNSHIP, "done")
     assert selectors.next_step(issued, dt.date(2026, 4, 1)) is None
     assert [e.type for e in issued.events.all()] == [
-        BirthEventType.RECEIVED, BirthEventType.ASKED, BirthEventType.FORWARDED,
-        BirthEventType.ISSUED, BirthEventType.NOTIFIED,
+        BirthEventType.RECEIVED, BirthEventType.ASKED,
+        BirthEventType.CONFIRMED, BirthEventType.CONFIRMED,  # issue 12.6: both home townships
+        BirthEventType.FORWARDED, BirthEventType.ISSUED, BirthEventType.NOTIFIED,
     ]  # fmt: skip
 
 

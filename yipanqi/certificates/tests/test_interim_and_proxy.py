@@ -73,7 +73,8 @@ def test_no_certificate_for_men_or_outside_childbearing_age(register_inflow, tow
     """R-CERT-1: adult women of childbearing age; men are recorded as spouses."""
     from conftest import id_for
 
-    man = register_inflow(id_number=id_for(seq=9, sex="M"), name="张伟").person
+    wife = register_inflow().person
+    man = register_inflow(id_number=id_for(seq=9, sex="M"), name="张伟", spouse_id=wife.pk).person
     with pytest.raises(services.CertificateRejected):
         services.issue_certificate(man.pk, acting_user=township_operator)
     older = register_inflow(id_number=id_for(birth=dt.date(1977, 6, 1), seq=5)).person

@@ -89,6 +89,8 @@ def test_every_person_passes_the_registration_checks(population):
             assert person.marital_status in MaritalStatus.married()
     assert len(indexes) == 300
     assert Person.objects.filter(sex=Sex.MALE).exists()
+    # R-JUR-3: men are registered as spouses, never alone (issue 12.7).
+    assert not Person.objects.filter(sex=Sex.MALE, spouse__isnull=True).exists()
 
 
 @pytest.mark.django_db

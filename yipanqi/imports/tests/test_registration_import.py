@@ -362,3 +362,17 @@ def test_r_stat_1_a_reimport_that_marries_or_moves_her_keeps_the_counters_live(
     assert Registration.objects.filter(close_reason="superseded").count() == 3
     report = counters.check()
     assert report.ok, report
+
+
+def test_r_jur_3_a_married_man_alone_is_refused_with_the_reason(tmp_path, run_import):
+    """R-JUR-3: men are registered as spouses; a file row has no wife to link him to, so a
+    married man's row is refused, saying how he is registered (issue 12.7)."""
+    man = id_for(seq=11, sex="M")
+    rows = [inflow_row(1), inflow_row(2, id=man, sex="男", marital="初婚")]
+    job = run_import(write_csv(tmp_path / "a.csv", rows), valid_rows_only=True)
+
+    assert (job.created, job.rejected) == (1, 1)
+    assert not Person.objects.filter(sex="M").exists()
+    assert "husband of a registered woman" in _report_rows(job)[-1][-1] or (
+        "丈夫" in _report_rows(job)[-1][-1]
+    )

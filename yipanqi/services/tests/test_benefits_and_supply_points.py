@@ -7,7 +7,6 @@ import pytest
 
 from conftest import NANSHAN_TOWNSHIP, NANSHAN_VILLAGE, SANTAI_TOWNSHIP, id_for, make_user
 from yipanqi.core.errors import Rejected
-from yipanqi.people.models import Person
 from yipanqi.services import services
 from yipanqi.services.models import Benefit, SupplyPoint
 
@@ -31,16 +30,14 @@ def _benefit(user, person, **overrides):
 def couple(register_inflow):
     """王芳 (home 三台, 四川) and her husband 李强 (home 玄武, 江苏), both living in 南山.
 
-    The registry's marriage link (Person.spouse) is set by the marriage feed, which is not part
-    of this app, so the given sets it directly."""
+    The registry's marriage link (Person.spouse) is made by registering him as her husband."""
     wife = register_inflow().person
     husband = register_inflow(
         id_number=id_for("320102", dt.date(1993, 1, 5), seq=11, sex="M"),
         name="李强",
         home_code="320102002001",
+        spouse_id=wife.pk,  # R-JUR-3: registered as her husband, which links the two
     ).person
-    Person.objects.filter(pk=wife.pk).update(spouse=husband)
-    Person.objects.filter(pk=husband.pk).update(spouse=wife)
     wife.refresh_from_db()
     husband.refresh_from_db()
     return wife, husband
@@ -67,10 +64,10 @@ def test_r_svc_5_one_province_couple_gets_one(register_inflow, township_operator
     wife's home side is told the couple has one."""
     wife = register_inflow().person
     husband = register_inflow(
-        id_number=id_for("510722", dt.date(1992, 2, 2), seq=13, sex="M"), name="张伟"
+        id_number=id_for("510722", dt.date(1992, 2, 2), seq=13, sex="M"),
+        name="张伟",
+        spouse_id=wife.pk,  # R-JUR-3: registered as her husband, which links the two
     ).person
-    Person.objects.filter(pk=wife.pk).update(spouse=husband)
-    Person.objects.filter(pk=husband.pk).update(spouse=wife)
     _benefit(township_operator, husband)
     wife.refresh_from_db()
 

@@ -75,7 +75,7 @@ def women(village_worker, neighbour):
             today=today or arrival + dt.timedelta(days=2),
         )
 
-    return {
+    found = {
         "lina": woman(11, "李娜", dt.date(2026, 3, 2)),
         "wangfang": woman(12, "王芳", dt.date(2026, 5, 1)),
         "zhangmin": woman(13, "张敏", dt.date(2026, 2, 1), marital_status="unmarried"),
@@ -93,10 +93,16 @@ def women(village_worker, neighbour):
             home_code=XUANWU_VILLAGE,
             id_number=id_for(area="320102", seq=16),
         ),  # fmt: skip
-        "zhouqiang": woman(
-            17, "周强", dt.date(2026, 3, 2), id_number=id_for(seq=17, sex="M")
-        ),  # a husband: men are not in the measure
     }
+    # A husband (R-JUR-3: registered as 李娜's spouse): men are not in the measure.
+    found["zhouqiang"] = woman(
+        17,
+        "周强",
+        dt.date(2026, 3, 2),
+        id_number=id_for(seq=17, sex="M"),
+        spouse_id=found["lina"].person_id,
+    )
+    return found
 
 
 @pytest.fixture
