@@ -35,9 +35,9 @@ def _english_labels(html: str) -> list[str]:
     for match in _LABELS.finditer(content):
         text = re.sub(r"<[^>]+>", " ", next(g for g in match.groups()[1:] if g is not None))
         text = " ".join(text.split())
-        if re.search(r"[A-Za-z]{3,}", text) and not re.search(r"[\u4e00-\u9fff]", text):
-            if not ALLOWED.match(text):
-                found.append(text)
+        latin = re.search(r"[A-Za-z]{3,}", text) and not re.search(r"[\u4e00-\u9fff]", text)
+        if latin and not ALLOWED.match(text):
+            found.append(text)
     return found
 
 
