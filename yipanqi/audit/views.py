@@ -34,7 +34,7 @@ COLUMNS = [
     ("object_id", gettext_lazy("Object id")),
     ("person_id", gettext_lazy("Person")),
     ("reason", gettext_lazy("Reason")),
-    ("ip", gettext_lazy("Address")),
+    ("ip", pgettext_lazy("network address", "Address")),
     ("channel", gettext_lazy("Channel")),
     ("detail", gettext_lazy("Detail")),
     ("row_hash", gettext_lazy("Hash")),
@@ -54,7 +54,9 @@ class AuditFilterForm(forms.Form):
     person = forms.IntegerField(
         required=False, min_value=1, max_value=2**62, label=gettext_lazy("Person")
     )
-    ip = forms.GenericIPAddressField(required=False, label=gettext_lazy("Address"))
+    ip = forms.GenericIPAddressField(
+        required=False, label=pgettext_lazy("network address", "Address")
+    )
 
     def clean(self):
         data = super().clean()

@@ -98,6 +98,7 @@ ONE_MEANING = {
     "issued on": "发放日期",
     "Issued on": "发放日期",
     "Jurisdiction": "辖区",
+    "jurisdiction": "辖区",
     "Kind": "类别",
     "kind": "类别",
     "late": "超时",
@@ -260,6 +261,11 @@ def test_each_meaning_reads_right_in_chinese():
         ("division", "Parent"): "上级区划",
         ("thing", "Name"): "名称",
         ("person", "Name"): "姓名",
+        ("network address", "Address"): "IP 地址",
+        ("one-time code", "Code"): "验证码",
+        ("validity period", "Valid"): "有效期",
+        ("status", "Delivered"): "已送达",
+        ("date", "Delivered"): "送达时间",
     }
     with translation.override("zh-hans"):
         got = {key: pgettext(*key) for key in expected}
