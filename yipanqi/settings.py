@@ -69,9 +69,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
-    "axes",  # failed log-ins counted in the database; lock-out survives restarts
+    "yipanqi.accounts.apps.AxesConfig",  # django-axes: failed log-ins counted in the database
     "django_otp",
-    "django_otp.plugins.otp_totp",  # TOTP second factor
+    "yipanqi.accounts.apps.OtpTotpConfig",  # django_otp.plugins.otp_totp: TOTP second factor
     "yipanqi.core",
     "yipanqi.divisions",
     "yipanqi.workdays",
@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yipanqi.web.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "yipanqi.api.v1.errors.ApiAnswersMiddleware",  # API: client's language, JSON 404s
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from yipanqi.api.v1 import api
+from yipanqi.web.favicon import favicon
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("account/", include("yipanqi.accounts.urls")),

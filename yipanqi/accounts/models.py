@@ -92,9 +92,12 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
+        verbose_name=_("jurisdiction"),
         help_text=_("Empty only for national and separated administrative roles."),
     )
-    role = models.CharField(max_length=32, choices=Role.choices, default=Role.VILLAGE_WORKER)
+    role = models.CharField(
+        _("role"), max_length=32, choices=Role.choices, default=Role.VILLAGE_WORKER
+    )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     # P5: exports show masked ID and phone numbers unless this is granted (imports.exports).
     can_export_identities = models.BooleanField(_("may export whole ID numbers"), default=False)
@@ -110,6 +113,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(jurisdiction__isnull=False)
@@ -247,19 +252,25 @@ def expected_code_length(role: str) -> int | None:
 class ApiToken(models.Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, default="api")
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100, default="api")
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    created_at = models.DateTimeField(_("created on"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     # Issue 16.4: a revoked token stays revoked (nothing sets revoked_at back to empty).
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = models.CharField(_("why revoked"), max_length=100, blank=True)
     # The user's credential generation when the token was made: a later password change or
     # disable (a new generation) ends it, whatever path made the change.
     generation = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -34,7 +34,7 @@ COLUMNS = [
     ("object_id", gettext_lazy("Object id")),
     ("person_id", gettext_lazy("Person")),
     ("reason", gettext_lazy("Reason")),
-    ("ip", gettext_lazy("Address")),
+    ("ip", pgettext_lazy("network address", "Address")),
     ("channel", gettext_lazy("Channel")),
     ("detail", gettext_lazy("Detail")),
     ("row_hash", gettext_lazy("Hash")),
@@ -42,8 +42,8 @@ COLUMNS = [
 
 
 class AuditFilterForm(forms.Form):
-    since = forms.DateField(required=False, label=gettext_lazy("From"))
-    until = forms.DateField(required=False, label=gettext_lazy("To"))
+    since = forms.DateField(required=False, label=pgettext_lazy("date range", "From"))
+    until = forms.DateField(required=False, label=pgettext_lazy("date range", "To"))
     actor = forms.CharField(required=False, max_length=150, label=gettext_lazy("User"))
     action = forms.ChoiceField(
         required=False, choices=[("", "—"), *Action.choices], label=gettext_lazy("Action")
@@ -54,7 +54,9 @@ class AuditFilterForm(forms.Form):
     person = forms.IntegerField(
         required=False, min_value=1, max_value=2**62, label=gettext_lazy("Person")
     )
-    ip = forms.GenericIPAddressField(required=False, label=gettext_lazy("Address"))
+    ip = forms.GenericIPAddressField(
+        required=False, label=pgettext_lazy("network address", "Address")
+    )
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.divisions.models import within_q
 from yipanqi.people.models import MaritalStatus, Person, about_visible_persons
@@ -49,7 +50,7 @@ class ProxyRelation(models.TextChoices):
     """R-CERT-1: who may apply on her behalf (代办)."""
 
     SPOUSE = "spouse", _("Spouse")
-    PARENT = "parent", _("Parent")
+    PARENT = "parent", pgettext_lazy("relation", "Parent")
     PARENT_IN_LAW = "parent_in_law", _("Parent-in-law")
     SIBLING = "sibling", _("Brother or sister")
     CHILD = "child", _("Adult child")

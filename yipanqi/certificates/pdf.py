@@ -6,6 +6,7 @@ import io
 
 import segno
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -71,7 +72,7 @@ def render_certificate(certificate, *, id_number: str, verifications, check_url:
             "end": certificate.valid_until.isoformat(),
         }
     rows = [
-        (_("Name"), person.name),
+        (pgettext("person", "Name"), person.name),
         (_("Sex"), person.get_sex_display()),
         (_("Date of birth"), person.birth_date.isoformat()),
         (_("ID number"), id_number),
@@ -80,7 +81,7 @@ def render_certificate(certificate, *, id_number: str, verifications, check_url:
         (_("Children"), str(certificate.children)),
         (_("Issued by"), _place(certificate.issuer)),
         (_("Issued on"), certificate.issued_on.isoformat()),
-        (_("Valid"), validity),
+        (pgettext("validity period", "Valid"), validity),
     ]
     if certificate.proxy_name:
         rows.append(

@@ -856,10 +856,11 @@ def set_long_term_validity(
             checkups_min_per_year=latest.checkups_min_per_year if latest else None,
             checkups_max_per_year=latest.checkups_max_per_year if latest else None,
             targets=dict(latest.targets) if latest else None,
+            # R-CERT-2; the note is shown on the rule set's history, so in words, not the id.
             note=(
-                "R-CERT-2: long-term validity granted"
+                _("Long-term validity of certificates granted")
                 if allowed
-                else "R-CERT-2: long-term validity withdrawn"
+                else _("Long-term validity of certificates withdrawn")
             ),
             certificate_long_term=allowed,
             acting_user=acting_user,

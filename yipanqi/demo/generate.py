@@ -200,7 +200,7 @@ class Places:
         if not self._some_pair_in_scope(sorted(self.units)):
             raise DemoDataError(
                 _(
-                    "The loaded counties allow no migration under R-JUR-3 (they are districts "
+                    "The loaded counties allow no migration between them (they are districts "
                     "of one city or municipality); load divisions of another city."
                 )
             )

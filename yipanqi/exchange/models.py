@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.divisions.models import within_q
 
@@ -19,7 +20,7 @@ class Region(models.Model):
     """A set of provinces sharing parameters (R-REG-1): a 协作区, one province, or the nation."""
 
     code = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     kind = models.CharField(max_length=10, choices=RegionKind.choices)
     # Two-digit province codes; empty for the national default, which covers every pair.
     provinces = models.JSONField(default=list, blank=True)
@@ -97,9 +98,9 @@ class RuleSet(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    SENT = "sent", _("Sent")
-    DELIVERED = "delivered", _("Delivered")
-    ANSWERED = "answered", _("Answered")
+    SENT = "sent", pgettext_lazy("status", "Sent")
+    DELIVERED = "delivered", pgettext_lazy("status", "Delivered")
+    ANSWERED = "answered", pgettext_lazy("status", "Answered")
     OVERDUE = "overdue", _("Overdue")
     ESCALATED = "escalated", _("Escalated")
     CLOSED = "closed", _("Closed")
@@ -251,9 +252,9 @@ class Request(models.Model):
 
 
 class RequestEventType(models.TextChoices):
-    SENT = "sent", _("Sent")
-    DELIVERED = "delivered", _("Delivered")
-    ANSWERED = "answered", _("Answered")
+    SENT = "sent", pgettext_lazy("status", "Sent")
+    DELIVERED = "delivered", pgettext_lazy("status", "Delivered")
+    ANSWERED = "answered", pgettext_lazy("status", "Answered")
     OVERDUE = "overdue", _("Became overdue")
     ESCALATED = "escalated", _("Escalated to the common higher level")
     # R-EX-3: what the common higher level did with an escalated request.

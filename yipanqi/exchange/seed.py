@@ -5,6 +5,8 @@ Used by the data migration and by transactional tests (which flush every table).
 
 import datetime as dt
 
+from django.utils.translation import gettext_noop
+
 ALL_15 = {
     "notification": 15,
     "verification": 15,
@@ -62,6 +64,9 @@ REGIONS = [
 ]
 
 
+SEED_NOTE = gettext_noop("The first rule set, as the platform was set up")
+
+
 def seed_regions(Region=None, RuleSet=None) -> int:
     """Create the seeded regions missing from the database; returns how many were created."""
     if Region is None:
@@ -81,6 +86,7 @@ def seed_regions(Region=None, RuleSet=None) -> int:
                 checkups_min_per_year=low,
                 checkups_max_per_year=high,
                 targets=TARGETS,
-                note="seed (DOMAIN.md R-REG-1)",
+                # R-REG-1; the note is shown on the region page, so in words (issue 12.9).
+                note=SEED_NOTE,
             )
     return created_count

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.grievances.models import Category, Channel
 from yipanqi.grievances.selectors import VIEWS
@@ -86,7 +87,13 @@ class AnswerForm(forms.Form):
 
 class FilterForm(forms.Form):
     view = forms.ChoiceField(
-        choices=list(zip(VIEWS, [_("Open"), _("Overdue"), _("Answered"), _("All")], strict=True)),
+        choices=list(
+            zip(
+                VIEWS,
+                [_("Open"), _("Overdue"), pgettext_lazy("status", "Answered"), _("All")],
+                strict=True,
+            )
+        ),
         required=False,
         label=_("Show"),
     )

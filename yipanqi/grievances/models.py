@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.core.crypto import field_cipher
 from yipanqi.divisions.models import within_q
@@ -45,7 +46,7 @@ class Channel(models.TextChoices):
 
 class ComplaintStatus(models.TextChoices):
     OPEN = "open", _("Being handled")
-    ANSWERED = "answered", _("Answered")
+    ANSWERED = "answered", pgettext_lazy("status", "Answered")
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -155,7 +156,7 @@ class ComplaintEventType(models.TextChoices):
     FILED = "filed", _("Complaint received")
     ASSIGNED = "assigned", _("Assigned to the responsible jurisdiction")
     REFERRED = "referred", _("Handed over through the exchange")
-    ANSWERED = "answered", _("Answered")
+    ANSWERED = "answered", pgettext_lazy("status", "Answered")
 
 
 class ComplaintEvent(models.Model):

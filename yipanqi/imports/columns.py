@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.imports.models import ImportKind
 
@@ -41,7 +42,7 @@ PHONE = (
 
 REGISTRATION_FIELDS = (
     Field("id_number", _("ID number"), True, ID),
-    Field("name", _("Name"), True, NAME),
+    Field("name", pgettext_lazy("person", "Name"), True, NAME),
     Field("sex", _("Sex"), False, SEX),
     Field("birth_date", _("Date of birth"), False, BIRTH),
     Field("home_code", _("Home place"), True,
@@ -68,7 +69,7 @@ FEED_COMMON = (
     Field(
         "id_number", _("ID number"), True, ID + ("母亲身份证号", "产妇身份证号", "母亲身份证号码")
     ),
-    Field("name", _("Name"), True, NAME + ("母亲姓名", "产妇姓名")),
+    Field("name", pgettext_lazy("person", "Name"), True, NAME + ("母亲姓名", "产妇姓名")),
 )
 FEED_FIELDS = {
     ImportKind.FEED_TEMPORARY_RESIDENCE: FEED_COMMON

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
@@ -73,7 +73,7 @@ def _persons(user, params: dict, full: bool, origin) -> Export:
     _need_persons(user)
     criteria = {k: params.get(k, "") for k in ("id_number", "name", "within", "kind")}
     persons = search_persons(user, **{k: v for k, v in criteria.items() if v}, origin=origin)
-    header = [_("Name"), _("ID number"), _("Sex"), _("Date of birth"), _("Home place"),
+    header = [pgettext("person", "Name"), _("ID number"), _("Sex"), _("Date of birth"), _("Home place"),
               _("Place of residence"), _("Marital status"), _("Phone"),
               _("Active registrations"), _("Updated")]  # fmt: skip
 
@@ -125,7 +125,7 @@ def _registrations(user, params: dict, full: bool, origin) -> Export:
         qs = qs.filter(kind=kind)
     if params.get("status") in ("active", "closed"):
         qs = qs.filter(status=params["status"])
-    header = [_("Registration"), _("Status"), _("Name"), _("ID number"), _("Home place"),
+    header = [_("Registration"), _("Status"), pgettext("person", "Name"), _("ID number"), _("Home place"),
               _("Place of residence"), _("Date of arrival or departure"), _("Received on"),
               _("Recorded in time"), _("Closed on")]  # fmt: skip
 
@@ -161,8 +161,9 @@ def _requests(user, params: dict, full: bool, origin) -> Export:
         until=_param_date(params.get("until")),
     )
     qs = selectors.list_requests(user, box, filters).select_related("rule_set__region")
-    header = [_("Number"), _("Type"), _("From"), _("To"), _("Subject"), _("Sent"), _("Due on"),
-              _("Status"), _("Answered"), _("Rule set")]  # fmt: skip
+    header = [_("Number"), _("Type"), pgettext("request party", "From"),
+              pgettext("request party", "To"), _("Subject"), pgettext("date", "Sent"), _("Due on"),
+              _("Status"), pgettext("date", "Answered"), _("Rule set")]  # fmt: skip
 
     def rows():
         for r in qs.iterator(chunk_size=2000):
@@ -187,7 +188,7 @@ def _certificates(user, params: dict, full: bool, origin) -> Export:
 
     _need_persons(user)
     qs = Certificate.objects.visible_to(user).select_related("person", "issuer")
-    header = [_("Number"), _("Name"), _("ID number"), _("Issued by"), _("Issued on"),
+    header = [_("Number"), pgettext("person", "Name"), _("ID number"), _("Issued by"), _("Issued on"),
               _("Valid until"), _("Status")]  # fmt: skip
 
     def rows():
@@ -254,7 +255,13 @@ def _divisions(user, params: dict, full: bool, origin) -> Export:
         if not within.isdigit() or len(within) not in (2, 4, 6, 9, 12):
             raise ExportRejected(_("%(code)s is not a division code.") % {"code": within[:20]})
         qs = qs.within(within)
-    header = [_("Code"), _("Name"), _("Level"), _("Parent"), _("Path")]
+    header = [
+        _("Code"),
+        pgettext("thing", "Name"),
+        _("Level"),
+        pgettext("division", "Parent"),
+        _("Path"),
+    ]
 
     def rows():
         for d in qs.order_by("code").iterator(chunk_size=5000):

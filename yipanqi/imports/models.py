@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.divisions.models import within_q
 
@@ -275,7 +276,7 @@ class Lead(models.Model):
     unit = models.ForeignKey(
         "divisions.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number_cipher = models.BinaryField()
     id_number_index = models.CharField(max_length=64)
     id_number_masked = models.CharField(max_length=18)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.core.crypto import field_cipher
 from yipanqi.divisions.models import within_q
@@ -80,7 +81,7 @@ class Person(models.Model):
     id_number_index = models.CharField(max_length=64)
     id_number_masked = models.CharField(max_length=18)
     # No index: the person search matches a part of the name (contains), which no B-tree serves.
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     phone_cipher = models.BinaryField(null=True, blank=True)

@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.services.models import BenefitKind, ServiceType, SupplyPointKind
 
@@ -88,7 +89,9 @@ class SupplyPointForm(forms.Form):
     division_code = forms.ChoiceField(label=_("Village or township"))
     kind = forms.ChoiceField(choices=SupplyPointKind.choices, label=_("Kind"))
     name = forms.CharField(
-        max_length=100, label=_("Name"), error_messages={"required": _("Please enter the name.")}
+        max_length=100,
+        label=pgettext_lazy("thing", "Name"),
+        error_messages={"required": _("Please enter the name.")},
     )
     address = forms.CharField(
         max_length=200,

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yipanqi.divisions.models import within_q
 
@@ -23,7 +24,7 @@ class ServiceType(models.Model):
     """
 
     code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     name_en = models.CharField(max_length=100)
     category = models.CharField(_("category"), max_length=12, choices=ServiceCategory.choices)
     basic = models.BooleanField(_("basic free service"), default=True)
@@ -194,7 +195,7 @@ class SupplyPoint(models.Model):
         verbose_name=_("village or township"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=SupplyPointKind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     address = models.CharField(_("address"), max_length=200)
     hours = models.CharField(_("opening hours"), max_length=100)
     phone = models.CharField(_("phone"), max_length=30, blank=True)

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from yipanqi.core import sheets
+from yipanqi.stats.rulewords import in_words
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,7 +86,7 @@ def assessment_xlsx(card) -> bytes:
     for section in card.sections:
         header = [_("Item"), _("Rule"), _("Failures"), _("Cases"), _("Compliance (%)")]
         rows = [
-            [str(i.label), i.article, i.failures, i.cases, percent(i.compliance)]
+            [str(i.label), in_words(i.article), i.failures, i.cases, percent(i.compliance)]
             for i in section.items
         ]
         rows.append([_("Score"), "", "", "", percent(section.score)])

@@ -19,6 +19,7 @@ from yipanqi.stats.assessment import scorecard
 from yipanqi.stats.periods import Period
 from yipanqi.stats.periods import year as year_period
 from yipanqi.stats.rates import RATES
+from yipanqi.stats.rulewords import in_words
 from yipanqi.stats.selectors import Figure, TargetBook
 
 
@@ -192,7 +193,7 @@ def report_xlsx(report: AnnualReport) -> bytes:
     header = [_("Rate"), _("Rule"), _("Numerator"), _("Denominator"), _("Value"), _("Target"),
               _("Met")]  # fmt: skip
     rows = [
-        [str(f.rate.label), f.rate.rule, f.numerator, f.denominator, exports.percent(f.value),
+        [str(f.rate.label), in_words(f.rate.rule), f.numerator, f.denominator, exports.percent(f.value),
          f.target_text, _yes_no(f.meets)]
         for f in report.figures
     ]  # fmt: skip
@@ -231,7 +232,7 @@ def report_xlsx(report: AnnualReport) -> bytes:
         [report.title],
         [_("Compiled by"), report.compiled_by],
         [_("Generated on"), report.generated_on.isoformat()],
-        [_("Source"), _("Live statistics of the Yipanqi platform (R-STAT-1..5)")],
+        [_("Source"), _("Live statistics of the Yipanqi platform")],
     ):
         sheets.append(info, line)
     return exports.to_bytes(book)
@@ -306,7 +307,7 @@ def report_pdf(report: AnnualReport) -> bytes:
             body,
         ),
         Spacer(1, 3 * mm),
-        Paragraph(t(_("1. Rates against their targets (R-STAT-1, R-STAT-5)")), h2),
+        Paragraph(t(_("1. Rates against their targets")), h2),
     ]
     rows = [[cell(_("Rate")), cell(_("Numerator")), cell(_("Denominator")), cell(_("Value")),
              cell(_("Target")), cell(_("Met"))]]  # fmt: skip
@@ -353,11 +354,11 @@ def report_pdf(report: AnnualReport) -> bytes:
             "girls": sex.denominator,
         }
         if sex.meets is False:
-            text += " " + _("Outside the normal range: flagged (R-STAT-5).")
+            text += " " + _("Outside the normal range: flagged.")
         story.append(Paragraph(t(text), body))
 
     if report.scores:
-        story.append(Paragraph(t(_("2. Two-way assessment (R-STAT-2)")), h2))
+        story.append(Paragraph(t(_("2. Two-way assessment")), h2))
         score_rows = [[cell(_("Side")), cell(_("Score"))]] + [
             [cell(title), f"{score:.1f}" if score is not None else "-"]
             for title, score in report.scores

@@ -220,7 +220,10 @@ def target_of(rate: Rate, targets: dict[str, Target]) -> Target | None:
     if rate.target_key and rate.target_key in targets:
         return targets[rate.target_key]
     if rate.fixed_target is not None:
-        return Target(rate.fixed_target, rate.rule)
+        from yipanqi.stats.rulewords import in_words
+
+        # The source is shown beside the target: the rule in words, not its id (issue 12.9).
+        return Target(rate.fixed_target, in_words(rate.rule))
     return None
 
 

@@ -8,6 +8,8 @@ can rely on it.
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
@@ -178,3 +180,32 @@ def not_found(request, exception=None):
         return defaults.page_not_found(request, exception)
     detail = _("Nothing here: no such record in your jurisdiction.")
     return JsonResponse({"detail": detail, "errors": {}}, status=404)
+
+
+class ApiAnswersMiddleware:
+    """Issue 12.9: under /api/ the answers are in the client's language and always JSON.
+
+    The language: the language cookie a user chose, else the request's Accept-Language among
+    the supported languages, else Simplified Chinese (the web pages ignore Accept-Language: see
+    web.middleware.DefaultLanguageMiddleware, which runs before this). A 404 that Django itself
+    renders as a page (with DEBUG, its technical page; a path no route matches) becomes the
+    documented JSON error; APPEND_SLASH redirects still happen (CommonMiddleware runs after this
+    on the way out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if response.status_code == 404 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            response = not_found(request)
+        patch_vary_headers(response, ["Accept-Language"])
+        response.headers["Content-Language"] = language
+        return response

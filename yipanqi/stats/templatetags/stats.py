@@ -54,3 +54,11 @@ def jurisdiction_rows(board, drill_url):
 
 
 _BELOW = ' <span class="badge err">!</span>'
+
+
+@register.filter
+def rule_words(rules):
+    """A rate's or a scorecard line's rule ids (R-…) in words: no page shows an id (issue 12.9)."""
+    from yipanqi.stats.rulewords import in_words
+
+    return in_words(rules)

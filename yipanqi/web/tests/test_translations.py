@@ -18,7 +18,10 @@ def _po_entries():
         if match:
             msgid = "".join(re.findall(r'"(.*)"', match.group(1)))
             if msgid:
-                yield "msgid", msgid.encode().decode("unicode_escape").encode("latin-1").decode()
+                msgid = msgid.encode().decode("unicode_escape").encode("latin-1").decode()
+                # A message context is part of the catalog's key (gettext's "context\x04msgid").
+                context = re.search(r'^msgctxt "(.*)"$', block, re.M)
+                yield "msgid", f"{context.group(1)}\x04{msgid}" if context else msgid
 
 
 def test_every_string_is_translated_and_compiled():

@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        add = actions.add_parser("add", help=_("The N-th working day after DATE (R-WD-1)."))
+        add = actions.add_parser("add", help=_("The N-th working day after DATE."))
         add.add_argument("date", help="YYYY-MM-DD")
         add.add_argument("n")
         between = actions.add_parser(
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         is_.add_argument("date", help="YYYY-MM-DD")
         deadline = actions.add_parser(
             "deadline",
-            help=_("The deadline 'by day DAY of month YYYY-MM', moved off rest days (R-WD-3)."),
+            help=_("The deadline 'by day DAY of month YYYY-MM', moved off rest days."),
         )
         deadline.add_argument("month", help="YYYY-MM")
         deadline.add_argument("day")
