@@ -35,16 +35,16 @@ class IdempotencyKey(models.Model):
     """
 
     # "user:<id>", or "address:<ip>" for the public endpoints without an account.
-    owner = models.CharField(_("owner"), max_length=80)
-    key = models.CharField(_("key"), max_length=255)
-    operation = models.CharField(_("operation"), max_length=300)
+    owner = models.CharField(_("who sent the request"), max_length=80)
+    key = models.CharField(_("key sent by the client"), max_length=255)
+    operation = models.CharField(_("API operation"), max_length=300)
     body_hash = models.CharField(_("hash of the request"), max_length=64)
     status_code = models.PositiveSmallIntegerField(_("answer status"), null=True, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     content = models.BinaryField(blank=True, default=b"")
     headers = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"))
-    expires_at = models.DateTimeField(_("expires at"))
+    created_at = models.DateTimeField(_("first received at"))
+    expires_at = models.DateTimeField(_("forgotten after"))
 
     class Meta:
         verbose_name = _("idempotency key")
