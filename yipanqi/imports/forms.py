@@ -23,6 +23,8 @@ class UploadForm(forms.Form):
     # The township or village an administrator imports for (the division picker's value).
     unit = forms.CharField(label=_("Imported for"), max_length=12, required=False)
 
+    field_order = ["kind", "unit", "file", "period"]
+
     def __init__(self, *args, kinds=None, too_large=False, choose_unit=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.choose_unit = choose_unit
