@@ -565,12 +565,13 @@ def rejected_rows(kind: str, layout, errors: dict[int, list[str]]) -> list[dict]
     shown = []
     for number in sorted(errors):
         for message in errors[number]:
-            field = getattr(message, "field", "")
+            # None: a message that names no field (the feeds' checks); "": the whole row.
+            field = getattr(message, "field", None)
             shown.append(
                 {
                     "row": number,
                     "field": field,
-                    "column": columns.get(field) or labels.get(field, ""),
+                    "column": (columns.get(field) or labels.get(field, "")) if field else "",
                     "reason": str(message),
                 }
             )

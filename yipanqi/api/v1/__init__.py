@@ -54,7 +54,9 @@ api = YipanqiAPI(
     version="1",
     description=(
         "Inter-jurisdiction platform for migrant reproductive-health services. "
-        "Authenticate with `Authorization: Bearer <token>` (see /tokens/ in the web UI)."
+        "Authenticate with `Authorization: Bearer <token>` (see /tokens/ in the web UI). "
+        "Creating POSTs accept an `Idempotency-Key` header: a repeat with the same key and body "
+        "gets the first answer again and nothing is done twice."
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api-v1",

@@ -31,7 +31,9 @@ class ProgressOut(Schema):
 
 class RejectedRowOut(Schema):
     row: int = Field(description="line number in the file")
-    field: str = Field(description="the field the problem is about; empty for the whole row")
+    field: str | None = Field(
+        description="the field the problem is about; empty for the whole row, null if unknown"
+    )
     column: str = Field(description="that column's header in the file")
     reason: str
 
