@@ -215,6 +215,8 @@ COMPLAINTS_PER_HOUR = envint("YIPANQI_COMPLAINTS_PER_HOUR", 5)
 COMPLAINT_LOOKUP_FAILURES_PER_HOUR = envint("YIPANQI_COMPLAINT_LOOKUP_FAILURES_PER_HOUR", 20)
 # The API docs page and OpenAPI document: public in development, else signed-in users only.
 API_DOCS_PUBLIC = envbool("YIPANQI_API_DOCS_PUBLIC", DEV)
+# An API request's Idempotency-Key and its stored answer are kept this long (issue 12.17).
+API_IDEMPOTENCY_SECONDS = envint("YIPANQI_API_IDEMPOTENCY_SECONDS", 24 * 3600)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

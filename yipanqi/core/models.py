@@ -23,3 +23,36 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class IdempotencyKey(models.Model):
+    """An API request done once under its `Idempotency-Key` header, and the answer it got
+    (issue 12.17; `api.v1.idempotency`).
+
+    Claimed by inserting the row before the request is done: the unique constraint on owner
+    and key, not a look-up first, makes a concurrent duplicate wait or fail instead of doing
+    the work twice. `status_code` stays empty until the answer is stored.
+    """
+
+    # "user:<id>", or "address:<ip>" for the public endpoints without an account.
+    owner = models.CharField(_("who sent the request"), max_length=80)
+    key = models.CharField(_("key sent by the client"), max_length=255)
+    operation = models.CharField(_("API operation"), max_length=300)
+    body_hash = models.CharField(_("hash of the request"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("answer status"), null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(blank=True, default=b"")
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("first received at"))
+    expires_at = models.DateTimeField(_("forgotten after"))
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys (API requests done once)")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="core_idempotency_once")
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="core_idempotency_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

@@ -22,6 +22,7 @@ from yipanqi.imports.values import (
     parse_choice,
     parse_date,
     parse_sex,
+    tag_errors,
 )
 from yipanqi.people import idnumbers
 from yipanqi.people.models import RegistrationKind
@@ -152,8 +153,16 @@ class RowChecker:
         self._own = "residence" if kind == RegistrationKind.INFLOW else "home"
 
     def check(self, row: int, cells: dict) -> Candidate | list[str]:
-        """A Candidate, or the list of what is wrong with the row in plain words."""
+        """A Candidate, or the list of what is wrong with the row in plain words, each
+        message a RowError naming its field (the job page shows the column, issue 12.16)."""
         errors: list[str] = []
+        found = self._check(row, cells, errors)
+        if errors:
+            tag_errors(errors, 0, "")
+            return errors
+        return found
+
+    def _check(self, row: int, cells: dict, errors: list) -> Candidate | None:
         ident = None
         raw_id = cells.get("id_number")
         if raw_id in (None, ""):
@@ -163,12 +172,16 @@ class RowChecker:
                 ident = parse_id(raw_id, self.today, self._births)
             except CellError as exc:
                 errors.append(str(exc))
+        tag_errors(errors, 0, "id_number")
+        mark = len(errors)
         name = clean_text(cells.get("name"))
         if not name:
             errors.append(_("Please enter the person's name."))
         elif len(name) > 50:
             errors.append(_("The name is too long (50 characters at most)."))
+        tag_errors(errors, mark, "name")
         if ident is not None:
+            mark = len(errors)
             sex = cells.get("sex")
             if sex not in (None, ""):
                 try:
@@ -181,6 +194,7 @@ class RowChecker:
                         )
                 except CellError as exc:
                     errors.append(str(exc))
+            tag_errors(errors, mark, "sex")
             birth = cells.get("birth_date")
             if birth not in (None, ""):
                 try:
@@ -190,16 +204,30 @@ class RowChecker:
                         )
                 except CellError as exc:
                     errors.append(str(exc))
+            tag_errors(errors, 0, "birth_date")
+        mark = len(errors)
         home = self._place(cells.get("home_code"), "home", errors)
+        tag_errors(errors, mark, "home_code")
+        mark = len(errors)
         residence = self._place(cells.get("residence_code"), "residence", errors)
+        tag_errors(errors, mark, "residence_code")
         dwelling = None
         if cells.get("dwelling_code") not in (None, ""):
+            mark = len(errors)
             dwelling = self._place(cells.get("dwelling_code"), "dwelling", errors)
+            tag_errors(errors, mark, "dwelling_code")
+        mark = len(errors)
         reason = self._choice(cells.get("reason"), REASONS, "reason", errors)
+        tag_errors(errors, mark, "reason")
+        mark = len(errors)
         marital = self._choice(cells.get("marital_status"), MARITAL, "marital", errors)
+        tag_errors(errors, mark, "marital_status")
+        mark = len(errors)
         arrival = self._required_date(cells.get("arrival_date"), errors)
         if arrival is not None and arrival > self.today:
             errors.append(_("The date of arrival cannot be in the future."))
+        tag_errors(errors, mark, "arrival_date")
+        mark = len(errors)
         received = self.today
         if cells.get("received_on") not in (None, ""):
             try:
@@ -208,6 +236,8 @@ class RowChecker:
                 errors.append(str(exc))
             if received > self.today:
                 errors.append(_("The date of receipt cannot be in the future."))
+        tag_errors(errors, mark, "received_on")
+        mark = len(errors)
         phone = ""
         raw_phone = cells.get("phone")
         if (
@@ -224,16 +254,21 @@ class RowChecker:
                 errors.append(
                     _("Please enter an 11-digit mobile number or a landline with its area code.")
                 )
+        tag_errors(errors, mark, "phone")
         if home and residence and reason:
             errors.extend(self._scope_problems(home, residence, reason))
             own = residence if self._own == "residence" else home
             if not own.startswith(self.unit):
+                mark = len(errors)
                 errors.append(self._outside_message())
+                tag_errors(errors, mark, f"{self._own}_code")
         if ident is not None and arrival is not None and marital:
-            for messages in person_rule_errors(ident, marital, arrival, self.today).values():
+            for field, messages in person_rule_errors(ident, marital, arrival, self.today).items():
+                mark = len(errors)
                 errors.extend(messages)
+                tag_errors(errors, mark, field)
         if errors:
-            return errors
+            return None
         return Candidate(
             row, ident, name, home, residence, dwelling, arrival, received, reason, marital, phone
         )

@@ -20,8 +20,16 @@ class UploadForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "2026-04", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, kinds=None, too_large=False, **kwargs):
+    # The township or village an administrator imports for (the division picker's value).
+    unit = forms.CharField(label=_("Imported for"), max_length=12, required=False)
+
+    field_order = ["kind", "unit", "file", "period"]
+
+    def __init__(self, *args, kinds=None, too_large=False, choose_unit=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.choose_unit = choose_unit
+        if not choose_unit:
+            del self.fields["unit"]
         if too_large:  # the file was dropped while it arrived (imports.guard)
             self.fields["file"].error_messages["required"] = guard.too_large_message()
         if kinds is not None:

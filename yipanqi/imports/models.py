@@ -38,6 +38,9 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed, nothing was written")
 
 
+# How many rejection messages a job keeps for its page; the report holds them all.
+REJECTED_ROWS_KEPT = 1000
+
 FINISHED_STATUSES = (
     ImportStatus.DONE,
     ImportStatus.REJECTED,
@@ -97,6 +100,9 @@ class ImportJob(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     notified = models.PositiveIntegerField(default=0)
     report_path = models.CharField(max_length=500, blank=True)
+    # The first rejected rows, for the job page beside the report (issue 12.16): a list of
+    # {"row", "field", "column", "reason"} in row order, at most REJECTED_ROWS_KEPT entries.
+    rejected_rows = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     seconds = models.FloatField(default=0)
 

@@ -25,7 +25,7 @@ import types
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from queue import Full, Queue
+from queue import Empty, Full, Queue
 
 from django.db import connections, transaction
 from django.utils import timezone
@@ -36,6 +36,7 @@ from yipanqi.imports.checks import Candidate, RowChecker
 from yipanqi.imports.columns import auto_mapping, fields_for, find_header, missing_required
 from yipanqi.imports.fast import indexer
 from yipanqi.imports.reading import Table, open_table
+from yipanqi.imports.values import RowError
 from yipanqi.imports.writing import REGISTRATION_FIELDS
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
@@ -48,6 +49,12 @@ from yipanqi.people.services import RECORDING_DEADLINE_WORKING_DAYS
 from yipanqi.workdays.services import add_working_days
 
 BATCH_ROWS = 20_000
+# The writer writes a batch in slices of this many rows, reporting progress after each.
+WRITE_SLICE = 5_000
+# The reader reports how far it has read and checked every this many rows (issue 12.16).
+TICK_ROWS = 500
+# While it waits for a reader thread, the writer reports its progress this often (seconds).
+TICK_SECONDS = 0.25
 # From this many rows the reader runs in a process of its own (a second core: a thread shares
 # the interpreter lock with the writer, whose driver takes and gives it back on every row).
 PROCESS_MIN_ROWS = 20_000
@@ -180,7 +187,9 @@ class ImportRequest:
     sheet: str = ""
     today: dt.date | None = None
     job_id: int | None = None
-    progress: Callable[[int, int], None] | None = None
+    # progress(done, total, *, checked=, written=, phase=): rows read and checked, rows
+    # written, and the phase (reading, writing, finishing); done is their mean.
+    progress: Callable[..., None] | None = None
 
 
 class _Rollback(Exception):
@@ -211,10 +220,19 @@ def import_registrations(request: ImportRequest) -> Outcome:
         mode = "process" if total >= PROCESS_MIN_ROWS else "thread"
     outcome = run.outcome
 
-    def beat() -> None:
-        """Progress, and the job's heartbeat between long steps (services.read_progress)."""
+    data_start = layout.header_row + 1
+    written = 0
+
+    def beat(phase: str) -> None:
+        """Progress, and the job's heartbeat between long steps (services.read_progress):
+        the rows read and checked and the rows written both move the bar (issue 12.16)."""
         if request.progress:
-            request.progress(reader.rows, max(total, reader.rows))
+            checked = reader.read
+            whole = max(total, checked)
+            done = whole if phase == "finishing" else written
+            request.progress(
+                (checked + done) // 2, whole, checked=checked, written=done, phase=phase
+            )
 
     with (
         writer.session(),
@@ -225,22 +243,35 @@ def import_registrations(request: ImportRequest) -> Outcome:
             # Reading and checking hold no write lock (issue 16.2): the transaction, which on
             # SQLite takes the database's write lock at BEGIN, starts once the reader has
             # opened the file and checked a first batch; from then on it stays ahead.
-            first = next(batches, None)
+            beat("reading")
+            first = None
+            for item in batches:
+                if item is None:  # a tick: rows read and checked, none ready yet
+                    beat("reading")
+                    continue
+                first = item
+                break
             with transaction.atomic():
                 writer.begin(expected_rows=total)
                 for batch in itertools.chain([first] if first else [], batches):
-                    run.write(batch)
-                    beat()
+                    if batch is None:
+                        beat("writing")
+                        continue
+                    for start in range(0, len(batch), WRITE_SLICE):
+                        part = batch[start : start + WRITE_SLICE]
+                        run.write(part)
+                        written = max(written, part[-1].row - data_start)
+                        beat("writing")
                 outcome.rows, outcome.skipped = reader.rows, reader.skipped
                 for number, messages in reader.errors.items():
                     run.reject(number, messages)
                 writer.end_bulk()
-                beat()
+                beat("finishing")
                 run.count_in_stats()
                 run.finish_notices()
                 if request.dry_run or (outcome.rejected and not request.valid_rows_only):
                     raise _Rollback
-                beat()  # the last word: a job given up for dead is not committed now
+                beat("finishing")  # the last word: a job given up for dead is not committed now
                 outcome.committed = True
         except _Rollback:
             outcome.committed = False
@@ -273,6 +304,7 @@ class _Reader:
         self.checker = checker
         self.rows = 0
         self.skipped = 0
+        self.read = 0  # data rows read so far, checked or skipped (the progress bar)
         self.errors: dict[int, list[str]] = {}
         self.cipher = field_cipher()
         self.id_index = indexer("id")
@@ -291,7 +323,11 @@ class _Reader:
     def _produce(self):
         batch: list[Candidate] = []
         check, seal = self.checker.check, self.seal
+        first = self.layout.header_row + 2
         for number, cells in iter_records(self.table, self.layout):
+            self.read = number - first + 1
+            if self.read % TICK_ROWS == 0:
+                yield None  # a tick: how far reading and checking have come
             if cells is None:
                 self.skipped += 1
                 continue
@@ -317,11 +353,14 @@ class _Reader:
             yield from self._from_process()
             return
         queue: Queue = Queue(maxsize=2)
+        last_tick = time.monotonic()
         stop = threading.Event()
 
         def work():
             try:
                 for batch in self._produce():
+                    if batch is None:  # the writer reads self.read while it waits
+                        continue
                     while not stop.is_set():
                         try:
                             queue.put(("batch", batch), timeout=0.2)
@@ -341,7 +380,13 @@ class _Reader:
         thread.start()
         try:
             while True:
-                kind, payload = queue.get()
+                try:
+                    kind, payload = queue.get(timeout=TICK_SECONDS)
+                except Empty:
+                    if time.monotonic() - last_tick >= TICK_SECONDS:
+                        last_tick = time.monotonic()
+                        yield None  # a tick while the reader thread reads and checks
+                    continue
                 if kind == "end":
                     break
                 if kind == "error":
@@ -377,7 +422,11 @@ class _Reader:
                     break
                 if kind == "error":
                     raise payload
-                self.rows, self.skipped, wire = payload  # so far, for the progress bar
+                if kind == "tick":
+                    self.rows, self.skipped, self.read = payload
+                    yield None
+                    continue
+                self.rows, self.skipped, self.read, wire = payload  # so far, for the bar
                 yield [from_wire(t) for t in wire]
         finally:
             stream.close()
@@ -463,7 +512,13 @@ class _Run:
             if first is not None:
                 self.reject(
                     c.row,
-                    [_("This ID number is already in row %(row)s of this file.") % {"row": first}],
+                    [
+                        RowError(
+                            _("This ID number is already in row %(row)s of this file.")
+                            % {"row": first},
+                            "id_number",
+                        )
+                    ],
                 )
                 continue
             self.seen[c.ident.value] = c.row
@@ -523,7 +578,7 @@ class _Run:
         for state, c in known:
             pid, name, home, residence, marital, phone_index = state
             if name != c.name:
-                self.reject(c.row, [_(NAME_MISMATCH)])
+                self.reject(c.row, [RowError(_(NAME_MISMATCH), "name")])
                 continue
             regs = active.get(pid, {})
             reg = regs.get(self.kind)

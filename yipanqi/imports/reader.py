@@ -73,8 +73,11 @@ def _main() -> None:
     try:
         try:
             for batch in reader._produce():
+                if batch is None:  # how far reading and checking have come (issue 12.16)
+                    send(("tick", (reader.rows, reader.skipped, reader.read)))
+                    continue
                 wire = [to_wire(c) for c in batch]
-                send(("batch", (reader.rows, reader.skipped, wire)))
+                send(("batch", (reader.rows, reader.skipped, reader.read, wire)))
             send(("end", (reader.rows, reader.skipped, reader.errors)))
         except BrokenPipeError:
             raise

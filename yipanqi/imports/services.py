@@ -25,7 +25,13 @@ from yipanqi.audit.services import Origin, record_event
 from yipanqi.divisions.models import Division
 from yipanqi.imports import guard
 from yipanqi.imports.columns import fields_for
-from yipanqi.imports.models import FINISHED_STATUSES, ImportJob, ImportKind, ImportStatus
+from yipanqi.imports.models import (
+    FINISHED_STATUSES,
+    REJECTED_ROWS_KEPT,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+)
 from yipanqi.imports.pipeline import (
     ImportRejected,
     ImportRequest,
@@ -38,6 +44,10 @@ from yipanqi.imports.reading import UnreadableFile, open_table, text_of
 log = logging.getLogger(__name__)
 PREVIEW_ROWS = 8
 _SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+class UnitRefused(ImportRejected):
+    """The unit chosen to import for is not one the user may import for."""
 
 
 class JobNotFound(Exception):
@@ -54,13 +64,49 @@ def storage_dir() -> Path:
     return path
 
 
+# Administrators who may import registrations for a township or village of their area
+# (issue 12.16), e.g. a register a township sent them; they choose the unit.
+UNIT_CHOOSING_ROLES = {Role.COUNTY_ADMIN, Role.CITY_ADMIN, Role.PROVINCE_ADMIN}
+
+
 def may_import(user: User, kind: str) -> bool:
-    """Registrations: village and township staff (R-REGN-1); feeds: department feeders."""
+    """Registrations: village and township staff (R-REGN-1) for their own unit, county, city
+    and province administrators for a unit of their area; feeds: department feeders."""
     if user is None or not user.is_active:
         return False
     if kind in ImportKind.registrations():
-        return user.can_register
+        return user.can_register or chooses_unit(user)
     return user.role == Role.DEPARTMENT_FEEDER and user.jurisdiction_id is not None
+
+
+def chooses_unit(user: User) -> bool:
+    """Whether the user names the unit an import is for (an administrator of an area)."""
+    return user.role in UNIT_CHOOSING_ROLES and user.jurisdiction_id is not None
+
+
+def importing_unit(user: User, kind: str, unit: str = "") -> Division:
+    """The unit the file is imported for: the user's own, or for an administrator the
+    township or village chosen inside their area (R-ACC-2); ImportRejected otherwise."""
+    unit = (unit or "").strip()
+    if kind not in ImportKind.registrations() or not chooses_unit(user):
+        if unit and unit != user.jurisdiction_id:
+            raise UnitRefused(_("You can import only for your own unit."))
+        return user.jurisdiction
+    if not unit:
+        raise UnitRefused(
+            _("Please choose the township or village whose registrations the file holds.")
+        )
+    division = Division.objects.filter(pk=unit).first()
+    if division is None:
+        raise UnitRefused(_("There is no division with code %(code)s.") % {"code": unit[:20]})
+    if not unit.startswith(user.scope_code):
+        raise UnitRefused(_("This place is outside your area. Please choose one in it."))
+    if division.level < 4:
+        # R-REGN-1: registrations belong to a village or its township, not a whole county.
+        raise UnitRefused(
+            _("Please choose a township or a village: registrations are kept by them.")
+        )
+    return division
 
 
 def importable_kinds(user: User) -> list[tuple[str, str]]:
@@ -96,16 +142,19 @@ def upload(
     file_name: str,
     chunks,
     period: str = "",
+    unit: str = "",
     origin: Origin | None = None,
 ) -> ImportJob:
     """Store an uploaded file, recognise its layout and create the job (nothing imported yet).
 
+    `unit`: the township or village an administrator imports for (`importing_unit`).
     Raises ImportRejected with a plain message for a file that cannot be imported at all.
     """
     if kind not in ImportKind.values:
         raise ImportRejected(_("Please choose what the file contains."))
     if not may_import(acting_user, kind):
         raise ImportRejected(_("You cannot import this kind of file."))
+    division = importing_unit(acting_user, kind, unit)
     period = _check_period(kind, period)
     folder = storage_dir() / uuid.uuid4().hex
     folder.mkdir(parents=True)
@@ -121,7 +170,7 @@ def upload(
     with transaction.atomic():
         job = ImportJob.objects.create(
             kind=kind,
-            unit_id=acting_user.jurisdiction_id,
+            unit=division,
             created_by=acting_user,
             file_name=(file_name or safe)[:255],
             stored_path=str(target),
@@ -139,7 +188,14 @@ def upload(
             origin=origin,
             object_type="import",
             object_id=job.pk,
-            detail={"event": "uploaded", "kind": kind, "size": size},
+            detail={
+                "event": "uploaded",
+                "kind": kind,
+                "size": size,
+                "unit": division.pk,
+                # An administrator importing for a unit of their area (issue 12.16).
+                "for_unit": division.pk != acting_user.jurisdiction_id,
+            },
         )
     return job
 
@@ -278,20 +334,30 @@ def cancel_path(job_id: int) -> Path:
     return progress_path(job_id).with_suffix(".cancel")
 
 
-def write_progress(job_id: int, done: int, total: int) -> None:
+def write_progress(job_id: int, done: int, total: int, **detail) -> None:
+    """The run's progress and heartbeat; `detail` (checked, written, phase) says how far
+    reading and checking and writing have each come (issue 12.16)."""
     path = progress_path(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
+    known = {k: detail[k] for k in ("checked", "written", "phase") if k in detail}
     temporary.write_text(
-        json.dumps({"done": done, "total": total, "pid": os.getpid(), "at": time.time()})
+        json.dumps({"done": done, "total": total, "pid": os.getpid(), "at": time.time(), **known})
     )
     temporary.replace(path)
 
 
+PHASES = ("reading", "writing", "finishing")
+
+
 def read_progress(job: ImportJob) -> dict:
-    """{done, total, percent} for the progress bar; a dead run is marked failed here."""
+    """{done, total, percent, checked, written, phase} for the progress bar; a dead run is
+    marked failed here. Until the job has finished the bar stops short of 100%."""
     if job.is_finished:
-        return {"done": job.rows, "total": job.rows, "percent": 100}
+        return {
+            "done": job.rows, "total": job.rows, "percent": 100, "checked": job.rows,
+            "written": job.rows, "phase": "finished",
+        }  # fmt: skip
     try:
         data = json.loads(progress_path(job.pk).read_text())
     except (OSError, ValueError):
@@ -300,7 +366,14 @@ def read_progress(job: ImportJob) -> dict:
         _mark_interrupted(job)
     total = data.get("total") or 0
     done = min(data.get("done") or 0, total) if total else 0
-    return {"done": done, "total": total, "percent": int(done * 100 / total) if total else 0}
+    percent = min(int(done * 100 / total), 99) if total else 0
+    checked = min(data.get("checked", done) or 0, total) if total else 0
+    written = min(data.get("written", done) or 0, total) if total else 0
+    phase = data.get("phase") if data.get("phase") in PHASES else ""
+    return {
+        "done": done, "total": total, "percent": percent, "checked": checked,
+        "written": written, "phase": phase,
+    }  # fmt: skip
 
 
 def _is_dead(data: dict) -> bool:
@@ -348,9 +421,9 @@ def run(job_id: int, *, progress=None, today=None) -> ImportJob:
     if not claimed:
         return job
 
-    def report_progress(done: int, total: int) -> None:
+    def report_progress(done: int, total: int, **detail) -> None:
         _check_cancelled(job_id)
-        write_progress(job_id, done, total)
+        write_progress(job_id, done, total, **detail)
         if progress:
             progress(done, total)
 
@@ -417,8 +490,10 @@ def _finish(job: ImportJob, outcome: Outcome | None, error: str) -> None:
         job.rejected = outcome.rejected
         job.notified = outcome.notified
         job.seconds = outcome.seconds
+        job.rejected_rows = []
         if outcome.rejected:
-            job.report_path = str(_write_report(job, outcome))
+            report, job.rejected_rows = _write_report(job, outcome)
+            job.report_path = str(report)
     job.finished_at = now
     if job.status == ImportStatus.DONE:
         _forget_upload(job)
@@ -466,14 +541,63 @@ def _counts(job: ImportJob) -> dict:
     }
 
 
-def _write_report(job: ImportJob, outcome: Outcome) -> Path:
+def _write_report(job: ImportJob, outcome: Outcome) -> tuple[Path, list[dict]]:
+    """The rejection report, and the first rejected rows for the job's page."""
     from yipanqi.imports.report import write_rejection_report
 
     table = open_table(Path(job.stored_path), sheet=job.sheet)
     layout = detect_layout(table, job.kind, header_row=job.header_row, mapping=job.mapping)
     stem = Path(job.file_name).stem[:80] or "import"
     target = storage_dir() / "reports" / f"{job.pk}-{stem}-错误报告.xlsx"
-    return write_rejection_report(table, layout, outcome.errors, target, rows=outcome.rows)
+    path = write_rejection_report(table, layout, outcome.errors, target, rows=outcome.rows)
+    return path, rejected_rows(job.kind, layout, outcome.errors)
+
+
+def rejected_rows(kind: str, layout, errors: dict[int, list[str]]) -> list[dict]:
+    """Each rejection message with its row number in the file and the column it is about
+    (the file's own header, else the field's name; '' for the row as a whole), in row
+    order, at most REJECTED_ROWS_KEPT of them."""
+    labels = {f.name: str(f.label) for f in fields_for(kind)}
+    columns = {}
+    for index, name in layout.mapping.items():
+        header = layout.headers[int(index)] if int(index) < len(layout.headers) else None
+        columns[name] = text_of(header) or labels.get(name, "")
+    shown = []
+    for number in sorted(errors):
+        for message in errors[number]:
+            # None: a message that names no field (the feeds' checks); "": the whole row.
+            field = getattr(message, "field", None)
+            shown.append(
+                {
+                    "row": number,
+                    "field": field,
+                    "column": (columns.get(field) or labels.get(field, "")) if field else "",
+                    "reason": str(message),
+                }
+            )
+            if len(shown) >= REJECTED_ROWS_KEPT:
+                return shown
+    return shown
+
+
+REJECTED_PAGE = 50
+
+
+def rejected_page(job: ImportJob, page: int = 1) -> dict:
+    """One page of the job's rejected rows (50 a page) and whether there are more."""
+    rows = job.rejected_rows or []
+    pages = max((len(rows) + REJECTED_PAGE - 1) // REJECTED_PAGE, 1)
+    page = min(max(page, 1), pages)
+    start = (page - 1) * REJECTED_PAGE
+    return {
+        "rows": rows[start : start + REJECTED_PAGE],
+        "page": page,
+        "pages": pages,
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if page < pages else None,
+        "kept": len(rows),
+        "all_kept": len(rows) < REJECTED_ROWS_KEPT,
+    }
 
 
 def import_path(

@@ -30,6 +30,28 @@ class CellError(ValueError):
     """A cell that cannot be read; the message is for the user, in their language."""
 
 
+class RowError(str):
+    """What is wrong with a row, in plain words, and the field (column) it is about ('' for
+    the row as a whole). A str, so reports and joins read it as the message it is."""
+
+    field: str
+
+    def __new__(cls, message: str, field: str = "") -> "RowError":
+        error = super().__new__(cls, message)
+        error.field = field
+        return error
+
+    def __reduce__(self):
+        return (RowError, (str(self), self.field))
+
+
+def tag_errors(errors: list, start: int, field: str) -> None:
+    """Mark the messages added to `errors` since `start` as being about `field`."""
+    for i in range(start, len(errors)):
+        if not isinstance(errors[i], RowError):
+            errors[i] = RowError(errors[i], field)
+
+
 def clean_text(value) -> str:
     if value is None:
         return ""
@@ -134,6 +156,8 @@ def parse_sex(value) -> str:
 # Suffixes that forms leave off: 四川 for 四川省, 南头城社区 for 南头城社区居委会.
 _NAME_SUFFIXES = ("居民委员会", "村民委员会", "居委会", "村委会", "维吾尔自治区", "壮族自治区",
                   "回族自治区", "自治区", "特别行政区", "省", "市")  # fmt: skip
+# A township typed without its ending: 潼川 for 潼川镇.
+_TOWNSHIP_SUFFIXES = ("镇", "乡", "街道", "街道办事处")
 _NOISE = re.compile(r"[\s,，、·›>\-/()]")
 
 
@@ -169,6 +193,7 @@ class DivisionResolver:
         self._exists: dict[str, bool] = {}
         self._loaded: set[str] = set()
         self._by_name: dict[str, list[str]] = {}
+        self._townships: dict[tuple, list[str]] = {}
         rows = Division.objects.filter(level__lte=3).values_list(
             "code", "name", "parent_id", "is_placeholder", "level"
         )
@@ -275,6 +300,9 @@ class DivisionResolver:
             if best is None:
                 if current is None:
                     return None
+                # "江西省瑞金市": a level left out (the prefecture 赣州市) is found below.
+                best = self._descendant(current, remaining)
+            if best is None:
                 raise CellError(
                     _("%(name)s was not found in %(place)s.")
                     % {"name": remaining[:30], "place": self._path(current)}
@@ -286,6 +314,46 @@ class DivisionResolver:
             if twins and len(twins) == 1:
                 current = twins[0]
         return current
+
+    def _descendant(self, parent: str, remaining: str) -> tuple[str, int] | None:
+        """(code, length of the name consumed) of the one division below `parent`, skipping
+        levels, whose name starts `remaining`: the longest such name wins. Two divisions of
+        that name are an error naming both, since the row must say which one is meant."""
+        for length in range(min(len(remaining), 12), 1, -1):
+            prefix = remaining[:length]
+            codes = sorted(
+                {c for c in self._by_name.get(prefix, ()) if c.startswith(parent) and c != parent}
+            )
+            if not codes and len(parent) >= 2:
+                codes = self._townships_named(parent, prefix)
+            if len(codes) > 1:
+                raise CellError(
+                    _(
+                        "%(name)s could be several places (%(places)s). Please write the "
+                        "place in full or give the division code."
+                    )
+                    % {"name": prefix, "places": "、".join(self._path(c) for c in codes[:4])}
+                )
+            if codes:
+                return codes[0], length
+        return None
+
+    def _townships_named(self, parent: str, prefix: str) -> list[str]:
+        """Townships under `parent` (a province, city or county) named `prefix`, suffixes
+        such as 镇 written or left out; read from the database once per name and place."""
+        key = ("township", parent, prefix)
+        found = self._townships.get(key)
+        if found is None:
+            from yipanqi.divisions.models import Division, within_q
+
+            names = {prefix} | {prefix + suffix for suffix in _TOWNSHIP_SUFFIXES}
+            found = sorted(
+                Division.objects.filter(within_q("code", parent), level=4, name__in=names)
+                .exclude(pk=parent)
+                .values_list("code", flat=True)
+            )
+            self._townships[key] = found
+        return found
 
     def _name_of(self, code: str) -> str:
         return self._names.get(code, "")

@@ -30,10 +30,15 @@ def _job_or_404(request, job_id: int) -> ImportJob:
 @login_required
 def index(request):
     kinds = services.importable_kinds(request.user)
-    form = UploadForm(kinds=kinds) if kinds else None
+    choose_unit = services.chooses_unit(request.user)
+    form = UploadForm(kinds=kinds, choose_unit=choose_unit) if kinds else None
     if request.method == "POST" and kinds:
         form = UploadForm(
-            request.POST, request.FILES, kinds=kinds, too_large=upload_too_large(request)
+            request.POST,
+            request.FILES,
+            kinds=kinds,
+            too_large=upload_too_large(request),
+            choose_unit=choose_unit,
         )
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -44,8 +49,11 @@ def index(request):
                     file_name=upload.name,
                     chunks=upload.chunks(),
                     period=form.cleaned_data["period"],
+                    unit=form.cleaned_data.get("unit", ""),
                     origin=web_origin(request),
                 )
+            except services.UnitRefused as exc:
+                form.add_error("unit", str(exc))
             except (ImportRejected, UnreadableFile) as exc:
                 form.add_error("file", str(exc))
             else:
@@ -59,8 +67,22 @@ def index(request):
             "jobs": jobs,
             "leads_open": Lead.objects.visible_to(request.user).open().count(),
             "exports": exports.LABELS.items() if request.user.can_see_persons else [],
+            **(_unit_picker(request.user, form) if form is not None and choose_unit else {}),
         },
     )
+
+
+def _unit_picker(user, form) -> dict:
+    """The division picker for an administrator's unit, starting at their own province."""
+    from yipanqi.divisions.models import Division
+
+    value = form["unit"].value() or ""
+    chosen = Division.objects.filter(pk=value).first() if value else None
+    return {
+        "provinces": Division.objects.filter(level=1, code=user.jurisdiction_id[:2]),
+        "unit_value": value,
+        "unit_label": chosen.path_name if chosen else "",
+    }
 
 
 @never_cache
@@ -68,6 +90,9 @@ def index(request):
 def job(request, job_id: int):
     job = _job_or_404(request, job_id)
     context = {"job": job, "previous": services.previous_import(job)}
+    if job.is_finished and job.rejected_rows:
+        page = request.GET.get("rejected", "")
+        context["rejected"] = services.rejected_page(job, int(page) if page.isdigit() else 1)
     if job.status in (ImportStatus.UPLOADED, *services.FINISHED_STATUSES):
         try:
             context["preview"] = services.preview(job)

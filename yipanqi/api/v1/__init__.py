@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-from yipanqi.api.v1 import errors
+from yipanqi.api.v1 import errors, idempotency
 from yipanqi.api.v1.auth import SessionAuth, TokenAuth
 from yipanqi.api.v1.births import router as births_router
 from yipanqi.api.v1.certificates import router as certificates_router
@@ -31,7 +31,7 @@ class YipanqiAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return errors.document_errors(document)
+        return idempotency.document(errors.document_errors(document))
 
 
 def docs_for_whom(view):
@@ -54,13 +54,17 @@ api = YipanqiAPI(
     version="1",
     description=(
         "Inter-jurisdiction platform for migrant reproductive-health services. "
-        "Authenticate with `Authorization: Bearer <token>` (see /tokens/ in the web UI)."
+        "Authenticate with `Authorization: Bearer <token>` (see /tokens/ in the web UI). "
+        "Creating POSTs accept an `Idempotency-Key` header: a repeat with the same key and body "
+        "gets the first answer again and nothing is done twice."
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api-v1",
     docs_decorator=docs_for_whom,
 )
 errors.install(api)
+# Issue 12.17: every creating POST honours an Idempotency-Key header.
+api.add_decorator(idempotency.decorator, mode="view")
 api.add_router("/divisions", divisions_router)
 api.add_router("/workdays", workdays_router)
 api.add_router("/persons", persons_router)

@@ -21,6 +21,30 @@ from yipanqi.imports.reading import UnreadableFile
 router = Router(tags=["imports"])
 
 
+class ProgressOut(Schema):
+    percent: int = Field(description="0 to 100; below 100 until the job has finished")
+    checked: int = Field(description="rows read and checked so far")
+    written: int = Field(description="rows written so far")
+    total: int = Field(description="about how many rows the file has")
+    phase: str = Field(description="reading, writing, finishing, finished, or empty")
+
+
+class RejectedRowOut(Schema):
+    row: int = Field(description="line number in the file")
+    field: str | None = Field(
+        description="the field the problem is about; empty for the whole row, null if unknown"
+    )
+    column: str = Field(description="that column's header in the file")
+    reason: str
+
+
+class RejectedPageOut(Schema):
+    rows: list[RejectedRowOut]
+    page: int
+    pages: int
+    kept: int = Field(description="problems kept for paging (the report holds all of them)")
+
+
 class JobOut(Schema):
     id: int
     kind: str
@@ -42,6 +66,10 @@ class JobOut(Schema):
     error: str
     has_report: bool
     progress_percent: int
+    progress: ProgressOut
+    rejected_rows: list[RejectedRowOut] = Field(
+        description="the first 50 problems; GET /imports/{id}/rejected-rows pages them all"
+    )
     previous_import: int | None
 
 
@@ -123,6 +151,8 @@ def _out(job: ImportJob) -> dict:
         **{f.attname: getattr(job, f.attname) for f in ImportJob._meta.concrete_fields},
         "has_report": bool(job.report_path),
         "progress_percent": progress["percent"],
+        "progress": progress,
+        "rejected_rows": services.rejected_page(job)["rows"],
         "previous_import": previous.pk if previous else None,
     }
 
@@ -136,10 +166,12 @@ def upload(
     valid_rows_only: Form[bool] = False,
     dry_run: Form[bool] = False,
     start: Form[bool] = True,
+    unit: Form[str] = "",
 ):
     """XLSX or CSV (UTF-8, UTF-8 with BOM, GBK/GB18030). With start (default) the import runs
     in the background with the recognised columns; poll GET /imports/{id} for its progress.
-    All or nothing unless valid_rows_only; the same file again changes nothing."""
+    All or nothing unless valid_rows_only; the same file again changes nothing. County, city
+    and province administrators give `unit`, a township or village of their area."""
     try:
         job = services.upload(
             acting_user=request.auth,
@@ -147,6 +179,7 @@ def upload(
             file_name=file.name or "upload",
             chunks=file.chunks(),
             period=period,
+            unit=unit,
             origin=api_origin(request),
         )
         if start:
@@ -225,6 +258,16 @@ def export(request, what: str, fmt: str, payload: ExportIn):
 @router.get("/{int:job_id}", response=JobOut, summary="One import, with its progress")
 def get_job(request, job_id: int):
     return _out(_job(request, job_id))
+
+
+@router.get(
+    "/{int:job_id}/rejected-rows",
+    response=RejectedPageOut,
+    summary="The rows not imported, with the column and the reason (50 a page)",
+)
+def rejected_rows(request, job_id: int, page: int = 1):
+    shown = services.rejected_page(_job(request, job_id), page)
+    return {key: shown[key] for key in ("rows", "page", "pages", "kept")}
 
 
 @router.get("/{int:job_id}/preview", response=PreviewOut, summary="Headers and column mapping")

@@ -72,6 +72,45 @@ def test_rejected_rows_give_a_report_to_download(village_worker, tmp_path, synch
     assert report["Content-Disposition"].startswith("attachment")
 
 
+def test_rejected_rows_are_listed_with_row_column_and_reason(village_worker, tmp_path, synchronous):
+    """Issue 12.16: the first problems come with the job, all of them page by page."""
+    client = api(village_worker)
+    rows = [inflow_row(n, phone="110") for n in range(1, 61)] + [inflow_row(61)]
+    path = write_csv(tmp_path / "a.csv", rows)
+    with path.open("rb") as handle:
+        job = client.post("/api/v1/imports/", {"kind": "inflow", "file": handle}).json()
+
+    shown = client.get(f"/api/v1/imports/{job['id']}").json()
+    assert len(shown["rejected_rows"]) == 50
+    assert shown["rejected_rows"][0] == {
+        "row": 3, "field": "phone", "column": "联系电话",
+        "reason": "请填写 11 位手机号码，或带区号的固定电话。",
+    }  # fmt: skip
+    assert shown["progress"]["phase"] == "finished" and shown["progress"]["percent"] == 100
+    second = client.get(f"/api/v1/imports/{job['id']}/rejected-rows", {"page": 2}).json()
+    assert (second["page"], second["pages"], second["kept"]) == (2, 2, 60)
+    assert [r["row"] for r in second["rows"]] == list(range(53, 63))
+
+
+def test_r_acc_2_a_province_admin_uploads_for_a_village_of_the_province(province_admin, tmp_path):
+    from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE
+
+    client = api(province_admin)
+    path = write_csv(tmp_path / "a.csv", [inflow_row(1)])
+    with path.open("rb") as handle:
+        outside = client.post(
+            "/api/v1/imports/",
+            {"kind": "inflow", "file": handle, "unit": SANTAI_VILLAGE, "start": "false"},
+        )
+    with path.open("rb") as handle:
+        inside = client.post(
+            "/api/v1/imports/",
+            {"kind": "inflow", "file": handle, "unit": NANSHAN_VILLAGE, "start": "false"},
+        )
+    assert outside.status_code == 422 and "辖区" in outside.json()["detail"]
+    assert inside.status_code == 201 and inside.json()["unit"] == NANSHAN_VILLAGE
+
+
 def test_bad_input_is_422_with_the_reason(village_worker, tmp_path):
     client = api(village_worker)
     path = tmp_path / "a.csv"

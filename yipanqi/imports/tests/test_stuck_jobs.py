@@ -60,7 +60,7 @@ def test_a_job_with_no_sign_of_life_is_failed_and_can_be_started_again(
             ImportRequest(
                 path=path, kind="inflow", unit=village_worker.jurisdiction_id,
                 acting_user=village_worker, today=TODAY, job_id=job.pk,
-                progress=lambda done, total: services._check_cancelled(job.pk),
+                progress=lambda done, total, **detail: services._check_cancelled(job.pk),
             )
         )  # fmt: skip
     assert Registration.objects.count() == 0

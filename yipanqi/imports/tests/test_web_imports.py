@@ -127,13 +127,99 @@ def test_r_acc_2_jobs_of_other_jurisdictions_are_not_found(
     assert client.post(f"/imports/{job.pk}/start/", {}).status_code == 404
 
 
-def test_only_registering_staff_may_upload_registrations(client, province_admin, tmp_path):
-    client.force_login(province_admin)
+def test_roles_without_registrations_see_no_upload_form(client, auditor, tmp_path):
+    auditor.role = "national_admin"
+    auditor.save(update_fields=["role"])
+    client.force_login(auditor)
     page = client.get("/imports/").content.decode()
     assert 'name="file"' not in page
     response = _upload(client, write_csv(tmp_path / "a.csv", [inflow_row(1)]))
     assert not ImportJob.objects.exists()
     assert response.status_code == 200
+
+
+def test_r_acc_2_a_province_admin_imports_for_a_village_of_the_province(
+    client, province_admin, tmp_path
+):
+    """Issue 12.16: an administrator chooses the unit with the division picker; it is checked
+    against their area and recorded in the audit trail."""
+    from yipanqi.audit.models import AuditEvent
+
+    client.force_login(province_admin)
+    page = client.get("/imports/").content.decode()
+    assert 'name="file"' in page and "data-picker" in page and 'name="unit"' in page
+
+    response = _upload(client, write_csv(tmp_path / "a.csv", [inflow_row(1)]), unit=NANSHAN_VILLAGE)
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert (job.unit_id, job.created_by_id) == (NANSHAN_VILLAGE, province_admin.pk)
+    uploaded = AuditEvent.objects.filter(object_type="import", object_id=str(job.pk)).get()
+    assert uploaded.detail["unit"] == NANSHAN_VILLAGE and uploaded.detail["for_unit"] is True
+
+
+@pytest.mark.parametrize(
+    ("unit", "words"),
+    [
+        ("", "Please choose the township or village"),
+        ("510722101", "outside your area"),  # 四川: another province
+        ("440305", "township or a village"),  # a whole county
+        ("440305999999", "no division with code"),
+    ],
+)
+def test_r_acc_2_an_admins_unit_outside_the_area_or_too_high_changes_nothing(
+    client, province_admin, tmp_path, unit, words
+):
+    client.force_login(province_admin)
+    response = _upload(client, write_csv(tmp_path / "a.csv", [inflow_row(1)]), unit=unit)
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_county_admin_imports_only_inside_the_county(client, other_county_admin, tmp_path):
+    client.force_login(other_county_admin)  # 南京玄武区
+    response = _upload(client, write_csv(tmp_path / "a.csv", [inflow_row(1)]), unit=NANSHAN_VILLAGE)
+    assert "outside your area" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_village_worker_cannot_import_for_another_unit(client, village_worker, tmp_path):
+    client.force_login(village_worker)
+    _upload(client, write_csv(tmp_path / "a.csv", [inflow_row(1)]), unit="440305001003")
+    job = ImportJob.objects.get()
+    assert job.unit_id == NANSHAN_VILLAGE  # the form has no unit for her: her own is used
+
+
+def test_the_job_page_lists_the_rejected_rows_with_column_and_reason(
+    client, village_worker, tmp_path, synchronous, django_capture_on_commit_callbacks
+):
+    """Issue 12.16: the first rejected rows are on the page, 50 a page, beside the report."""
+    rows = [inflow_row(n) for n in range(1, 121)]
+    for n in range(0, 120, 2):
+        rows[n][9] = "110"  # not a phone number: 60 rows rejected
+    rows[3][6] = "2026-02-30"  # not a real date
+    client.force_login(village_worker)
+    _upload(client, write_csv(tmp_path / "a.csv", rows))
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{job.pk}/start/", {})
+    job.refresh_from_db()
+    assert job.status == ImportStatus.REJECTED and job.rejected == 61
+
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "Rows not imported and why" in page and "/report/" in page
+    assert page.count('class="mono">') >= 50
+    first = job.rejected_rows[0]
+    assert first["field"] == "phone" and first["column"] == "联系电话"
+    assert first["row"] == 3  # the title and the header come first
+    assert "11 位手机号码" in first["reason"] and first["reason"] in page  # stored in Chinese
+    date = next(r for r in job.rejected_rows if r["field"] == "arrival_date")
+    assert date["column"] == "到达日期" and "2026-02-30" in date["reason"]
+    assert "?rejected=2" in page  # show more
+    more = client.get(f"/imports/{job.pk}/?rejected=2").content.decode()
+    last = job.rejected_rows[-1]
+    assert f'class="mono">{last["row"]}<' in more and "?rejected=1" in more
 
 
 def test_the_importing_unit_is_the_users_own(client, tmp_path):
