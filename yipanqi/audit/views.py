@@ -114,7 +114,7 @@ def events(request):
             object_type="audit",
             detail=criteria,
         )
-    page = paginate(request, rows, per_page=50)
+    page = paginate(request, rows)
     query = request.GET.copy()  # the export links download the same filter, every page
     query.pop("page", None)
     return render(

@@ -9,10 +9,12 @@ from django.db.models import Case, F, When
 PER_PAGE = 25
 
 
-def paginate(request, rows, *, per_page: int = PER_PAGE, param: str = "page") -> Page:
+def paginate(request, rows, *, per_page: int | None = None, param: str = "page") -> Page:
     """The page of `rows` that `request.GET[param]` asks for (a bad number gives the first or
-    last page, never an error), with the links of the pager template (`with_links`)."""
-    return with_links(request, Paginator(rows, per_page).get_page(request.GET.get(param)), param)
+    last page, never an error), with the links of the pager template (`with_links`).
+    `per_page` defaults to PER_PAGE (read at each call, so a test can make pages short)."""
+    paginator = Paginator(rows, per_page or PER_PAGE)
+    return with_links(request, paginator.get_page(request.GET.get(param)), param)
 
 
 def with_links(request, page: Page, param: str = "page") -> Page:
@@ -42,12 +44,3 @@ def by_urgency(queryset, field: str, today: dt.date):
     arrival is never buried under old lapses (issue 12.12); undated rows last."""
     on_time = Case(When(**{f"{field}__gte": today}, then=F(field)))
     return queryset.order_by(on_time.asc(nulls_last=True), F(field).desc(nulls_last=True), "-pk")
-
-
-def urgency_key(due: dt.date | None, today: dt.date) -> tuple:
-    """The same order as `by_urgency` for rows sorted in Python."""
-    if due is None:
-        return (2, 0)
-    if due >= today:
-        return (0, due.toordinal())
-    return (1, -due.toordinal())

@@ -21,13 +21,26 @@ from yipanqi.people.models import RegistrationKind
 from yipanqi.stats.selectors import open_registrations
 from yipanqi.web.casework import require_casework, show_errors, web_origin
 from yipanqi.web.forms import ContactForm, IdLookupForm, PersonSearchForm, RegistrationForm
+from yipanqi.web.todo import KINDS, todo_list
 
 
+@never_cache
 @login_required
 def home(request):
     user = request.user
     context = {"jurisdiction": user.jurisdiction}
     scope = user.scope_code
+    todo = todo_list(user, timezone.localdate())
+    if todo is not None:
+        # Issue 12.11: the unit's to-do list, most urgent first; ?todo=<kind> shows one kind.
+        kind = request.GET.get("todo", "")
+        items = [i for i in todo.items if i.kind == kind] if kind in todo.counts else todo.items
+        context.update(
+            todo=todo,
+            todo_kind=kind if kind in todo.counts else "",
+            todo_page=paginate(request, items, param="p"),
+            todo_kinds=[(k, label, todo.counts[k]) for k, label in KINDS.items() if todo.counts[k]],
+        )
     if scope is not None:
         # R-STAT-1 counters: the same numbers as counting the open registrations, at any size.
         context["counts"] = open_registrations(scope)
