@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from yipanqi.accounts.models import Role
 from yipanqi.births import selectors as births
@@ -134,7 +134,7 @@ def _verifications(user, code: str, today: dt.date) -> list[Todo]:
         certificate = held.get(r.person_id)
         if certificate is not None:
             url = reverse("certificates:detail", args=[certificate.pk])
-            action = _("Verify")
+            action = _("Verify the certificate")
         else:
             url = reverse("web:person", args=[r.person_id]) + "#certificate"
             action = _("No certificate: open her page")
@@ -181,7 +181,7 @@ def _rechecks(code: str, today: dt.date) -> list[Todo]:
                 _("Verify her certificate for %(year)s") % {"year": today.year},
                 dt.date(today.year, 12, 31),
                 url,
-                _("Verify"),
+                _("Verify the certificate"),
             )
         )
     return items
@@ -196,7 +196,7 @@ def _renewals(user, today: dt.date) -> list[Todo]:
             _("Renew certificate %(number)s") % {"number": c.number},
             c.valid_until,
             reverse("certificates:detail", args=[c.pk]),
-            _("Renew"),
+            pgettext("to-do action", "Renew"),
         )
         for c in certificates.renewals_due(user, today=today)[:PER_SOURCE]
     ]
@@ -219,7 +219,7 @@ def _birth_steps(user, code: str, today: dt.date) -> list[Todo]:
                 reverse("births:detail", args=[registration.pk]),
                 _("Open the file")
                 if registration.status != BirthStatus.RETURNED
-                else _("Resubmit"),
+                else _("Resubmit the file"),
             )
         )
     return items
@@ -256,7 +256,7 @@ def _requests(user, today: dt.date) -> list[Todo]:
             r.get_type_display() + (f" · {r.subject[:60]}" if r.subject else ""),
             r.due_on,
             reverse("exchange:detail", args=[r.pk]),
-            _("Answer"),
+            pgettext("to-do action", "Answer"),
         )
         for r in rows
     ]
@@ -276,7 +276,7 @@ def _lost_contact(user) -> list[Todo]:
                 % {"day": since.isoformat()},
                 since + dt.timedelta(days=LOST_CONTACT_DAYS),
                 reverse("web:person", args=[r.person_id]),
-                _("Record news"),
+                pgettext("to-do action", "Record news"),
             )
         )
     return items
