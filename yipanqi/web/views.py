@@ -28,9 +28,9 @@ from yipanqi.web.todo import KINDS, todo_list
 @login_required
 def home(request):
     user = request.user
-    context = {"jurisdiction": user.jurisdiction}
     scope = user.scope_code
     todo = todo_list(user, timezone.localdate())
+    context = {"jurisdiction": user.jurisdiction, "todo": todo}
     if todo is not None:
         # Issue 12.11: the unit's to-do list, most urgent first; ?todo=<kind> shows one kind.
         kind = request.GET.get("todo", "")
