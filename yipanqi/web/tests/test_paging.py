@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone, translation
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, id_for, make_user
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, id_for, make_user
 
 PER_PAGE = 2
 
@@ -175,3 +175,70 @@ def test_one_pager_template_everywhere():
         if 'class="pager"' in path.read_text() and path.name != "pager.html"
     ]
     assert own == []
+
+
+def test_r_grv_1_complaints_page_soonest_due_first(client, township_operator):
+    """R-GRV-1: the complaints list pages; the answer due soonest comes first."""
+    from yipanqi.grievances.models import Complaint
+    from yipanqi.grievances.services import ComplaintInput, file_complaint
+
+    for i in range(3):
+        file_complaint(
+            ComplaintInput(
+                category="charged_free_service",
+                description=f"卫生院做孕检收了八十元检查费，第 {i} 次",
+                place_code=SANTAI_VILLAGE,
+            ),
+            acting_user=township_operator,
+            channel="hotline",
+        )
+    today = timezone.localdate()
+    rows = list(Complaint.objects.order_by("pk"))
+    for complaint, due in zip(rows, [9, 2, 5], strict=True):
+        Complaint.objects.filter(pk=complaint.pk).update(due_on=today + dt.timedelta(days=due))
+    client.force_login(make_user("carl", "county_admin", SANTAI_TOWNSHIP[:6]))
+    first, second = _pages(client, "/grievances/?view=open")
+    assert first.index(rows[1].reference) < first.index(rows[2].reference)
+    assert rows[0].reference in second and rows[0].reference not in first
+
+
+def test_r_birth_4_birth_reports_page_newest_first(client, village_worker, register_inflow):
+    """R-BIRTH-4: birth reports had no pager at all; they page, the latest birth first."""
+    from yipanqi.births.services import BirthReportInput, report_birth
+
+    mothers = _women(register_inflow, {"甲母": dt.date(2026, 1, 5), "乙母": dt.date(2026, 1, 6)})
+    mothers["丙母"] = register_inflow(
+        id_number=id_for(seq=60), name="丙母", arrival_date=dt.date(2026, 1, 7), phone=""
+    ).person
+    for day, mother in zip([3, 9, 6], mothers.values(), strict=True):
+        report_birth(
+            BirthReportInput(
+                mother_id=mother.pk,
+                birth_date=dt.date(2026, 6, day),
+                child_sex="F",
+                idempotency_key=f"paging-{day}",
+            ),
+            acting_user=village_worker,
+        )
+    client.force_login(village_worker)
+    first, second = _pages(client, "/births/reports/")
+    assert first.index("乙母") < first.index("丙母")
+    assert "甲母" in second and "甲母" not in first
+
+
+def test_import_jobs_page_newest_first(client, township_operator, settings, tmp_path):
+    """The import page listed the last 20 jobs only; now every job, on pages."""
+    from yipanqi.imports.services import upload
+
+    settings.VAR_DIR = tmp_path / "var"
+    header = "序号,姓名,身份证号,性别,户籍地,现居住地,到达日期,流动原因,婚姻状况,联系电话\n"
+    for name in ["a.csv", "b.csv", "c.csv"]:
+        upload(
+            acting_user=township_operator,
+            kind="inflow",
+            file_name=name,
+            chunks=[header.encode()],
+        )
+    client.force_login(township_operator)
+    first, second = _pages(client, "/imports/")
+    assert "c.csv" in first and "b.csv" in first and "a.csv" in second
