@@ -91,3 +91,25 @@ def test_nothing_to_do_says_so(client, township_operator):
 def test_auditor_home_has_no_list(client, auditor):
     client.force_login(auditor)
     assert 'id="todo"' not in client.get("/").content.decode()
+
+
+def test_the_api_gives_the_same_list(village_worker, auditor, duties):
+    """Issue 12.11 through the API: GET /api/v1/todo, most urgent first, with working days."""
+    from django.test import Client
+
+    from yipanqi.accounts.models import ApiToken
+
+    new, old, request = duties
+    _token, key = ApiToken.issue(village_worker)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    body = api.get("/api/v1/todo").json()
+    assert body["count"] == 3 and body["counts"]["verify"] == 2
+    first = body["results"][0]
+    assert first["who"] == "新来的" and 0 <= first["working_days_left"] <= 5
+    assert first["url"].endswith(f"/persons/{new.pk}/#certificate")
+    only = api.get("/api/v1/todo", {"kind": "request"}).json()
+    assert [r["url"].rsplit("/", 2)[-2] for r in only["results"]] == [str(request.pk)]
+    assert api.get("/api/v1/todo", {"kind": "quota"}).status_code == 422
+
+    _token, key = ApiToken.issue(auditor)
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/todo").status_code == 403
