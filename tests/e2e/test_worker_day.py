@@ -134,3 +134,28 @@ def test_person_search_survives_back_and_a_shared_link(new_page, shot):
     page.go_back()
     assert id_for(seq=202) not in page.url
     assert not page.js_errors
+
+
+def test_certificates_list_pages_and_a_new_arrival_is_on_top(new_page, shot, monkeypatch):
+    """Issue 12.12 on a phone: of the women awaiting verification, the new arrival heads page
+    one; the pager's next link shows the long-overdue ones, the filter kept."""
+    monkeypatch.setattr("yipanqi.core.paging.PER_PAGE", 2)
+    alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
+    _women(alice, {"很早到达": 300, "早到达": 90, "新到达": 3})
+
+    page = new_page(PHONE)
+    log_in(page, "alice")
+    page.goto("/certificates/?year=2026")
+    awaiting = page.locator("#awaiting")
+    rows = awaiting.locator("tbody tr")
+    assert rows.count() == 2
+    assert "新到达" in rows.nth(0).inner_text()
+    assert "早到达" in rows.nth(1).inner_text()
+    assert "第 1 页，共 2 页" in awaiting.inner_text()
+    shot(page, "page-1")
+    awaiting.locator("a[rel=next]").click()
+    page.wait_for_url("**/certificates/?year=2026&awaiting=2#awaiting")
+    assert "很早到达" in page.locator("#awaiting tbody").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "page-2")
+    assert not page.js_errors
