@@ -7,7 +7,6 @@ import datetime as dt
 import io
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -22,6 +21,7 @@ from yipanqi.audit import anchors, chain
 from yipanqi.audit.models import Action, AuditEvent, Result
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core import sheets
+from yipanqi.core.paging import paginate
 
 EXPORT_LIMIT = 100_000
 COLUMNS = [
@@ -116,10 +116,9 @@ def events(request):
             object_type="audit",
             detail=criteria,
         )
-    page = Paginator(rows, 50).get_page(request.GET.get("page") or 1)
-    query = request.GET.copy()
+    page = paginate(request, rows)
+    query = request.GET.copy()  # the export links download the same filter, every page
     query.pop("page", None)
-    query.pop("export", None)
     return render(
         request,
         "audit/events.html",

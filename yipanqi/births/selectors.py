@@ -4,6 +4,7 @@ lists of a jurisdiction's registrations."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -232,6 +233,31 @@ def list_registrations(user, *, waiting_on_us: bool = False):
         "woman", "unit", "township", "woman_home", "husband_home"
     )
     return qs.order_by("-created_at", "-pk")
+
+
+def registrations_by_urgency(user, today: dt.date):
+    """The registrations list of the web page (issue 12.12): files with a step still owed
+    first, by the due date of that step where the file carries it (the village's request for
+    confirmation, R-BIRTH-2 step 1; the notification of issue, step 5), on-time soonest
+    first then overdue; the finished files after them, newest first."""
+    owed = Case(
+        When(route=Route.RESIDENCE, asked_at__isnull=True, then=F("ask_due_on")),
+        When(issued_at__isnull=False, notified_at__isnull=True, then=F("notify_due_on")),
+    )
+    finished = Q(status=BirthStatus.ISSUED) & (
+        Q(notified_at__isnull=False) | Q(notify_due_on__isnull=True)
+    )
+    qs = list_registrations(user).annotate(
+        owed_on=owed, finished=Case(When(finished, then=Value(1)), default=Value(0))
+    )
+    on_time = Case(When(owed_on__gte=today, then=F("owed_on")))
+    return qs.order_by(
+        "finished",
+        on_time.asc(nulls_last=True),
+        F("owed_on").desc(nulls_last=True),
+        "-created_at",
+        "-pk",
+    )
 
 
 def registrations_of(person):

@@ -6,7 +6,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from yipanqi.births.forms import (
     ReturnForm,
 )
 from yipanqi.births.models import BirthReport
+from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
@@ -48,9 +48,7 @@ def _person(request, raw):
 def registrations(request):
     require_casework(request)
     today = timezone.localdate()
-    page = Paginator(selectors.list_registrations(request.user), 25).get_page(
-        request.GET.get("page") or 1
-    )
+    page = paginate(request, selectors.registrations_by_urgency(request.user, today))
     return render(
         request,
         "births/list.html",
@@ -335,12 +333,12 @@ def return_file(request, pk: int):
 @login_required
 def reports(request):
     require_casework(request)
-    page = Paginator(
+    page = paginate(
+        request,
         BirthReport.objects.visible_to(request.user)
         .select_related("mother", "unit", "notice")
         .order_by("-birth_date", "-pk"),
-        25,
-    ).get_page(request.GET.get("page") or 1)
+    )
     return render(request, "births/reports.html", {"page": page})
 
 

@@ -15,7 +15,13 @@ from yipanqi.certificates.models import (
     PublicState,
     Verification,
 )
-from yipanqi.certificates.services import active_inflow, is_holder, verification_due
+from yipanqi.certificates.services import (
+    ARRIVAL_VERIFICATION_DAYS,
+    active_inflow,
+    is_holder,
+    verification_due,
+)
+from yipanqi.core.paging import by_urgency
 from yipanqi.divisions.models import Division, within_q
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
 
@@ -211,8 +217,10 @@ def scope_counts(user, *, year: int, today: dt.date) -> ScopeCounts:
     )
 
 
-def awaiting_verification(user):
-    """Inflow women in scope whose stay has no verification yet (R-CERT-3), oldest first."""
+def awaiting_verification(user, *, today: dt.date | None = None):
+    """Inflow women in scope whose stay has no verification yet (R-CERT-3): with `today`, by
+    urgency (still within the 30 days of arrival, soonest due first, then the overdue ones,
+    most recently due first: a new arrival is never buried); else oldest arrival first."""
     code = scope_code(user) or ""
     registrations = Registration.objects.active().filter(
         kind=RegistrationKind.INFLOW, person__sex=Sex.FEMALE
@@ -220,11 +228,11 @@ def awaiting_verification(user):
     if code:
         registrations = registrations.filter(within_q("residence_id", code))
     verified = Verification.objects.values("registration_id")
-    return (
-        registrations.exclude(pk__in=verified)
-        .select_related("person", "residence")
-        .order_by("arrival_date", "pk")
-    )
+    rows = registrations.exclude(pk__in=verified).select_related("person", "residence")
+    if today is None:
+        return rows.order_by("arrival_date", "pk")
+    # R-CERT-3: due 30 days after arrival, so "on time" is an arrival on or after today - 30.
+    return by_urgency(rows, "arrival_date", today - dt.timedelta(days=ARRIVAL_VERIFICATION_DAYS))
 
 
 def late_verifications(user, *, year: int):
@@ -233,18 +241,19 @@ def late_verifications(user, *, year: int):
         Verification.objects.made_within(code)
         .filter(assessment_year=year, late=True)
         .select_related("certificate__person", "unit", "verified_by", "registration")
-        .order_by("-verified_on")
+        .order_by("-verified_on", "-pk")
     )
 
 
 def renewals_due(user, *, today: dt.date):
     code = scope_code(user) or ""
-    return (
+    due = (
         Certificate.objects.issued_within(code)
         .filter(
             status=CertificateStatus.VALID,
             valid_until__lte=today + dt.timedelta(days=RENEWAL_WINDOW_DAYS),
         )
         .select_related("person", "issuer")
-        .order_by("valid_until")
     )
+    # R-CERT-2: the ones still valid first, the soonest to expire first; then the expired.
+    return by_urgency(due, "valid_until", today)

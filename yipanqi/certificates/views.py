@@ -23,6 +23,7 @@ from yipanqi.certificates.forms import (
     VerifyForm,
 )
 from yipanqi.certificates.models import Delegation, PublicState
+from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.exchange.rules import province_region
 from yipanqi.web.casework import require_casework, show_errors, web_origin
@@ -44,16 +45,25 @@ def overview(request):
         year = today.year
     if not 2000 <= year <= today.year + 1:
         year = today.year
+    # Issue 12.12: each list pages on its own (?awaiting=2 keeps ?renewals=3), most urgent first.
+    awaiting = paginate(
+        request, selectors.awaiting_verification(request.user, today=today), param="awaiting"
+    )
+    renewals = paginate(
+        request, selectors.renewals_due(request.user, today=today), param="renewals"
+    )
+    late = paginate(request, selectors.late_verifications(request.user, year=year), param="late")
     return render(
         request,
         "certificates/overview.html",
         {
             "counts": selectors.scope_counts(request.user, year=year, today=today),
-            "renewals": selectors.renewals_due(request.user, today=today)[:50],
-            "late": selectors.late_verifications(request.user, year=year)[:50],
+            "renewals": renewals,
+            "late": late,
+            "awaiting_page": awaiting,
             "awaiting": [
                 (r, due, due < today)
-                for r in selectors.awaiting_verification(request.user)[:50]
+                for r in awaiting.object_list
                 for due in [services.verification_due(r)]
             ],
             "today": today,

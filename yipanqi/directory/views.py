@@ -3,7 +3,6 @@ authorize, call one service and render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from yipanqi.core.errors import Rejected
+from yipanqi.core.paging import paginate
 from yipanqi.directory import services
 from yipanqi.directory.forms import ContactForm, PlaceForm, SearchForm
 from yipanqi.divisions.codes import InvalidCode
@@ -27,21 +27,18 @@ def search(request):
     """R-DIR-1: every unit in the same region, searchable."""
     form = SearchForm(request.GET or None)
     criteria = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(
+    page = paginate(
+        request,
         services.search_directory(
             request.user, q=criteria.get("q", ""), within=criteria.get("within", "")
         ),
-        25,
-    ).get_page(request.GET.get("page") or 1)
-    query = request.GET.copy()
-    query.pop("page", None)
+    )
     return render(
         request,
         "directory/search.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
             "own": services.own_contact(request.user),
             "may_edit": services.may_edit_contact(request.user),
         },

@@ -5,7 +5,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.exchange import coordination, payloads, rules, selectors, services
 from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.forms import (
@@ -48,18 +48,16 @@ def box(request, box):
     filters = selectors.Filters()
     if form.is_valid():
         filters = selectors.Filters(**form.cleaned_data)
-    page = Paginator(selectors.list_requests(request.user, box, filters), 25).get_page(
-        request.GET.get("page") or 1
-    )
     today = timezone.localdate()
+    # Issue 12.12: what is still on time, soonest due first, then the overdue, newest first.
+    rows = by_urgency(selectors.list_requests(request.user, box, filters), "due_on", today)
+    page = paginate(request, rows)
     rows = [(r, *_left_and_late(selectors.days_left(r, today))) for r in page.object_list]
     titles = {
         "inbox": _("Inbox: what we owe"),
         "outbox": _("Outbox: what others owe us"),
         "overdue": _("Overdue in my area"),
     }
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "exchange/box.html",
@@ -69,9 +67,10 @@ def box(request, box):
             "form": form,
             "page": page,
             "rows": rows,
-            "query": query.urlencode(),
             "coordination_count": coordination.coordination_count(request.user),
-            "lost_contact": selectors.lost_contact_for(request.user)[:50]
+            "lost_contact": paginate(
+                request, selectors.lost_contact_for(request.user), param="lost"
+            )
             if box == "inbox"
             else None,
         },

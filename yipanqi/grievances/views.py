@@ -3,7 +3,6 @@ status look-up (mounted under /public/). Views parse, authorize, call one servic
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from yipanqi.audit.services import Origin
 from yipanqi.core.errors import Rejected
+from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.grievances import selectors, services
 from yipanqi.grievances.forms import (
@@ -41,18 +41,10 @@ def complaint_list(request):
         filters = selectors.Filters(
             view=form.cleaned_data["view"] or "open", category=form.cleaned_data["category"]
         )
-    page = Paginator(selectors.list_complaints(request.user, filters), 25).get_page(
-        request.GET.get("page") or 1
-    )
+    page = paginate(request, selectors.list_complaints(request.user, filters))
     today = timezone.localdate()
     rows = [(c, selectors.days_left(c, today)) for c in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "grievances/list.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
-    )
+    return render(request, "grievances/list.html", {"form": form, "page": page, "rows": rows})
 
 
 @never_cache

@@ -1,21 +1,25 @@
 """Import and export pages: each view parses, authorizes, calls one service and renders."""
 
+import datetime as dt
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
 from yipanqi.imports.guard import upload_too_large
 from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
+from yipanqi.stats.metrics import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS
 from yipanqi.web.casework import require_casework, web_origin
 
 
@@ -58,7 +62,9 @@ def index(request):
                 form.add_error("file", str(exc))
             else:
                 return redirect("imports:job", job.pk)
-    jobs = ImportJob.objects.visible_to(request.user).select_related("unit", "created_by")[:20]
+    jobs = paginate(
+        request, ImportJob.objects.visible_to(request.user).select_related("unit", "created_by")
+    )
     return render(
         request,
         "imports/index.html",
@@ -160,7 +166,10 @@ def report(request, job_id: int):
 def lead_list(request):
     require_casework(request)
     rows = Lead.objects.visible_to(request.user).open().select_related("unit", "source__report")
-    return render(request, "imports/leads.html", {"leads": rows[:200], "count": rows.count()})
+    # R-REGN-5: a person seen here is registered within 30 days; the most urgent lead first.
+    threshold = timezone.localdate() - dt.timedelta(days=LEAD_REGISTRATION_DAYS)
+    page = paginate(request, by_urgency(rows, "seen_on", threshold))
+    return render(request, "imports/leads.html", {"leads": page, "count": page.paginator.count})
 
 
 @require_POST
@@ -200,7 +209,9 @@ def feed_list(request):
                 return redirect("imports:feeds")
     if not form and not request.user.can_see_persons:
         raise Http404
-    return render(request, "imports/feeds.html", {"reports": reports[:200], "form": form})
+    return render(
+        request, "imports/feeds.html", {"reports": paginate(request, reports), "form": form}
+    )
 
 
 @login_required

@@ -3,7 +3,6 @@ Each view parses, authorizes, calls one service and renders; the rules live in s
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from yipanqi.audit.models import Action
 from yipanqi.core.errors import Rejected
+from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.people import services as people
 from yipanqi.services import pdf, services
@@ -161,9 +161,7 @@ def record_benefit(request, person_id: int):
 def violations(request):
     """R-SVC-1: charges on basic services in the user's area, for its administrators."""
     require_casework(request)
-    page = Paginator(
-        services.list_violations(request.user, origin=web_origin(request)), 25
-    ).get_page(request.GET.get("page") or 1)
+    page = paginate(request, services.list_violations(request.user, origin=web_origin(request)))
     return render(request, "services/violations.html", {"page": page})
 
 
@@ -219,7 +217,13 @@ def supply_points(request, pk: int | None = None):
         {
             "form": form,
             "point": point,
-            "points": services.list_supply_points(user.jurisdiction_id, include_inactive=True),
+            # Newest first: the one just added is at the top (issue 12.12).
+            "points": paginate(
+                request,
+                services.list_supply_points(user.jurisdiction_id, include_inactive=True).order_by(
+                    "-pk"
+                ),
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )

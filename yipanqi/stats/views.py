@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from yipanqi.core.paging import with_links
 from yipanqi.stats import exports, services
 from yipanqi.stats.periods import year
 from yipanqi.stats.selectors import drill_page
@@ -94,9 +95,7 @@ def drill(request):
         raise Http404 from None
     except StatsRejected as exc:
         return _error_page(request, exc)
-    page = drill_page(found, get.get("page") or 1)
-    query = get.copy()
-    query.pop("page", None)
+    page = with_links(request, drill_page(found, get.get("page") or 1))
     return render(
         request,
         "stats/drill.html",
@@ -105,7 +104,6 @@ def drill(request):
             "period": period,
             "drill": found,
             "page": page,
-            "query": query.urlencode(),
             "back": f"?at={place.code}&period={period.code}",
         },
     )

@@ -39,17 +39,34 @@ class RegistrationForm(forms.Form):
 
 
 class PersonSearchForm(forms.Form):
-    id_number = forms.CharField(max_length=40, required=False)
+    """The GET search: every filter here goes in the URL, so none is an ID number (P5)."""
+
     name = forms.CharField(max_length=50, required=False)
     within = forms.RegexField(
-        regex=r"^\d{2,12}$",
+        regex=r"^\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?$",
         max_length=12,
         required=False,
         error_messages={"invalid": _("A division code has 2, 4, 6, 9 or 12 digits.")},
     )
     kind = forms.ChoiceField(
-        choices=[("", ""), ("inflow", "inflow"), ("outflow", "outflow")], required=False
+        choices=[("", ""), ("inflow", "inflow"), ("outflow", "outflow")],
+        required=False,
+        error_messages={"invalid_choice": _("Please choose inflow, outflow or any.")},
     )
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+
+class IdLookupForm(forms.Form):
+    """The ID lookup: posted, never in a URL (P5)."""
+
+    id_number = forms.CharField(
+        max_length=40, error_messages={"required": _("Please enter the ID number.")}
+    )
+
+    def clean_id_number(self):
+        return self.cleaned_data["id_number"].strip()
 
 
 class ContactForm(forms.Form):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from yipanqi.accounts import emergency
 from yipanqi.accounts import services as accounts
 from yipanqi.accounts.models import ApiToken
+from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import is_known_county
 from yipanqi.people import departures
@@ -20,14 +21,27 @@ from yipanqi.people import services as people
 from yipanqi.people.models import RegistrationKind
 from yipanqi.stats.selectors import open_registrations
 from yipanqi.web.casework import require_casework, show_errors, web_origin
-from yipanqi.web.forms import ContactForm, PersonSearchForm, RegistrationForm
+from yipanqi.web.forms import ContactForm, IdLookupForm, PersonSearchForm, RegistrationForm
+from yipanqi.web.todo import KINDS, todo_list
 
 
+@never_cache
 @login_required
 def home(request):
     user = request.user
-    context = {"jurisdiction": user.jurisdiction}
     scope = user.scope_code
+    todo = todo_list(user, timezone.localdate())
+    context = {"jurisdiction": user.jurisdiction, "todo": todo}
+    if todo is not None:
+        # Issue 12.11: the unit's to-do list, most urgent first; ?todo=<kind> shows one kind.
+        kind = request.GET.get("todo", "")
+        items = [i for i in todo.items if i.kind == kind] if kind in todo.counts else todo.items
+        context.update(
+            todo=todo,
+            todo_kind=kind if kind in todo.counts else "",
+            todo_page=paginate(request, items, param="p"),
+            todo_kinds=[(k, label, todo.counts[k]) for k, label in KINDS.items() if todo.counts[k]],
+        )
     if scope is not None:
         # R-STAT-1 counters: the same numbers as counting the open registrations, at any size.
         context["counts"] = open_registrations(scope)
@@ -44,20 +58,56 @@ def home(request):
 @never_cache
 @login_required
 def person_search(request):
+    """Find a person (issue 12.13). Name, place and registration are a GET search: the filters
+    live in the URL, so Back returns to the results, a search can be shared, and paging keeps
+    them. An ID number never goes in a URL (nor so in logs, history or a shared link: it is
+    sensitive personal information, P5): the ID lookup is a POST that redirects to the person's
+    page when it finds her, and answers on the spot, form refilled, when it does not."""
     require_casework(request)
+    if request.method == "POST":
+        return _lookup_by_id(request)
     page = None
     criteria = {}
-    if request.method == "POST" or request.GET.get("kind"):
-        data = request.POST if request.method == "POST" else {"kind": request.GET.get("kind")}
-        form = PersonSearchForm(data)
-        if form.is_valid():
-            criteria = {k: v for k, v in form.cleaned_data.items() if v}
+    form = PersonSearchForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        criteria = {k: v for k, v in form.cleaned_data.items() if v}
+        if criteria:
             results = people.search_persons(request.user, **criteria, origin=web_origin(request))
-            page = Paginator(results, 25).get_page(request.POST.get("page") or 1)
-    else:
-        form = PersonSearchForm()
+            page = paginate(request, results)
     return render(
-        request, "web/person_search.html", {"form": form, "page": page, "criteria": criteria}
+        request,
+        "web/person_search.html",
+        {"form": form, "id_form": IdLookupForm(), "page": page, "criteria": criteria},
+    )
+
+
+def _lookup_by_id(request):
+    id_form = IdLookupForm(request.POST)
+    page = None
+    if id_form.is_valid():
+        found = people.search_persons(
+            request.user,
+            id_number=id_form.cleaned_data["id_number"],
+            origin=web_origin(request),
+        )
+        matches = list(found[:2])
+        if len(matches) == 1:
+            return redirect("web:person", matches[0].pk)
+        if not matches:
+            id_form.add_error(
+                "id_number",
+                _(
+                    "Nobody with this ID number is registered in your area. Check the number, "
+                    "or register the person."
+                ),
+            )
+        else:  # one ID, two records (a data error): list them; no pager, it would need the ID
+            page = Paginator(found, 100).page(1)
+    return render(
+        request,
+        "web/person_search.html",
+        {"form": PersonSearchForm(), "id_form": id_form, "page": page, "criteria": {}},
+        status=200 if id_form.is_valid() else 400,
     )
 
 

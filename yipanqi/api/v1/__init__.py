@@ -23,6 +23,7 @@ from yipanqi.api.v1.imports import router as imports_router
 from yipanqi.api.v1.persons import router as persons_router
 from yipanqi.api.v1.services import router as services_router
 from yipanqi.api.v1.stats import router as stats_router
+from yipanqi.api.v1.todo import router as todo_router
 from yipanqi.api.v1.workdays import router as workdays_router
 
 
@@ -76,6 +77,7 @@ api.add_router("/grievances", grievances_router)
 api.add_router("/directory", directory_router)
 api.add_router("/imports", imports_router)
 api.add_router("/stats", stats_router)
+api.add_router("/todo", todo_router)
 
 
 @api.exception_handler(OverflowError)
