@@ -7,7 +7,6 @@ the case and the note, and the person's two jurisdictions, never the person's na
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yipanqi.accounts import emergency
 from yipanqi.audit.services import Origin
+from yipanqi.core.paging import paginate
 
 
 def _require_reviewer(request) -> None:
@@ -30,7 +30,7 @@ def emergency_reviews(request):
     """The grants, those this role has not reviewed first (oldest first), 25 a page."""
     _require_reviewer(request)
     grants = emergency.list_for_review(request.user)
-    page = Paginator(grants, 25).get_page(request.GET.get("page"))
+    page = paginate(request, grants)
     return render(
         request,
         "audit/emergency_reviews.html",

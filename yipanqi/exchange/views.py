@@ -140,9 +140,7 @@ def _coordination_context(user, item, forms) -> dict:
 def coordination_list(request):
     """R-EX-3 上级协调: the escalated requests this unit coordinates, most urgent first."""
     require_casework(request)
-    page = Paginator(coordination.list_coordination(request.user), 25).get_page(
-        request.GET.get("page") or 1
-    )
+    page = paginate(request, coordination.list_coordination(request.user))
     today = timezone.localdate()
     rows = [(r, None, working_days_late(r, today) or None) for r in page.object_list]
     return render(request, "exchange/coordination.html", {"page": page, "rows": rows})
