@@ -74,7 +74,13 @@ class RateOut(BaseModel):
     value: float | None
     target: TargetOut | None
     band: list[float] | None
-    meets: bool | None
+    meets: bool | None = Field(
+        None, description="null: nothing to judge (no cases, or fewer than min_sample)"
+    )
+    sample_too_small: bool = Field(
+        False, description="R-STAT-5: fewer cases than min_sample; shown, not judged"
+    )
+    min_sample: int = Field(0, description="the fewest cases judged against the target or band")
     numerator_label: str
     denominator_label: str
     window: str = Field(
@@ -165,6 +171,8 @@ def _rate(f: Figure) -> dict:
         "value": round(f.value, 4) if f.value is not None else None,
         "target": {"value": f.target.value, "source": str(f.target.source)} if f.target else None,
         "meets": f.meets,
+        "sample_too_small": f.sample_too_small,
+        "min_sample": r.min_sample,
         "since": f.since,
     }
 
