@@ -213,6 +213,11 @@ API_BAD_TOKEN_BACKOFF_MAX_SECONDS = envint("YIPANQI_API_BAD_TOKEN_BACKOFF_MAX_SE
 # The citizen's complaint form and status look-up, per connection per hour (R-GRV-1).
 COMPLAINTS_PER_HOUR = envint("YIPANQI_COMPLAINTS_PER_HOUR", 5)
 COMPLAINT_LOOKUP_FAILURES_PER_HOUR = envint("YIPANQI_COMPLAINT_LOOKUP_FAILURES_PER_HOUR", 20)
+# R-STAT-5: the sex ratio at birth is judged against 103-107 only from this many births (boys
+# and girls) in the place and period; below it the sample is too small to say anything (one
+# birth is a ratio of 0 or infinity). About 1,000 births still leave the ratio uncertain by
+# +-6; the setting lets a province ask for more.
+SEX_RATIO_MIN_BIRTHS = envint("YIPANQI_SEX_RATIO_MIN_BIRTHS", 1000)
 # The API docs page and OpenAPI document: public in development, else signed-in users only.
 API_DOCS_PUBLIC = envbool("YIPANQI_API_DOCS_PUBLIC", DEV)
 # An API request's Idempotency-Key and its stored answer are kept this long (issue 12.17).

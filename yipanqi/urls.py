@@ -20,6 +20,7 @@ urlpatterns = [
     path("directory/", include("yipanqi.directory.urls")),
     path("imports/", include("yipanqi.imports.urls")),
     path("stats/", include("yipanqi.stats.urls")),
+    path("workdays/", include("yipanqi.workdays.urls")),
     path("public/", include("yipanqi.directory.public_urls")),
     path("", include("yipanqi.web.urls")),
 ]

@@ -20,6 +20,7 @@ class SweepReport:
     today: dt.date
     overdue: int
     lost_contact: int
+    complaints_escalated: int = 0
 
 
 def mark_overdue(today: dt.date, *, now: dt.datetime | None = None) -> int:
@@ -49,9 +50,13 @@ def _insert_overdue_events(now: dt.datetime) -> None:
 
 def sweep(today: dt.date, *, now: dt.datetime | None = None) -> SweepReport:
     """Run every daily check for `today`; safe to repeat."""
+    from yipanqi.grievances.services import escalate_overdue_complaints
     from yipanqi.people.departures import flag_lost_contact
 
     now = now or timezone.now()
     overdue = mark_overdue(today, now=now)
     lost = flag_lost_contact(today, now=now)
-    return SweepReport(today=today, overdue=overdue, lost_contact=lost)
+    escalated = escalate_overdue_complaints(today, now=now)  # R-GRV-1
+    return SweepReport(
+        today=today, overdue=overdue, lost_contact=lost, complaints_escalated=escalated
+    )

@@ -51,3 +51,34 @@ def complaint_answered(complaint: Complaint, *, at, actor, late: bool) -> Compla
         unit=complaint.assigned_to,
         late=late,
     )
+
+
+def complaint_transferred(
+    complaint: Complaint, *, at, actor, from_code: str, reason: str
+) -> ComplaintEvent:
+    return _event(
+        complaint,
+        ComplaintEventType.TRANSFERRED,
+        at=at,
+        actor=actor,
+        unit=complaint.assigned_to,
+        from_code=from_code,
+        reason=reason,
+        due_on=complaint.due_on.isoformat(),
+    )
+
+
+def complaint_escalated(
+    complaint: Complaint, *, at, actor, from_code: str, reason: str = ""
+) -> ComplaintEvent:
+    """actor None: the daily sweep escalated it."""
+    return _event(
+        complaint,
+        ComplaintEventType.ESCALATED,
+        at=at,
+        actor=actor,
+        unit=complaint.assigned_to,
+        from_code=from_code,
+        reason=reason,
+        due_on=complaint.due_on.isoformat(),
+    )

@@ -100,3 +100,26 @@ class FilterForm(forms.Form):
     category = forms.ChoiceField(
         choices=[("", _("All categories")), *Category.choices], required=False, label=_("Category")
     )
+
+
+class TransferForm(forms.Form):
+    to_code = forms.CharField(
+        max_length=12,
+        label=_("Transfer to"),
+        error_messages={"required": _("Please choose the unit to transfer the complaint to.")},
+    )
+    reason = forms.CharField(
+        max_length=500,
+        label=_("Why it goes to that unit"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please say in a few words why it goes to that unit.")},
+    )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label=_("Note for the level above (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -123,6 +123,8 @@ class Complaint(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_late = models.BooleanField(null=True)
+    # R-GRV-1: how often the complaint went one level up for lateness (by the sweep or by hand).
+    escalations = models.PositiveSmallIntegerField(default=0)
     # The exchange request that handed the complaint to another jurisdiction, if any.
     referral = models.OneToOneField(
         "exchange.Request", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -157,6 +159,8 @@ class ComplaintEventType(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned to the responsible jurisdiction")
     REFERRED = "referred", _("Handed over through the exchange")
     ANSWERED = "answered", pgettext_lazy("status", "Answered")
+    TRANSFERRED = "transferred", _("Transferred to another unit")
+    ESCALATED = "escalated", _("Escalated to the next level up")
 
 
 class ComplaintEvent(models.Model):

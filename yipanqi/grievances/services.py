@@ -1,6 +1,7 @@
 """Filing, finding and answering complaints (R-GRV-1). One transaction per change, with its
 timeline event and its audit row."""
 
+import copy
 import datetime as dt
 import hmac
 import re
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,11 +62,19 @@ class FiledComplaint:
     secret: str
 
 
+def level_above(division: Division) -> Division | None:
+    """The next real level up (R-JUR-2: a placeholder city is skipped); None above a province."""
+    parent = division.parent
+    while parent is not None and parent.is_placeholder:
+        parent = parent.parent
+    return parent
+
+
 def responsible_jurisdiction(place: Division) -> Division:
-    """Who answers for a place (R-GRV-1): a village's township; a township or above itself."""
-    if place.level == 5:
-        return place.parent
-    return place
+    """Who answers for a complaint about a unit (R-GRV-1): the level above it, never the unit
+    itself (a complaint about 潼川镇 goes to 三台县). A province answers for itself: there is no
+    level above it in the platform."""
+    return level_above(place) or place
 
 
 def _place(code: str) -> Division:
@@ -293,6 +303,14 @@ def access_complaint(user: User, complaint_id: int) -> Complaint:
     return found
 
 
+def access_complaint_or_none(user: User, complaint_id: int) -> Complaint | None:
+    """The complaint if the user still sees it (after handing it away they may not)."""
+    try:
+        return access_complaint(user, complaint_id)
+    except ComplaintNotFound:
+        return None
+
+
 def lookup_complaint(reference: str, secret: str, *, origin: Origin | None = None) -> Complaint:
     """The complaint whose reference and secret both match (the public status page).
 
@@ -350,7 +368,8 @@ def answer_complaint(
     if len(text) > 4000:
         raise Rejected.because(_("The answer can have at most 4000 characters."), "answer")
     now = now or timezone.now()
-    late = local_date(now) > complaint.due_on
+    # Escalated for lateness, it stays late however new its due date at the level above.
+    late = local_date(now) > complaint.due_on or complaint.escalations > 0
     with transaction.atomic():
         claimed = Complaint.objects.filter(pk=complaint.pk, status=ComplaintStatus.OPEN).update(
             status=ComplaintStatus.ANSWERED,
@@ -363,7 +382,7 @@ def answer_complaint(
             raise Rejected.because(_("This complaint has already been answered."))
         complaint.refresh_from_db()
         events.complaint_answered(complaint, at=now, actor=acting_user, late=late)
-        if complaint.referral_id and complaint.referral.status in AWAITING_STATUSES:
+        if _may_answer_referral(acting_user, complaint):
             exchange.answer_request(
                 complaint.referral_id, answer=text, acting_user=acting_user, origin=origin, now=now
             )
@@ -377,3 +396,237 @@ def answer_complaint(
             detail={"event": "answered", "late": late},
         )
     return complaint
+
+
+def _may_answer_referral(user: User, complaint: Complaint) -> bool:
+    """The hand-over request is answered with the complaint while it awaits and the user's unit
+    is its receiver's line (after a transfer the receiver may no longer be the user's)."""
+    referral = complaint.referral if complaint.referral_id else None
+    return (
+        referral is not None
+        and referral.status in AWAITING_STATUSES
+        and referral.receiver_id.startswith(user.scope_code or "~")
+    )
+
+
+def _covers_assigned(user: User, complaint: Complaint) -> bool:
+    scope = getattr(user, "scope_code", None)
+    return (
+        scope is not None
+        and user.role in CASEWORK_ROLES
+        and complaint.assigned_to_id.startswith(scope)
+    )
+
+
+def may_transfer(user: User, complaint: Complaint) -> bool:
+    """The responsible unit, or a level above it, may hand an open complaint to another unit."""
+    return complaint.status == ComplaintStatus.OPEN and _covers_assigned(user, complaint)
+
+
+def may_escalate(user: User, complaint: Complaint, today: dt.date | None = None) -> bool:
+    """A late open complaint may be sent up by anyone on the case: the responsible side and its
+    superiors, or the unit that filed it (R-GRV-1)."""
+    today = today or timezone.localdate()
+    scope = getattr(user, "scope_code", None)
+    if complaint.status != ComplaintStatus.OPEN or complaint.due_on >= today:
+        return False
+    if scope is None or user.role not in CASEWORK_ROLES:
+        return False
+    filed_here = bool(complaint.filed_by_unit_id) and complaint.filed_by_unit_id.startswith(scope)
+    return (filed_here or complaint.assigned_to_id.startswith(scope)) and (
+        level_above(complaint.assigned_to) is not None
+    )
+
+
+def _target(code: str) -> Division:
+    code = (code or "").strip()
+    if not code:
+        raise Rejected.because(_("Please choose the unit to transfer the complaint to."), "to_code")
+    division = Division.objects.filter(pk=code).first()
+    if division is None:
+        raise Rejected.because(
+            _("There is no division with code %(code)s.") % {"code": code[:20]}, "to_code"
+        )
+    if division.is_placeholder or division.level > 4:
+        raise Rejected.because(
+            _("Please choose a township, county, city or province office to answer it."),
+            "to_code",
+        )
+    return division
+
+
+def _move(complaint: Complaint, *, to: Division, due, days: int | None, today, **claim) -> bool:
+    """Move an open complaint to another unit with one conditional UPDATE (two clicks, or the
+    sweep and a person, cannot both move it), and move its count with it (R-STAT-2)."""
+    before = copy.copy(complaint)
+    fields = {"assigned_to": to, **claim}
+    if due is not None:
+        fields.update(due_on=due.date, due_fallback=due.fallback, deadline_days=days)
+    claimed = Complaint.objects.filter(
+        pk=complaint.pk, status=ComplaintStatus.OPEN, assigned_to_id=complaint.assigned_to_id
+    )
+    if today is not None:
+        claimed = claimed.filter(due_on__lt=today)
+    if not claimed.update(**fields):
+        return False
+    complaint.refresh_from_db()
+    stats.fact_changed(before, complaint)  # the complaint counts for its new unit
+    return True
+
+
+def transfer_complaint(
+    complaint_id: int,
+    *,
+    to_code: str,
+    reason: str,
+    acting_user: User,
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """Hand a complaint to another unit with a reason (R-GRV-1): on its timeline and audited.
+
+    The due date stays: the complainant was promised an answer by then. The new unit may not be
+    the unit the complaint is about, nor one under it (nobody answers a complaint about itself).
+    """
+    complaint = access_complaint(acting_user, complaint_id)
+    if not may_transfer(acting_user, complaint):
+        if complaint.status != ComplaintStatus.OPEN:
+            raise Rejected.because(_("This complaint has already been answered."))
+        raise Rejected.because(_("Only the responsible jurisdiction transfers this complaint."))
+    errors: dict[str, list[str]] = {}
+    target = None
+    try:
+        target = _target(to_code)
+    except Rejected as exc:
+        errors.update(exc.errors)
+    text = (reason or "").strip()
+    if len(text) < 4:
+        errors["reason"] = [_("Please say in a few words why it goes to that unit.")]
+    elif len(text) > 500:
+        errors["reason"] = [_("The reason can have at most 500 characters.")]
+    if target is not None and "to_code" not in errors:
+        if target.code == complaint.assigned_to_id:
+            errors["to_code"] = [_("The complaint is already with this unit.")]
+        elif target.code.startswith(complaint.place_id):
+            errors["to_code"] = [
+                _(
+                    "The complaint is about this unit or a unit under it, so it cannot answer "
+                    "it. Please choose the level above or another office."
+                )
+            ]
+    if errors:
+        raise Rejected(errors)
+    now = now or timezone.now()
+    from_code = complaint.assigned_to_id
+    with transaction.atomic():
+        if not _move(complaint, to=target, due=None, days=None, today=None):
+            raise Rejected.because(_("Someone else changed this complaint. Please look again."))
+        events.complaint_transferred(
+            complaint, at=now, actor=acting_user, from_code=from_code, reason=text
+        )
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="complaint",
+            object_id=complaint.pk,
+            person_id=complaint.person_id,
+            detail={"event": "transferred", "from": from_code, "to": target.code, "reason": text},
+        )
+    return complaint
+
+
+def escalate_complaint(
+    complaint_id: int,
+    *,
+    acting_user: User | None,
+    reason: str = "",
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """Send a late complaint to the next level up (R-GRV-1), with a fresh answer deadline there.
+
+    acting_user None is the daily sweep. Only an open complaint past its due date goes up; it
+    stays marked late when answered.
+    """
+    now = now or timezone.now()
+    today = local_date(now)
+    if acting_user is None:
+        complaint = Complaint.objects.select_related("assigned_to").get(pk=complaint_id)
+    else:
+        complaint = access_complaint(acting_user, complaint_id)
+        if not may_escalate(acting_user, complaint, today):
+            if complaint.status != ComplaintStatus.OPEN:
+                raise Rejected.because(_("This complaint has already been answered."))
+            if complaint.due_on >= today:
+                raise Rejected.because(
+                    _("The complaint is not late yet: it can be escalated after %(day)s.")
+                    % {"day": complaint.due_on.isoformat()}
+                )
+            if level_above(complaint.assigned_to) is None:
+                raise Rejected.because(
+                    _("The complaint is already with the province: there is no level above.")
+                )
+            raise Rejected.because(_("Your unit is not on this complaint's case."))
+    text = (reason or "").strip()
+    if len(text) > 500:
+        raise Rejected.because(_("The reason can have at most 500 characters."), "reason")
+    above = level_above(complaint.assigned_to)
+    if above is None:
+        raise Rejected.because(
+            _("The complaint is already with the province: there is no level above.")
+        )
+    days, due, _reason = _deadline(above, now)
+    from_code = complaint.assigned_to_id
+    with transaction.atomic():
+        moved = _move(
+            complaint,
+            to=above,
+            due=due,
+            days=days,
+            today=today,
+            escalations=F("escalations") + 1,
+        )
+        if not moved:
+            raise Rejected.because(_("Someone else changed this complaint. Please look again."))
+        events.complaint_escalated(
+            complaint, at=now, actor=acting_user, from_code=from_code, reason=text
+        )
+        record_event(
+            actor=acting_user,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="complaint",
+            object_id=complaint.pk,
+            person_id=complaint.person_id,
+            detail={
+                "event": "escalated",
+                "from": from_code,
+                "to": above.code,
+                "by": "sweep" if acting_user is None else "hand",
+            },
+        )
+    return complaint
+
+
+def escalate_overdue_complaints(today: dt.date, *, now: dt.datetime | None = None) -> int:
+    """The daily sweep (R-GRV-1): every open complaint past its due date goes one level up.
+
+    Safe to repeat: an escalated complaint has a new due date, and each move is claimed with a
+    conditional UPDATE, so a person escalating at the same moment does not move it twice.
+    """
+    now = now or timezone.now()
+    moved = 0
+    late = (
+        Complaint.objects.overdue(on=today)
+        .exclude(assigned_to__level=1)
+        .order_by("due_on", "pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in list(late):
+        try:
+            escalate_complaint(pk, acting_user=None, now=now)
+        except Rejected:
+            continue  # answered or moved meanwhile
+        moved += 1
+    return moved

@@ -9,4 +9,6 @@ urlpatterns = [
     path("new/", views.new_complaint, name="new"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/answer/", views.answer, name="answer"),
+    path("<int:pk>/transfer/", views.transfer, name="transfer"),
+    path("<int:pk>/escalate/", views.escalate, name="escalate"),
 ]

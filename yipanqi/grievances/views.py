@@ -18,9 +18,11 @@ from yipanqi.grievances import selectors, services
 from yipanqi.grievances.forms import (
     AnswerForm,
     ComplaintForm,
+    EscalateForm,
     FilterForm,
     LookupForm,
     StaffComplaintForm,
+    TransferForm,
 )
 from yipanqi.people.models import Person
 from yipanqi.web.casework import require_casework, show_errors, web_origin
@@ -107,7 +109,8 @@ def _access(request, pk: int):
         raise Http404 from None
 
 
-def _detail(request, complaint, answer_form=None, status=200):
+def _detail(request, complaint, status=200, **forms):
+    transfer_form = forms.get("transfer_form") or TransferForm()
     return render(
         request,
         "grievances/detail.html",
@@ -116,7 +119,14 @@ def _detail(request, complaint, answer_form=None, status=200):
             "left": selectors.days_left(complaint),
             "events": complaint.events.select_related("actor", "unit"),
             "may_answer": services.may_answer(request.user, complaint),
-            "answer_form": answer_form or AnswerForm(),
+            "may_transfer": services.may_transfer(request.user, complaint),
+            "may_escalate": services.may_escalate(request.user, complaint),
+            "level_above": services.level_above(complaint.assigned_to),
+            "answer_form": forms.get("answer_form") or AnswerForm(),
+            "transfer_form": transfer_form,
+            "escalate_form": forms.get("escalate_form") or EscalateForm(),
+            "provinces": Division.objects.filter(level=1).order_by("code"),
+            "transfer_label": _label(transfer_form["to_code"].value()),
         },
         status=status,
     )
@@ -147,6 +157,62 @@ def answer(request, pk: int):
             messages.success(request, _("Answered. The complainant sees the answer now."))
             return redirect("grievances:detail", complaint.pk)
     return _detail(request, complaint, answer_form=form, status=400)
+
+
+@require_POST
+@login_required
+def transfer(request, pk: int):
+    """Hand the complaint to another unit with a reason (R-GRV-1)."""
+    complaint = _access(request, pk)
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        try:
+            moved = services.transfer_complaint(
+                complaint.pk,
+                to_code=form.cleaned_data["to_code"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+                origin=web_origin(request),
+            )
+        except Rejected as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Transferred to %(unit)s.") % {"unit": moved.assigned_to},
+            )
+            if services.access_complaint_or_none(request.user, moved.pk) is None:
+                return redirect("grievances:list")
+            return redirect("grievances:detail", moved.pk)
+    return _detail(request, complaint, transfer_form=form, status=400)
+
+
+@require_POST
+@login_required
+def escalate(request, pk: int):
+    """Send a late complaint to the next level up (R-GRV-1)."""
+    complaint = _access(request, pk)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        try:
+            moved = services.escalate_complaint(
+                complaint.pk,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+                origin=web_origin(request),
+            )
+        except Rejected as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Escalated to %(unit)s, to answer by %(day)s.")
+                % {"unit": moved.assigned_to, "day": moved.due_on.isoformat()},
+            )
+            if services.access_complaint_or_none(request.user, moved.pk) is None:
+                return redirect("grievances:list")
+            return redirect("grievances:detail", moved.pk)
+    return _detail(request, complaint, escalate_form=form, status=400)
 
 
 # --- public pages (no account, R-ACC-3) -------------------------------------------------------

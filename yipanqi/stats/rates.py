@@ -39,6 +39,15 @@ class Rate:
     ended: str = ""
     # The drill-down's column for the day the numerator counted a row of a year measure.
     counted_on_label: str | Promise = ""
+    # The setting naming the smallest numerator + denominator judged against the band or
+    # target; below it the figure is shown but not judged (R-STAT-5).
+    min_sample_setting: str = ""
+
+    @property
+    def min_sample(self) -> int:
+        from django.conf import settings
+
+        return int(getattr(settings, self.min_sample_setting, 0)) if self.min_sample_setting else 0
 
 
 RATES: list[Rate] = [
@@ -151,6 +160,8 @@ RATES += [
         rule="R-STAT-5",
         kind="ratio",
         band=(103.0, 107.0),
+        # R-STAT-5: not judged from a handful of births (settings.SEX_RATIO_MIN_BIRTHS).
+        min_sample_setting="SEX_RATIO_MIN_BIRTHS",
         numerator_label=_("boys born"),
         denominator_label=_("girls born"),
     ),

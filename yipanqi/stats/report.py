@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yipanqi.core import sheets
 from yipanqi.core.errors import Rejected
@@ -21,6 +22,9 @@ from yipanqi.stats.periods import year as year_period
 from yipanqi.stats.rates import RATES
 from yipanqi.stats.rulewords import in_words
 from yipanqi.stats.selectors import Figure, TargetBook
+
+# The rates of the monthly trend, in the PDF's chart and the XLSX's.
+TREND_CODES = ("registration_inflow", "timeliness", "verification_rate", "service_coverage")
 
 
 class ReportRejected(Rejected):
@@ -48,6 +52,17 @@ class AnnualReport:
     monthly: dict[str, list[Figure]]  # rate code -> 12 monthly figures
     scores: list[tuple[str, float | None]] = field(default_factory=list)
     generated_on: dt.date = field(default_factory=timezone.localdate)
+    # R-STAT-3: a report of the year in progress counts up to this day only (None: a whole year).
+    partial_until: dt.date | None = None
+
+    @property
+    def period_text(self) -> str:
+        if self.partial_until is not None:
+            return _("partial: %(year)s-01-01 to %(day)s only, the year is not over") % {
+                "year": self.year,
+                "day": self.partial_until.isoformat(),
+            }
+        return _("period %(year)s-01-01 to %(year)s-12-31") % {"year": self.year}
 
     @property
     def flagged(self) -> list[Figure]:
@@ -106,14 +121,37 @@ def _monthly(codes: list[str], period: Period, targets) -> tuple[list[dt.date], 
     return months, monthly
 
 
-def annual_report(*, jurisdiction: str, year: int) -> AnnualReport:
-    """The report of a province (2-digit code) or of a region (its code, e.g. pan-pearl)."""
+def annual_report(*, jurisdiction: str, year: int, today: dt.date | None = None) -> AnnualReport:
+    """The report of a province (2-digit code) or of a region (its code, e.g. pan-pearl).
+
+    R-STAT-3: a year that has not begun has no report; the year in progress gives a partial
+    report that says to which day it counts.
+    """
+    report = _annual_report(jurisdiction=jurisdiction, year=year, today=today)
+    today = today or timezone.localdate()
+    report.generated_on = today
+    if report.year == today.year:
+        report.partial_until = today
+    return report
+
+
+def _annual_report(*, jurisdiction: str, year: int, today: dt.date | None) -> AnnualReport:
     from yipanqi.exchange.models import Region, RegionKind
     from yipanqi.exchange.rules import province_name
 
     code = (jurisdiction or "").strip()
     if not 2000 <= int(year) < 2100:
         raise ReportRejected.because(_("The year must be between 2000 and 2099."), "year")
+    today = today or timezone.localdate()
+    if int(year) > today.year:
+        raise ReportRejected.because(
+            _(
+                "The year %(year)s has not started yet, so there is nothing to report. Its "
+                "report can be made from 1 January %(year)s; a full report after 31 December."
+            )
+            % {"year": year},
+            "year",
+        )
     period = year_period(int(year))
     book = TargetBook(dt.date(int(year), 12, 31))
     if code.isdigit() and len(code) == 2:
@@ -189,15 +227,18 @@ def annual_report(*, jurisdiction: str, year: int) -> AnnualReport:
 
 
 def report_xlsx(report: AnnualReport) -> bytes:
+    """The report's figures, sheet by sheet, with native Excel charts (openpyxl.chart): the
+    rates against their targets on the summary, the monthly trend on the month sheet."""
     book = exports.workbook()
     header = [_("Rate"), _("Rule"), _("Numerator"), _("Denominator"), _("Value"), _("Target"),
-              _("Met")]  # fmt: skip
+              _("Met"), _("Target (number)")]  # fmt: skip
     rows = [
         [str(f.rate.label), in_words(f.rate.rule), f.numerator, f.denominator, exports.percent(f.value),
-         f.target_text, _yes_no(f.meets)]
+         f.target_text, _judgement(f), f.target.value if f.target else None]
         for f in report.figures
     ]  # fmt: skip
-    exports.sheet(book, _("Summary"), header, rows, first=True)
+    summary = exports.sheet(book, _("Summary"), header, rows, first=True)
+    _summary_chart(summary, report)
     header = [_("Code"), report.row_label]
     for rate in RATES:
         header += [f"{rate.label}: {_('numerator')}", f"{rate.label}: {_('denominator')}",
@@ -212,14 +253,18 @@ def report_xlsx(report: AnnualReport) -> bytes:
     header = [_("Month")]
     for rate in RATES:
         header += [f"{rate.label}: {_('numerator')}", f"{rate.label}: {_('denominator')}"]
+    trend = _trend_rates()
+    header += [f"{rate.label} (%)" for rate in trend]
     rows = []
     for index, month in enumerate(report.months):
         line = [f"{month:%Y-%m}"]
         for rate in RATES:
             f = report.monthly[rate.code][index]
             line += [f.numerator, f.denominator]
+        line += [exports.percent(report.monthly[r.code][index].value) for r in trend]
         rows.append(line)
-    exports.sheet(book, _("By month"), header, rows)
+    months = exports.sheet(book, _("By month"), header, rows)
+    _trend_chart(months, report, first_column=1 + 2 * len(RATES) + 1, count=len(trend))
     if report.scores:
         exports.sheet(
             book,
@@ -232,10 +277,52 @@ def report_xlsx(report: AnnualReport) -> bytes:
         [report.title],
         [_("Compiled by"), report.compiled_by],
         [_("Generated on"), report.generated_on.isoformat()],
+        [pgettext("report period", "Period"), report.period_text],
         [_("Source"), _("Live statistics of the Yipanqi platform")],
     ):
         sheets.append(info, line)
     return exports.to_bytes(book)
+
+
+def _trend_rates():
+    return [r for r in RATES if r.code in TREND_CODES]
+
+
+def _summary_chart(ws, report: AnnualReport) -> None:
+    """A bar chart of each percent rate's value beside its target (columns E and H)."""
+    from openpyxl.chart import BarChart, Reference
+
+    last = 1 + len(report.figures)
+    chart = BarChart()
+    chart.type = "bar"  # horizontal: the long rate names read on the axis
+    chart.title = _("Rates against their targets (%)")
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    chart.y_axis.title = "%"
+    chart.height, chart.width = 12, 22
+    for column in (5, 8):
+        chart.add_data(
+            Reference(ws, min_col=column, min_row=1, max_row=last), titles_from_data=True
+        )
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
+    ws.add_chart(chart, "J2")
+
+
+def _trend_chart(ws, report: AnnualReport, *, first_column: int, count: int) -> None:
+    """A line chart of the main rates month by month (the % columns at the sheet's end)."""
+    from openpyxl.chart import LineChart, Reference
+
+    last = 1 + len(report.months)
+    chart = LineChart()
+    chart.title = _("Monthly trend (%)")
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    chart.height, chart.width = 10, 22
+    chart.add_data(
+        Reference(ws, min_col=first_column, max_col=first_column + count - 1, min_row=1,
+                  max_row=last),
+        titles_from_data=True,
+    )  # fmt: skip
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
+    ws.add_chart(chart, f"A{last + 3}")
 
 
 def _yes_no(value: bool | None) -> str:
@@ -290,18 +377,26 @@ def report_pdf(report: AnnualReport) -> bytes:
     def cell(text):
         return Paragraph(t(text), small)
 
+    def numbers(text, width):
+        """A cell of figures: it may break only between its words ("90.0%" / "(90/99)"), never
+        inside a number or a fraction; the font shrinks until the widest word fits."""
+        return _number_cell(t(text), width, font)
+
     story = [
         Paragraph(t(report.title), title),
         Spacer(1, 4 * mm),
+        *(
+            [Paragraph(t(_("Partial report: the year is not over.")), h2)]
+            if report.partial_until
+            else []
+        ),
         Paragraph(
             t(
-                _(
-                    "Compiled by %(by)s · generated on %(day)s · period %(year)s-01-01 to %(year)s-12-31"
-                )
+                _("Compiled by %(by)s · generated on %(day)s · %(period)s")
                 % {
                     "by": report.compiled_by,
                     "day": report.generated_on.isoformat(),
-                    "year": report.year,
+                    "period": report.period_text,
                 }
             ),
             body,
@@ -313,7 +408,7 @@ def report_pdf(report: AnnualReport) -> bytes:
              cell(_("Target")), cell(_("Met"))]]  # fmt: skip
     for f in report.figures:
         rows.append([cell(f.rate.label), f.numerator, f.denominator, f.value_text.replace("—", "-"),
-                     cell(f.target_text), cell(_yes_no(f.meets))])  # fmt: skip
+                     cell(f.target_text), cell(_judgement(f))])  # fmt: skip
     table = Table(rows, colWidths=[62 * mm, 22 * mm, 22 * mm, 20 * mm, 24 * mm, 14 * mm])
     table.setStyle(grid)
     for index, f in enumerate(report.figures, start=1):
@@ -353,7 +448,12 @@ def report_pdf(report: AnnualReport) -> bytes:
             "boys": sex.numerator,
             "girls": sex.denominator,
         }
-        if sex.meets is False:
+        if sex.sample_too_small:
+            text += " " + _(
+                "The sample is too small to judge: %(births)s births, fewer than the %(minimum)s "
+                "a ratio needs before it is compared with the normal range."
+            ) % {"births": sex.numerator + sex.denominator, "minimum": sex.rate.min_sample}
+        elif sex.meets is False:
             text += " " + _("Outside the normal range: flagged.")
         story.append(Paragraph(t(text), body))
 
@@ -368,8 +468,7 @@ def report_pdf(report: AnnualReport) -> bytes:
         story.append(table)
 
     story += [PageBreak(), Paragraph(t(_("3. Monthly trend")), h2)]
-    trend_codes = ("registration_inflow", "timeliness", "verification_rate", "service_coverage")
-    trend_rates = [r for r in RATES if r.code in trend_codes]
+    trend_rates = _trend_rates()
     palette = [
         brand,
         colors.HexColor("#0b57d0"),
@@ -388,10 +487,7 @@ def report_pdf(report: AnnualReport) -> bytes:
     for index, month in enumerate(report.months):
         month_rows.append(
             [f"{month:%Y-%m}"]
-            + [
-                f"{report.monthly[r.code][index].numerator}/{report.monthly[r.code][index].denominator}"
-                for r in trend_rates
-            ]
+            + [numbers(_figure_text(report.monthly[r.code][index]), 38 * mm) for r in trend_rates]
         )
     table = Table(month_rows, colWidths=[24 * mm] + [38 * mm] * len(trend_rates))
     table.setStyle(grid)
@@ -406,13 +502,7 @@ def report_pdf(report: AnnualReport) -> bytes:
     for row in report.rows:
         by_code = {f.rate.code: f for f in row.figures}
         body_rows.append(
-            [cell(row.name)]
-            + [
-                cell(
-                    f"{by_code[r.code].value_text.replace('—', '-')} ({by_code[r.code].numerator}/{by_code[r.code].denominator})"
-                )
-                for r in shown
-            ]
+            [cell(row.name)] + [numbers(_figure_text(by_code[r.code]), 22 * mm) for r in shown]
         )
     table = Table(body_rows, colWidths=[26 * mm] + [22 * mm] * len(shown), repeatRows=1)
     table.setStyle(grid)
@@ -447,6 +537,32 @@ def report_pdf(report: AnnualReport) -> bytes:
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _figure_text(f: Figure) -> str:
+    """ "90.9% (90/99)": two words, each kept whole on a line."""
+    return f"{f.value_text.replace('—', '-')} ({f.numerator}/{f.denominator})"
+
+
+def _judgement(f: Figure) -> str:
+    if f.sample_too_small:
+        return _("sample too small")
+    return _yes_no(f.meets)
+
+
+def _number_cell(text: str, width: float, font: str, size: float = 8.0):
+    """A Paragraph that wraps at spaces only (no CJK wrapping, which breaks anywhere), in the
+    largest size <= `size` at which its widest word fits `width` less the cell padding."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    room = width - 2 * 6  # reportlab's default cell padding, left and right
+    widest = max((w for w in text.split(" ") if w), key=lambda w: stringWidth(w, font, size))
+    while size > 4.5 and stringWidth(widest, font, size) > room:
+        size -= 0.25
+    style = ParagraphStyle(f"n{size}", fontName=font, fontSize=size, leading=size * 1.3)
+    return Paragraph(text, style)
 
 
 def _line_chart(series, labels, names, palette, font):

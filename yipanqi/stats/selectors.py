@@ -185,10 +185,17 @@ class Figure:
         return self.rate.band is not None and self.meets is False
 
     @property
+    def sample_too_small(self) -> bool:
+        """R-STAT-5: fewer cases than the rate's stated minimum: shown, never judged."""
+        minimum = self.rate.min_sample
+        return bool(minimum) and self.numerator + self.denominator < minimum
+
+    @property
     def meets(self) -> bool | None:
-        """Whether the target is met; None when there is nothing to judge."""
+        """Whether the target is met; None when there is nothing to judge (no cases, or fewer
+        than the rate's minimum sample)."""
         value = self.value
-        if value is None:
+        if value is None or self.sample_too_small:
             return None
         if self.rate.band is not None:
             low, high = self.rate.band

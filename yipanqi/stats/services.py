@@ -249,7 +249,7 @@ def annual(user, *, jurisdiction: str | None, year: str | None, today=None):
     if not text.isdigit():
         raise StatsRejected.because(_("Please give the year as four digits, e.g. 2026."), "year")
     try:
-        return annual_report(jurisdiction=(jurisdiction or "").strip(), year=int(text))
+        return annual_report(jurisdiction=(jurisdiction or "").strip(), year=int(text), today=today)
     except ReportRejected as exc:
         raise StatsRejected(exc.errors) from None
 

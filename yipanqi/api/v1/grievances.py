@@ -9,6 +9,7 @@ import datetime as dt
 from enum import StrEnum
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -92,6 +93,7 @@ class ComplaintOut(PublicComplaintOut):
     answered_late: bool | None
     referral_request_id: int | None
     rights_violation: bool
+    escalations: int = Field(description="times sent one level up for lateness")
 
 
 class ComplaintPageOut(Schema):
@@ -110,6 +112,24 @@ class ComplaintFilterIn(Schema):
 
 class ComplaintAnswerIn(Schema):
     answer: str = Field(..., min_length=1, max_length=4000)
+
+
+class ComplaintTransferIn(Schema):
+    to_code: str = Field(
+        ...,
+        pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9})$",
+        description="a township, county, city or province; not the unit the complaint is about",
+    )
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class MovedOut(Schema):
+    detail: str
+    assigned_to_code: str
+
+
+class ComplaintEscalateIn(Schema):
+    reason: str = Field("", max_length=500, description="an optional note for the level above")
 
 
 def _rejected(exc: Rejected) -> Status:
@@ -147,6 +167,7 @@ def _full(c: Complaint) -> dict:
         "answered_late": c.answered_late,
         "referral_request_id": c.referral_id,
         "rights_violation": c.is_rights_violation,
+        "escalations": c.escalations,
     }
 
 
@@ -266,3 +287,59 @@ def answer(request, complaint_id: int, payload: ComplaintAnswerIn):
     except Rejected as exc:
         return _rejected(exc)
     return Status(200, _full(services.access_complaint(request.auth, complaint.pk)))
+
+
+def _after_move(request, moved: Complaint) -> Status:
+    if services.access_complaint_or_none(request.auth, moved.pk) is None:
+        # Handed out of the user's scope: say where it went, nothing more.
+        return Status(
+            202,
+            {
+                "detail": _("Handed over: it is no longer in your jurisdiction."),
+                "assigned_to_code": moved.assigned_to_id,
+            },
+        )
+    return Status(200, _full(services.access_complaint(request.auth, moved.pk)))
+
+
+@router.post(
+    "/{int:complaint_id}/transfer",
+    response={200: ComplaintOut, 202: MovedOut, 422: ErrorOut},
+    summary="Hand a complaint to another unit, with the reason (R-GRV-1)",
+)
+def transfer(request, complaint_id: int, payload: ComplaintTransferIn):
+    """The responsible unit or a level above it; the due date stays. 202 when the complaint
+    left your jurisdiction with the transfer."""
+    complaint = _get(request, complaint_id)
+    try:
+        moved = services.transfer_complaint(
+            complaint.pk,
+            to_code=payload.to_code,
+            reason=payload.reason,
+            acting_user=request.auth,
+            origin=api_origin(request),
+        )
+    except Rejected as exc:
+        return _rejected(exc)
+    return _after_move(request, moved)
+
+
+@router.post(
+    "/{int:complaint_id}/escalate",
+    response={200: ComplaintOut, 202: MovedOut, 422: ErrorOut},
+    summary="Send a late complaint to the next level up (R-GRV-1)",
+)
+def escalate(request, complaint_id: int, payload: ComplaintEscalateIn):
+    """Only past its due date; the level above gets its own deadline. The daily sweep does the
+    same for every late complaint."""
+    complaint = _get(request, complaint_id)
+    try:
+        moved = services.escalate_complaint(
+            complaint.pk,
+            acting_user=request.auth,
+            reason=payload.reason,
+            origin=api_origin(request),
+        )
+    except Rejected as exc:
+        return _rejected(exc)
+    return _after_move(request, moved)

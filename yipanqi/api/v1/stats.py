@@ -74,7 +74,13 @@ class RateOut(BaseModel):
     value: float | None
     target: TargetOut | None
     band: list[float] | None
-    meets: bool | None
+    meets: bool | None = Field(
+        None, description="null: nothing to judge (no cases, or fewer than min_sample)"
+    )
+    sample_too_small: bool = Field(
+        False, description="R-STAT-5: fewer cases than min_sample; shown, not judged"
+    )
+    min_sample: int = Field(0, description="the fewest cases judged against the target or band")
     numerator_label: str
     denominator_label: str
     window: str = Field(
@@ -165,6 +171,8 @@ def _rate(f: Figure) -> dict:
         "value": round(f.value, 4) if f.value is not None else None,
         "target": {"value": f.target.value, "source": str(f.target.source)} if f.target else None,
         "meets": f.meets,
+        "sample_too_small": f.sample_too_small,
+        "min_sample": r.min_sample,
         "since": f.since,
     }
 
@@ -294,4 +302,185 @@ def drill(request, query: Query[DrillIn]):
         "page": page.number,
         "pages": page.paginator.num_pages,
         "results": [_drill_row(row, found.subject) for row in page.object_list],
+    }
+
+
+# --- the two-way assessment (R-STAT-2) and the annual report (R-STAT-3) ----------------------
+
+
+class AssessmentItemOut(BaseModel):
+    label: str
+    article: str = Field(description="the article of the regional agreement it applies")
+    failures: int
+    cases: int | None = Field(description="null: a plain count (complaints), one point each")
+    compliance: float | None = Field(description="percent of cases without failure")
+    drill: str = Field(description="query string of /drill for the failures")
+
+
+class AssessmentSectionOut(BaseModel):
+    side: str = Field(description="home, residence or both")
+    title: str
+    score: float | None = Field(description="mean compliance less one point per complaint")
+    items: list[AssessmentItemOut]
+
+
+class AssessmentRequestsOut(BaseModel):
+    type: str
+    label: str
+    side: str
+    due: int
+    on_time: int
+    late: int
+    escalated: int
+
+
+class AssessmentOut(BaseModel):
+    place: PlaceOut
+    period: PeriodOut
+    sections: list[AssessmentSectionOut]
+    requests_by_type: list[AssessmentRequestsOut]
+
+
+@router.get(
+    "/assessment",
+    response={200: AssessmentOut, 403: ErrorOut, 422: ErrorOut},
+    summary="The two-way assessment of a jurisdiction (R-STAT-2)",
+)
+def assessment(request, query: Query[AtIn]):
+    """Each side scored from the other side's data, for a year (2026) or a quarter (2026-Q1);
+    any jurisdiction, as the web page (aggregates only: the rows behind are /drill, scoped)."""
+    try:
+        card = _ask(services.assessment, request, query)
+    except services.StatsRejected as exc:
+        return _rejected(exc)
+    return {
+        "place": _place(card.place),
+        "period": _period(card.period),
+        "sections": [
+            {
+                "side": s.side,
+                "title": str(s.title),
+                "score": round(s.score, 2) if s.score is not None else None,
+                "items": [
+                    {
+                        "label": str(i.label),
+                        "article": i.article,
+                        "failures": i.failures,
+                        "cases": i.cases,
+                        "compliance": round(i.compliance, 2) if i.compliance is not None else None,
+                        "drill": i.drill,
+                    }
+                    for i in s.items
+                ],
+            }
+            for s in card.sections
+        ],
+        "requests_by_type": card.requests_by_type,
+    }
+
+
+class ReportIn(Schema):
+    at: str = Field(..., max_length=40, description="a province code (44) or a region (pan-pearl)")
+    year: int = Field(..., ge=2000, le=2099)
+    format: str = Field(
+        "json", pattern="^(json|pdf|xlsx)$", description="json, or the PDF or XLSX file"
+    )
+
+
+class ReportRowOut(BaseModel):
+    code: str
+    name: str
+    rates: list[RateOut]
+
+
+class ReportMonthOut(BaseModel):
+    month: str
+    rates: list[RateOut]
+
+
+class ReportScoreOut(BaseModel):
+    side: str
+    score: float | None
+
+
+class ReportOut(BaseModel):
+    title: str
+    subject: str
+    code: str
+    year: int
+    compiled_by: str
+    generated_on: dt.date
+    partial_until: dt.date | None = Field(
+        description="the year is in progress: figures count up to this day only"
+    )
+    rates: list[RateOut]
+    row_kind: str = Field(description="what the rows are: the cities, or the region's provinces")
+    rows: list[ReportRowOut]
+    months: list[ReportMonthOut]
+    scores: list[ReportScoreOut]
+
+
+@router.get(
+    "/report",
+    response={200: ReportOut, 403: ErrorOut, 422: ErrorOut},
+    summary="The annual report of a province or a region (R-STAT-3)",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                }
+            }
+        }
+    },
+)
+def report(request, query: Query[ReportIn]):
+    """The same figures as the PDF and the XLSX (`format=pdf|xlsx` returns the file). A year
+    that has not started is 422; the year in progress carries `partial_until`."""
+    from django.http import HttpResponse
+
+    from yipanqi.stats import exports
+    from yipanqi.stats.report import report_pdf, report_xlsx
+
+    try:
+        annual = services.annual(request.auth, jurisdiction=query.at, year=str(query.year))
+    except services.StatsForbidden:
+        raise HttpError(403, "Your role does not see statistics.") from None
+    except services.StatsRejected as exc:
+        return _rejected(exc)
+    if query.format != "json":
+        content, kind = (
+            (report_pdf(annual), "application/pdf")
+            if query.format == "pdf"
+            else (report_xlsx(annual), exports.XLSX)
+        )
+        response = HttpResponse(content, content_type=kind)
+        name = f"annual-report-{annual.code}-{annual.year}.{query.format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return {
+        "title": annual.title,
+        "subject": annual.subject,
+        "code": annual.code,
+        "year": annual.year,
+        "compiled_by": annual.compiled_by,
+        "generated_on": annual.generated_on,
+        "partial_until": annual.partial_until,
+        "rates": [_rate(f) for f in annual.figures],
+        "row_kind": str(annual.row_label),
+        "rows": [
+            {"code": r.code, "name": r.name, "rates": [_rate(f) for f in r.figures]}
+            for r in annual.rows
+        ],
+        "months": [
+            {
+                "month": f"{month:%Y-%m}",
+                "rates": [_rate(annual.monthly[code][index]) for code in annual.monthly],
+            }
+            for index, month in enumerate(annual.months)
+        ],
+        "scores": [{"side": title, "score": score} for title, score in annual.scores],
     }

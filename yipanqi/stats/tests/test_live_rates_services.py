@@ -147,7 +147,9 @@ def test_r_stat_1_the_services_world_has_the_figures_it_was_built_for(services_w
     assert (santai["certificate_rate"].numerator, santai["certificate_rate"].denominator) == (1, 2)
 
 
-def test_r_stat_5_sex_ratio_is_flagged_outside_103_to_107_with_its_counts(services_world):
+def test_r_stat_5_sex_ratio_is_flagged_outside_103_to_107_with_its_counts(services_world, settings):
+    """R-STAT-5: judged once the births reach the stated minimum (here lowered to 3)."""
+    settings.SEX_RATIO_MIN_BIRTHS = 3
     figure = next(
         f
         for f in figures_for(get_place("440305"), parse_period("2026-10"))
@@ -157,6 +159,19 @@ def test_r_stat_5_sex_ratio_is_flagged_outside_103_to_107_with_its_counts(servic
     assert figure.value == 200.0
     assert figure.flagged and figure.meets is False
     assert figure.target_text == "103–107"
+
+
+def test_r_stat_5_sex_ratio_from_three_births_is_a_sample_too_small(services_world, settings):
+    """R-STAT-5: below settings.SEX_RATIO_MIN_BIRTHS births the ratio is shown, not flagged."""
+    settings.SEX_RATIO_MIN_BIRTHS = 1000
+    figure = next(
+        f
+        for f in figures_for(get_place("440305"), parse_period("2026-10"))
+        if f.rate.code == "sex_ratio"
+    )
+    assert figure.value == 200.0
+    assert figure.sample_too_small
+    assert figure.meets is None and not figure.flagged
 
 
 def test_r_stat_1_a_verification_shows_at_every_level_on_the_next_read(

@@ -9,7 +9,7 @@ from yipanqi.exchange.sweep import sweep
 
 
 class Command(BaseCommand):
-    help = "Mark overdue requests (R-EX-3) and flag lost contact (R-REGN-4); safe to repeat."
+    help = "Mark overdue requests (R-EX-3) and flag lost contact (R-REGN-4), escalate late complaints (R-GRV-1); safe to repeat."
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="the day to sweep for, YYYY-MM-DD (default: today)")
@@ -22,5 +22,6 @@ class Command(BaseCommand):
         report = sweep(day)
         self.stdout.write(
             f"sweep {report.today.isoformat()}: {report.overdue} requests became overdue, "
-            f"{report.lost_contact} outflow persons flagged as lost contact"
+            f"{report.lost_contact} outflow persons flagged as lost contact, "
+            f"{report.complaints_escalated} late complaints escalated"
         )
