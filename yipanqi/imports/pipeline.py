@@ -181,6 +181,8 @@ class ImportRequest:
     today: dt.date | None = None
     job_id: int | None = None
     progress: Callable[[int, int], None] | None = None
+    # When the file arrived (a feed's timeliness, R-FEED-1); now unless the demo replays a year.
+    now: dt.datetime | None = None
 
 
 class _Rollback(Exception):

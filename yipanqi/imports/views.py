@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.accounts.models import Role
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
 from yipanqi.imports.guard import upload_too_large
@@ -51,11 +52,14 @@ def index(request):
             else:
                 return redirect("imports:job", job.pk)
     jobs = ImportJob.objects.visible_to(request.user).select_related("unit", "created_by")[:20]
+    feeder = request.user.role == Role.DEPARTMENT_FEEDER
     return render(
         request,
         "imports/index.html",
         {
             "form": form,
+            "refusal": feeds.feed_refusal(request.user) if feeder else None,
+            "feed_columns": feeds.columns_for(request.user.department) if feeder else [],
             "jobs": jobs,
             "leads_open": Lead.objects.visible_to(request.user).open().count(),
             "exports": exports.LABELS.items() if request.user.can_see_persons else [],
@@ -161,7 +165,7 @@ def feed_list(request):
     reports = FeedReport.objects.visible_to(request.user).select_related("unit")
     form = None
     if feeds.may_feed(request.user):
-        form = ZeroReportForm(request.POST or None)
+        form = ZeroReportForm(request.POST or None, department=request.user.department)
         if request.method == "POST" and form.is_valid():
             try:
                 feeds.submit_zero_report(
@@ -175,7 +179,14 @@ def feed_list(request):
                 return redirect("imports:feeds")
     if not form and not request.user.can_see_persons:
         raise Http404
-    return render(request, "imports/feeds.html", {"reports": reports[:200], "form": form})
+    refusal = (
+        feeds.feed_refusal(request.user) if request.user.role == Role.DEPARTMENT_FEEDER else None
+    )
+    return render(
+        request,
+        "imports/feeds.html",
+        {"reports": reports[:200], "form": form, "refusal": refusal},
+    )
 
 
 @login_required
