@@ -252,7 +252,7 @@ class _FeedRun:
         self.report = report
         self.today = today
         self.unit = request.unit
-        self.resolver = DivisionResolver(request.unit)
+        self.resolver = request.resolver or DivisionResolver(request.unit)
         self.births: dict = {}
         self.seen: dict[tuple, int] = {}
         self.outcome = Outcome()

@@ -183,6 +183,8 @@ class ImportRequest:
     progress: Callable[[int, int], None] | None = None
     # When the file arrived (a feed's timeliness, R-FEED-1); now unless the demo replays a year.
     now: dt.datetime | None = None
+    # Feeds: a DivisionResolver of this unit to reuse (it reads the divisions when built).
+    resolver: object = None
 
 
 class _Rollback(Exception):

@@ -349,7 +349,7 @@ def _check_cancelled(job_id: int) -> None:
         raise JobCancelled(job_id)
 
 
-def run(job_id: int, *, progress=None, today=None, now=None) -> ImportJob:
+def run(job_id: int, *, progress=None, today=None, now=None, resolver=None) -> ImportJob:
     """Run a queued job to its end: import, report, counts, audit. Never raises for bad data."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
@@ -371,7 +371,7 @@ def run(job_id: int, *, progress=None, today=None, now=None) -> ImportJob:
     try:
         # The report column and stored messages are Chinese, whoever runs the import.
         with translation.override("zh-hans"):
-            outcome = _import(job, report_progress, today, now)
+            outcome = _import(job, report_progress, today, now, resolver)
     except (ImportRejected, UnreadableFile) as exc:
         error = str(exc)
     except JobCancelled:
@@ -385,7 +385,7 @@ def run(job_id: int, *, progress=None, today=None, now=None) -> ImportJob:
     return job
 
 
-def _import(job: ImportJob, progress, today, now=None) -> Outcome:
+def _import(job: ImportJob, progress, today, now=None, resolver=None) -> Outcome:
     request = ImportRequest(
         path=Path(job.stored_path),
         kind=job.kind,
@@ -400,6 +400,7 @@ def _import(job: ImportJob, progress, today, now=None) -> Outcome:
         job_id=job.pk,
         progress=progress,
         now=now,
+        resolver=resolver,
     )
     if job.kind in ImportKind.registrations():
         return import_registrations(request)
@@ -499,6 +500,7 @@ def import_path(
     progress=None,
     today=None,
     now=None,
+    resolver=None,
 ) -> ImportJob:
     """The command line's import: a job for a file on the server, run now in this process.
 
@@ -553,4 +555,5 @@ def import_path(
             detail={"event": "started", "kind": kind, "unit": unit},
         )
     # `now`: when the file arrived, for a feed's timeliness (the demo replays a year's feeds).
-    return run(job.pk, progress=progress, today=today, now=now)
+    # `resolver`: one DivisionResolver for many small files of one unit (it reads the divisions).
+    return run(job.pk, progress=progress, today=today, now=now, resolver=resolver)
