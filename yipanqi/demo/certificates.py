@@ -6,18 +6,22 @@ Rows are what `certificates.services` writes — a numbered certificate (R-CERT-
 under the issuing county and year), valid three years (R-CERT-2), with the `issued` event; a
 verification (R-CERT-3) for her stay with its 30-day due date, `late` when after it, by the
 residence village, with the `verified` event; a yearly re-check for stays that began before this
-year — but bulk-written (the demo has no clerk of every home township), once per demo database,
+year — but bulk-written raw (executemany on SQLite, COPY on PostgreSQL, as the demo's persons;
+the demo has no clerk of every home township), once per demo database,
 then counted set-based (`stats.counters.recount`), so the counters agree with a recount.
 Deterministic for a seed (the public check token too: a demo's certificates are not secret).
 """
 
 import base64
 import datetime as dt
+import json
 import random as random_module
 import zoneinfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+
+from yipanqi.demo.generate import continue_identity, write_rows
 
 # Of the women registered away from home (inflow or outflow), this share holds a certificate.
 CERTIFIED_SHARE = 0.95
@@ -26,7 +30,18 @@ ON_TIME_SHARE = 0.84
 LATE_SHARE = 0.09
 # A stay that began in an earlier year was verified again this year (R-CERT-3, yearly).
 ANNUAL_SHARE = 0.75
-_BATCH = 5_000
+CERTIFICATE_COLUMNS = (
+    "id", "number", "token", "person_id", "issuer_id", "issued_by_id", "issued_on",
+    "valid_until", "long_term", "marital_status", "children", "proxy_name", "proxy_relation",
+    "proxy_interim_id", "renewed_from_id", "status", "revoked_at", "revoked_by_id",
+    "revoked_reason", "created_at",
+)  # fmt: skip
+VERIFICATION_COLUMNS = (
+    "certificate_id", "registration_id", "unit_id", "verified_by_id", "verified_on", "kind",
+    "assessment_year", "due_on", "late", "marital_status_before", "marital_status_after",
+    "children_before", "children_after", "change_notice_id", "note", "created_at",
+)  # fmt: skip
+EVENT_COLUMNS = ("person_id", "certificate_id", "at", "type", "actor_id", "unit_id", "data")
 _ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
@@ -112,18 +127,37 @@ def add_demo_certificates(*, verified_by, seed: int, today: dt.date | None = Non
         sequences[prefix] = sequences.get(prefix, 0) + 1
         certificate.number = f"{prefix}{sequences[prefix]:05d}"
     verifications = []
-    with transaction.atomic():
-        for start in range(0, len(certificates), _BATCH):
-            chunk = Certificate.objects.bulk_create(certificates[start : start + _BATCH])
-            CertificateEvent.objects.bulk_create(
-                CertificateEvent(
-                    person_id=c.person_id, certificate_id=c.pk, at=c.created_at,
-                    type=CertificateEventType.ISSUED, unit_id=c.issuer_id,
-                    data={"number": c.number, "proxy": False},
-                )
-                for c in chunk
-            )  # fmt: skip
-            issued.update((c.person_id, c) for c in chunk)
+    tables = (
+        Certificate._meta.db_table,
+        Verification._meta.db_table,
+        CertificateEvent._meta.db_table,
+    )
+    sqlite = connection.vendor == "sqlite"
+
+    def at(value: dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value) if sqlite else value
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not sqlite:
+            cursor.execute(f"LOCK TABLE {tables[0]} IN SHARE ROW EXCLUSIVE MODE")  # noqa: S608
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {tables[0]}")  # noqa: S608
+        next_id = cursor.fetchone()[0] + 1
+        for certificate in certificates:
+            certificate.pk, next_id = next_id, next_id + 1
+            issued[certificate.person_id] = certificate
+        # Raw rows as the demo writes its persons (the ORM's bulk_create costs per field).
+        write_rows(tables[0], CERTIFICATE_COLUMNS, [
+            (c.pk, c.number, c.token, c.person_id, c.issuer_id, None, c.issued_on.isoformat(),
+             c.valid_until.isoformat(), False, c.marital_status, c.children, "", "", None, None,
+             "valid", None, None, "", at(c.created_at))
+            for c in certificates
+        ])  # fmt: skip
+        continue_identity(tables[0], next_id - 1)
+        events = [
+            (c.person_id, c.pk, at(c.created_at), CertificateEventType.ISSUED.value, None,
+             c.issuer_id, json.dumps({"number": c.number, "proxy": False}))
+            for c in certificates
+        ]  # fmt: skip
         for person, certificate in issued.items():
             for pk, residence, arrival, status, closed in stays.get(person, []):
                 verifications.extend(
@@ -132,26 +166,26 @@ def add_demo_certificates(*, verified_by, seed: int, today: dt.date | None = Non
                         verified_by, ARRIVAL_VERIFICATION_DAYS, Verification, VerificationKind,
                     )
                 )  # fmt: skip
-        for start in range(0, len(verifications), _BATCH):
-            chunk = Verification.objects.bulk_create(verifications[start : start + _BATCH])
-            CertificateEvent.objects.bulk_create(
-                CertificateEvent(
-                    person_id=v.certificate.person_id, certificate_id=v.certificate_id,
-                    at=v.created_at, type=CertificateEventType.VERIFIED, actor_id=verified_by.pk,
-                    unit_id=v.unit_id,
-                    data={"kind": v.kind, "verified_on": v.verified_on.isoformat(),
-                          "late": v.late},
-                )
-                for v in chunk
-            )  # fmt: skip
+        write_rows(tables[1], VERIFICATION_COLUMNS, [
+            (v.certificate.pk, v.registration_id, v.unit_id, verified_by.pk,
+             v.verified_on.isoformat(), v.kind, v.assessment_year, v.due_on.isoformat(), v.late,
+             v.marital_status_before, v.marital_status_after, v.children_before,
+             v.children_after, None, "", at(v.created_at))
+            for v in verifications
+        ])  # fmt: skip
+        events.extend(
+            (v.certificate.person_id, v.certificate.pk, at(v.created_at),
+             CertificateEventType.VERIFIED.value, verified_by.pk, v.unit_id,
+             json.dumps({"kind": v.kind, "verified_on": v.verified_on.isoformat(),
+                         "late": v.late}))
+            for v in verifications
+        )  # fmt: skip
+        write_rows(tables[2], EVENT_COLUMNS, events)
         if certificates:
             # R-STAT-1: issuance and verification counted again from the rows, set-based.
             recount("outflow_women")
             recount("arrival_verifications")
-            refresh_statistics(
-                (Certificate._meta.db_table, Verification._meta.db_table,
-                 CertificateEvent._meta.db_table)
-            )  # fmt: skip
+            refresh_statistics(tables)
     return len(certificates), len(verifications)
 
 

@@ -88,6 +88,12 @@ def add_demo_year(*, logins: dict, seed: int, today: dt.date | None = None) -> d
 # --- directory and public pages -------------------------------------------------------------
 
 
+def _area_code(code: str) -> str:
+    """The telephone area code of the demo places (深圳 0755, 绵阳 0816), else a plausible one."""
+    known = {"4403": "0755", "5107": "0816", "44": "020", "51": "028"}
+    return known.get(code[:4]) or known.get(code[:2]) or "0" + str(200 + int(code[:2]) * 7)
+
+
 def _directory(logins: dict) -> int:
     """R-DIR-1: each demo unit from township up enters its own contact details."""
     from yipanqi.directory.services import ContactInput, may_edit_contact, save_contact
@@ -96,13 +102,7 @@ def _directory(logins: dict) -> int:
     for index, user in enumerate(u for u in logins.values() if may_edit_contact(u)):
         unit = user.jurisdiction
         office = "卫生健康局" if unit.level <= 3 else "计划生育办公室"
-        area = (
-            "0755"
-            if unit.code.startswith("44")
-            else "0816"
-            if unit.code.startswith("51")
-            else "010"
-        )
+        area = _area_code(unit.code)
         save_contact(
             ContactInput(
                 unit_name=f"{unit.name}{office}",
@@ -163,7 +163,7 @@ def _supply_points(logins: dict, random) -> int:
                     name=name,
                     address=f"{division.name}中心路{random.randint(1, 199)}号",
                     hours=hours,
-                    phone=f"0{random.randint(100, 999)}-{random.randint(20_000_000, 89_999_999)}",
+                    phone=f"{_area_code(division.code)}-{random.randint(20_000_000, 89_999_999)}",
                 ),
                 acting_user=user,
             )

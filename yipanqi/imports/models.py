@@ -64,6 +64,12 @@ class ImportJobQuerySet(models.QuerySet):
             return self
         if scope is None:
             return self.filter(created_by=user)
+        if getattr(user, "role", None) == "department_feeder":
+            # R-FEED-1: a feeder sees their department's feeds only, and their own jobs.
+            kinds = [KIND_OF_FEED[feed] for feed in feeds_of(user.department)]
+            return self.filter(
+                (within_q("unit_id", scope) & Q(kind__in=kinds)) | Q(created_by=user)
+            )
         return self.filter(within_q("unit_id", scope) | Q(created_by=user))
 
 

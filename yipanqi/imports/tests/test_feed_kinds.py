@@ -250,6 +250,13 @@ def test_r_feed_1_web_and_api_offer_and_accept_only_the_own_departments_feeds(
     )  # fmt: skip
     assert api.status_code == 422
     assert "民政" in api.json()["detail"] or "civil affairs" in api.json()["detail"].lower()
+    # Another department's import jobs are not in their list either.
+    from yipanqi.imports.models import ImportJob
+
+    job = ImportJob.objects.create(kind="feed-marriage", unit_id=NANSHAN, created_by=civil,
+                                   file_name="hy.csv", stored_path="", file_sha256="0")  # fmt: skip
+    assert job not in ImportJob.objects.visible_to(police)
+    assert job in ImportJob.objects.visible_to(civil)
     mine = client.get("/api/v1/imports/feeds", **auth).json()
     assert [r["feed_type"] for r in mine] == ["death"]
     with path_upload(tmp_path) as upload:
