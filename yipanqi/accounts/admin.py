@@ -26,19 +26,24 @@ class RoleFormMixin:
             raise ValidationError(_("This role needs a jurisdiction at its own level."))
         if role in {Role.NATIONAL_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}:
             data["jurisdiction"] = None
+        # R-FEED-1: a department feeder belongs to one department; nobody else has one.
+        if role == Role.DEPARTMENT_FEEDER and not data.get("department"):
+            raise ValidationError(_("Please choose the department this feeder sends for."))
+        if role != Role.DEPARTMENT_FEEDER:
+            data["department"] = ""
         return data
 
 
 class UserChangeForm(RoleFormMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["username", "display_name", "role", "jurisdiction", "is_active"]
+        fields = ["username", "display_name", "role", "jurisdiction", "department", "is_active"]
 
 
 class UserCreationForm(RoleFormMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ["username", "display_name", "role", "jurisdiction"]
+        fields = ["username", "display_name", "role", "jurisdiction", "department"]
 
 
 @admin.register(User)
@@ -51,7 +56,19 @@ class UserAdmin(BaseUserAdmin):
     raw_id_fields = ["jurisdiction"]
     readonly_fields = ["last_login", "date_joined", "password_changed_at"]
     fieldsets = [
-        (None, {"fields": ["username", "display_name", "role", "jurisdiction", "is_active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "username",
+                    "display_name",
+                    "role",
+                    "jurisdiction",
+                    "department",
+                    "is_active",
+                ]
+            },
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined", "password_changed_at"]}),
     ]
     add_fieldsets = [
@@ -63,6 +80,7 @@ class UserAdmin(BaseUserAdmin):
                     "display_name",
                     "role",
                     "jurisdiction",
+                    "department",
                     "password1",
                     "password2",
                 ]

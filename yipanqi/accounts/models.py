@@ -76,6 +76,17 @@ ADMIN_SITE_PERMISSIONS = {
 }
 
 
+class Department(models.TextChoices):
+    """R-FEED-1: the departments that send monthly reports; a feeder belongs to one of them."""
+
+    PUBLIC_SECURITY = "public_security", _("Public security")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    HEALTH = "health", _("Health")
+    HUMAN_RESOURCES = "human_resources", _("Human resources and social security")
+    HOUSING = "housing", _("Housing and urban-rural development")
+    MARKET_REGULATION = "market_regulation", _("Market regulation")
+
+
 class UserManager(BaseUserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         """`createsuperuser` makes a system administrator, the only role that may hold the flag."""
@@ -99,6 +110,10 @@ class User(AbstractUser):
         _("role"), max_length=32, choices=Role.choices, default=Role.VILLAGE_WORKER
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # R-FEED-1: a department feeder sends only the feeds of this department (imports.feeds).
+    department = models.CharField(
+        _("department"), max_length=24, choices=Department.choices, blank=True, default=""
+    )
     # P5: exports show masked ID and phone numbers unless this is granted (imports.exports).
     can_export_identities = models.BooleanField(_("may export whole ID numbers"), default=False)
     # Empty means the password must be changed at the next log-in (issue 7.1, maximum age).

@@ -6,8 +6,15 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from yipanqi.accounts.models import ADMINISTRATOR_ROLES, SEPARATED_ADMIN_ROLES, Role, User
+from yipanqi.accounts.models import (
+    ADMINISTRATOR_ROLES,
+    SEPARATED_ADMIN_ROLES,
+    Department,
+    Role,
+    User,
+)
 from yipanqi.demo.generate import DEMO_HOME_COUNTY, DEMO_RESIDENCE_COUNTY
+from yipanqi.demo.year import FEEDERS
 from yipanqi.divisions.models import Division, Level
 from yipanqi.people.models import Person
 
@@ -50,6 +57,8 @@ def _places() -> dict[str, str | None]:
         "city": village[:4],
         "province": village[:2],
         "home_township": home_township or None,
+        # R-FEED-1: the departments of the residence county, one feeder each (demo.year).
+        **dict.fromkeys(FEEDERS, village[:6]),
         "national": None,
         "auditor": None,
         "sysadmin": None,
@@ -64,11 +73,17 @@ ROLES = {
     "city": Role.CITY_ADMIN,
     "province": Role.PROVINCE_ADMIN,
     "home_township": Role.TOWNSHIP_OPERATOR,
+    **dict.fromkeys(FEEDERS, Role.DEPARTMENT_FEEDER),
     "national": Role.NATIONAL_ADMIN,
     "auditor": Role.AUDITOR,
     "sysadmin": Role.SYSTEM_ADMIN,
     "secadmin": Role.SECURITY_ADMIN,
 }
+
+
+def demo_usernames() -> list[str]:
+    """Every demo login's username."""
+    return list(ROLES)
 
 
 @transaction.atomic
@@ -80,12 +95,15 @@ def create_demo_users(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str, 
         if code is None and role != Role.NATIONAL_ADMIN and role not in SEPARATED_ADMIN_ROLES:
             continue  # no home-side township loaded
         jurisdiction = Division.objects.get(pk=code) if code else None
+        department = FEEDERS.get(username, "")
+        label = str(Department(department).label) if department else str(Role(role).label)
         user, _created = User.objects.update_or_create(
             username=username,
             defaults={
                 "role": role,
                 "jurisdiction": jurisdiction,
-                "display_name": f"{Role(role).label} ({username})",
+                "department": department,
+                "display_name": f"{label} ({username})",
                 "is_active": True,
                 "is_staff": False,
                 "is_superuser": False,
@@ -100,7 +118,7 @@ def create_demo_users(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str, 
             (
                 username,
                 password,
-                str(Role(role).label),
+                f"{Role(role).label}（{label}）" if department else label,
                 jurisdiction.path_name if jurisdiction else "",
             )
         )

@@ -65,11 +65,19 @@ REGISTRATION_FIELDS = (
           ("实际居住地", "住所地", "dwelling", "dwellingcode")),
 )  # fmt: skip
 
-FEED_COMMON = (
+FEED_COMMON = (  # fmt: skip
     Field(
-        "id_number", _("ID number"), True, ID + ("母亲身份证号", "产妇身份证号", "母亲身份证号码")
+        "id_number",
+        _("ID number"),
+        True,
+        ID + ("母亲身份证号", "产妇身份证号", "母亲身份证号码", "经营者身份证号", "承租人身份证号"),
     ),
-    Field("name", pgettext_lazy("person", "Name"), True, NAME + ("母亲姓名", "产妇姓名")),
+    Field(
+        "name",
+        pgettext_lazy("person", "Name"),
+        True,
+        NAME + ("母亲姓名", "产妇姓名", "经营者姓名", "承租人姓名"),
+    ),
 )
 FEED_FIELDS = {
     ImportKind.FEED_TEMPORARY_RESIDENCE: FEED_COMMON
@@ -99,6 +107,54 @@ FEED_FIELDS = {
         Field("place", _("Place of birth"), False,
               ("出生地", "医院所在地", "出生地点", "place", "placeofbirth")),
         Field("hospital", _("Hospital"), False, ("医院", "接生机构", "助产机构", "hospital")),
+    ),
+    # R-FEED-1: public security's deaths and moves.
+    ImportKind.FEED_DEATH: FEED_COMMON
+    + (
+        Field("event_date", _("Date of death"), True,
+              ("死亡日期", "死亡时间", "注销日期", "户口注销日期", "date", "dateofdeath")),
+        Field("place", _("Place of death"), False,
+              ("死亡地点", "死亡地", "注销地", "户籍注销地", "place", "placeofdeath")),
+    ),
+    ImportKind.FEED_MOVE: FEED_COMMON
+    + (
+        Field("place", _("New place of residence"), True,
+              ("迁入地", "迁入地址", "新居住地", "新住址", "现居住地", "现住址", "变更后住址",
+               "居住地", "place", "newplace", "newresidence")),
+        Field("event_date", _("Date of the move"), True,
+              ("迁移日期", "迁入日期", "变更日期", "住址变更日期", "登记日期", "date", "movedate")),
+        Field("from_place", _("Former place of residence"), False,
+              ("迁出地", "迁出地址", "原住址", "原居住地", "变更前住址", "fromplace", "formerplace")),
+    ),
+    # R-FEED-1: human resources and social security, housing, market regulation notices.
+    ImportKind.FEED_EMPLOYMENT: FEED_COMMON
+    + (
+        Field("place", _("Place of work"), True,
+              ("工作地", "工作地点", "就业地", "单位地址", "用人单位地址", "参保地", "place",
+               "workplace")),
+        Field("event_date", _("Date of employment or insurance registration"), True,
+              ("就业登记日期", "参保日期", "参保登记日期", "入职日期", "登记日期", "date")),
+        Field("employer", _("Employer"), False,
+              ("用人单位", "单位名称", "用人单位名称", "工作单位", "employer")),
+    ),
+    ImportKind.FEED_RENTAL: FEED_COMMON
+    + (
+        Field("place", _("Address of the rented home"), True,
+              ("房屋地址", "租赁房屋地址", "承租地址", "出租房屋地址", "居住地址", "place",
+               "address")),
+        Field("event_date", _("Date the lease was registered"), True,
+              ("备案日期", "租赁备案日期", "租赁起始日期", "起租日期", "登记日期", "date")),
+        Field("lease_until", _("End of the lease"), False,
+              ("租赁截止日期", "租赁终止日期", "到期日期", "leaseuntil", "leaseend")),
+    ),
+    ImportKind.FEED_BUSINESS: FEED_COMMON
+    + (
+        Field("place", _("Place of business"), True,
+              ("经营场所", "经营地址", "经营场所地址", "住所", "place", "businessaddress")),
+        Field("event_date", _("Date of business registration"), True,
+              ("登记日期", "成立日期", "注册日期", "开业日期", "date", "registrationdate")),
+        Field("business_name", _("Business name"), False,
+              ("字号名称", "个体工商户名称", "企业名称", "名称", "商户名称", "businessname")),
     ),
 }  # fmt: skip
 

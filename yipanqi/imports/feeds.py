@@ -8,7 +8,17 @@ matched to the registry by the ID number's blind index:
   becomes an open lead for the village (or the lowest unit the record names), once per person;
 - marriage: updates the marital status of a registered person, with a timeline event;
 - hospital birth: becomes a birth report (births.BirthReport, source hospital) for the mother,
-  notified to her home township as R-BIRTH-4 asks; a mother not in the registry becomes a lead.
+  notified to her home township as R-BIRTH-4 asks; a mother not in the registry becomes a lead;
+- death (public security): closes the person's open registrations as deceased (R-REGN-6): the
+  residence record with a departure event and a notice to the home side, the home record with a
+  closed event;
+- move (public security): someone registered elsewhere who now lives at the new place is a lead
+  for it to update the registration; an open lead for the person in this jurisdiction moves with
+  them (updated, not doubled); anyone else at the new place is a lead as for temporary residence;
+- employment (human resources), rented home (housing), business (market regulation): someone
+  working, renting or trading here with no inflow registration is a lead for the township
+  (R-REGN-3: registered where they work).
+A feeder belongs to one department and sends only that department's feeds.
 """
 
 import copy
@@ -20,11 +30,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from yipanqi.accounts.models import Role, User
+from yipanqi.accounts.models import Department, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.divisions.models import within_q
 from yipanqi.imports.checks import parse_id
 from yipanqi.imports.models import (
     FEED_DEPARTMENT,
@@ -36,6 +48,7 @@ from yipanqi.imports.models import (
     Lead,
     LeadKind,
     LeadStatus,
+    feeds_of,
 )
 from yipanqi.imports.pipeline import (
     ImportRejected,
@@ -48,7 +61,15 @@ from yipanqi.imports.pipeline import (
 from yipanqi.imports.reading import open_table
 from yipanqi.imports.values import CellError, DivisionResolver, clean_text, parse_date, parse_sex
 from yipanqi.people import idnumbers
-from yipanqi.people.models import EventType, MaritalStatus, Person, PersonEvent, Registration
+from yipanqi.people.models import (
+    CloseReason,
+    EventType,
+    MaritalStatus,
+    Person,
+    PersonEvent,
+    Registration,
+    RegistrationKind,
+)
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import deadline_for_day_of_month, local_date
 
@@ -86,13 +107,66 @@ def due_for(period: dt.date):
     return deadline_for_day_of_month(following.year, following.month, FEED_DUE_DAY)
 
 
-def may_feed(user: User) -> bool:
-    return (
-        user is not None
-        and user.is_active
-        and user.role == Role.DEPARTMENT_FEEDER
-        and user.jurisdiction_id is not None
-    )
+# Feeds whose rows each name a place in the sending jurisdiction.
+PLACE_REQUIRED = {
+    FeedType.TEMPORARY_RESIDENCE: _lazy("The place of residence is missing."),
+    FeedType.MOVE: _lazy("The new place of residence is missing."),
+    FeedType.EMPLOYMENT: _lazy("The place of work is missing."),
+    FeedType.RENTAL: _lazy("The address of the rented home is missing."),
+    FeedType.BUSINESS: _lazy("The place of business is missing."),
+}
+# R-FEED-2, R-REGN-3: the lead a notice gives the township when nobody registered the person.
+TOWNSHIP_LEADS = {
+    FeedType.EMPLOYMENT: LeadKind.EMPLOYED,
+    FeedType.RENTAL: LeadKind.RENTING,
+    FeedType.BUSINESS: LeadKind.TRADING,
+}
+# Leads that follow the person when public security reports a move.
+RESIDENT_LEADS = (LeadKind.UNREGISTERED_RESIDENT, LeadKind.MOVED)
+
+
+def may_feed(user: User, feed_type: str | None = None) -> bool:
+    """A department feeder of a jurisdiction; for a feed, one of their department (R-FEED-1)."""
+    return feed_refusal(user, feed_type) is None
+
+
+def feed_refusal(user: User, feed_type: str | None = None) -> str | None:
+    """Why this user may not send this feed, in words; None when they may."""
+    if (
+        user is None
+        or not user.is_active
+        or user.role != Role.DEPARTMENT_FEEDER
+        or user.jurisdiction_id is None
+    ):
+        return _("Only department feeders send feed reports.")
+    if not user.department:
+        return _(
+            "Your account does not say which department you send for. Please ask the system "
+            "administrator to set it."
+        )
+    if feed_type is not None and FEED_DEPARTMENT.get(feed_type) != user.department:
+        if feed_type not in FEED_DEPARTMENT:
+            return _("Please choose the feed.")
+        return _("This feed is sent by %(other)s. You send the feeds of %(department)s only.") % {
+            "other": Department(FEED_DEPARTMENT[feed_type]).label,
+            "department": Department(user.department).label,
+        }
+    return None
+
+
+def columns_for(department: str) -> list[tuple[str, list, list]]:
+    """The feeds a department sends with their required and optional columns (the upload page)."""
+    from yipanqi.imports.columns import fields_for
+    from yipanqi.imports.models import KIND_OF_FEED
+
+    return [
+        (
+            FeedType(feed).label,
+            [f.label for f in fields_for(KIND_OF_FEED[feed]) if f.required],
+            [f.label for f in fields_for(KIND_OF_FEED[feed]) if not f.required],
+        )
+        for feed in feeds_of(department)
+    ]
 
 
 def _report(feed_type: str, unit: str, period: dt.date, *, now, user, job_id, zero: bool):
@@ -136,10 +210,14 @@ def submit_zero_report(
     now: dt.datetime | None = None,
 ) -> FeedReport:
     """零通报: a month with nothing new is reported as such, on time or late (R-FEED-1)."""
-    if not may_feed(acting_user):
-        raise FeedRejected({"__all__": [_("Only department feeders send feed reports.")]})
+    refusal = feed_refusal(acting_user)
+    if refusal:
+        raise FeedRejected({"__all__": [refusal]})
     if feed_type not in FeedType.values:
         raise FeedRejected({"feed_type": [_("Please choose the feed.")]})
+    refusal = feed_refusal(acting_user, feed_type)
+    if refusal:
+        raise FeedRejected({"feed_type": [refusal]})
     try:
         month = parse_period(period)
     except ImportRejected as exc:
@@ -174,12 +252,12 @@ class _FeedRun:
         self.report = report
         self.today = today
         self.unit = request.unit
-        self.resolver = DivisionResolver(request.unit)
+        self.resolver = request.resolver or DivisionResolver(request.unit)
         self.births: dict = {}
         self.seen: dict[tuple, int] = {}
         self.outcome = Outcome()
         self.cipher = field_cipher()
-        self.now = timezone.now()
+        self.now = request.now or timezone.now()
 
     def check(self, number: int, cells: dict):
         errors: list[str] = []
@@ -201,8 +279,8 @@ class _FeedRun:
                     errors.append(_("The place is outside the jurisdiction sending this feed."))
             except CellError as exc:
                 errors.append(str(exc))
-        elif self.feed_type == FeedType.TEMPORARY_RESIDENCE:
-            errors.append(_("The place of residence is missing."))
+        elif self.feed_type in PLACE_REQUIRED:
+            errors.append(str(PLACE_REQUIRED[self.feed_type]))
         event_date = None
         try:
             event_date = parse_date(cells.get("event_date"))
@@ -231,6 +309,19 @@ class _FeedRun:
             hospital = clean_text(cells.get("hospital"))
             if hospital:
                 data["hospital"] = hospital[:100]
+        for field in ("employer", "business_name", "from_place"):
+            text = clean_text(cells.get(field))
+            if text:
+                data[field] = text[:100]
+        if cells.get("lease_until") not in (None, ""):
+            try:
+                until = parse_date(cells["lease_until"])
+                if until is not None and event_date is not None and until < event_date:
+                    errors.append(_("The end of the lease is before the date it was registered."))
+                elif until is not None:
+                    data["lease_until"] = until.isoformat()
+            except CellError as exc:
+                errors.append(str(exc))
         if errors:
             return errors
         return (number, ident, name, place or self.unit, event_date, data)
@@ -262,11 +353,12 @@ class _FeedRun:
                 "birth_date", "name",
             )
         }  # fmt: skip
-        inflow = set(
-            Registration.objects.active()
+        inflow = {
+            person_id: residence
+            for person_id, residence in Registration.objects.active()
             .filter(kind="inflow", person__in=[p.pk for p in persons.values()])
-            .values_list("person_id", flat=True)
-        )
+            .values_list("person_id", "residence_id")
+        }
         for index, (number, ident, name, place, event_date, data) in fresh:
             if (index, event_date) in stored:
                 self.outcome.unchanged += 1
@@ -287,14 +379,30 @@ class _FeedRun:
             )
             if outcome == FeedOutcome.LEAD:
                 self._lead(record, ident, name, place, event_date, data)
+            elif outcome == FeedOutcome.LEAD_UPDATED:
+                self._move_lead(record, place, event_date, data)
             self.outcome.created += 1
             self.outcome.extra[outcome] = self.outcome.extra.get(outcome, 0) + 1
 
     def _match(self, ident, index, name, place, event_date, data, person, inflow) -> str:
-        if self.feed_type == FeedType.TEMPORARY_RESIDENCE:
-            # R-FEED-2: a temporary resident with no inflow registration is a lead.
+        if self.feed_type == FeedType.TEMPORARY_RESIDENCE or self.feed_type in TOWNSHIP_LEADS:
+            # R-FEED-2, R-REGN-3: living, working, renting or trading here with no inflow
+            # registration is a lead (the village's, or for the notices the township's).
             if person is not None and person.pk in inflow:
                 return FeedOutcome.REGISTERED
+            return FeedOutcome.LEAD
+        if self.feed_type == FeedType.DEATH:
+            if person is None:
+                return FeedOutcome.NOT_REGISTERED
+            return self._death(person, event_date)
+        if self.feed_type == FeedType.MOVE:
+            residence = inflow.get(person.pk) if person is not None else None
+            if residence is not None and place.startswith(residence):
+                return FeedOutcome.REGISTERED  # already registered where she now lives
+            if residence is not None:
+                data["registered_at"] = residence
+            if self._open_resident_lead(index) is not None:
+                return FeedOutcome.LEAD_UPDATED
             return FeedOutcome.LEAD
         if self.feed_type == FeedType.MARRIAGE:
             if person is None:
@@ -392,11 +500,89 @@ class _FeedRun:
             self.outcome.notified += 1
         counters.fact_added(report)
 
+    def _death(self, person: Person, died: dt.date) -> str:
+        """R-REGN-6: a death closes every open registration of the person, nothing deleted."""
+        from yipanqi.people.departures import close_departed
+
+        open_rows = list(
+            Registration.objects.active().filter(person=person).select_related("person")
+        )
+        if not open_rows:
+            return FeedOutcome.NOTHING_OPEN
+        for registration in sorted(open_rows, key=lambda r: r.kind != RegistrationKind.INFLOW):
+            on = max(died, registration.arrival_date)
+            if registration.kind == RegistrationKind.INFLOW:
+                # The residence record: a departure (deceased) and the notice to the home side.
+                close_departed(
+                    registration, reason=CloseReason.DECEASED, on=on,
+                    sender_code=registration.residence_id, acting_user=self.request.acting_user,
+                    now=self.now, platform_sends=True,
+                )  # fmt: skip
+                self.outcome.notified += 1
+                continue
+            closed = Registration.objects.filter(pk=registration.pk, status="active").update(
+                status="closed", closed_on=on, close_reason=CloseReason.DECEASED
+            )
+            if not closed:
+                continue
+            registration.refresh_from_db()
+            stats.registration_closed(registration)  # R-STAT-1, same transaction
+            PersonEvent.objects.create(
+                person=person,
+                at=self.now,
+                type=EventType.CLOSED,
+                actor=self.request.acting_user,
+                unit_id=self.unit,
+                data={
+                    "registration": registration.pk,
+                    "reason": CloseReason.DECEASED,
+                    "on": on.isoformat(),
+                    "source": "feed",
+                    "feed_report": self.report.pk,
+                },
+            )
+        return FeedOutcome.CLOSED_DECEASED
+
+    def _open_resident_lead(self, index: str) -> Lead | None:
+        """The person's open lead as a resident somewhere in this jurisdiction, if any."""
+        return (
+            Lead.objects.filter(
+                within_q("unit_id", self.unit),
+                kind__in=RESIDENT_LEADS,
+                id_number_index=index,
+                status=LeadStatus.OPEN,
+            )
+            .order_by("-created_at", "-id")
+            .first()
+        )
+
+    def _move_lead(self, record: FeedRecord, place: str, moved_on: dt.date, data: dict) -> None:
+        """A move updates the person's open lead instead of making a second one."""
+        lead = self._open_resident_lead(record.id_number_index)
+        kind = LeadKind.MOVED if "registered_at" in data else lead.kind
+        clash = Lead.objects.filter(
+            kind=kind, unit_id=place, id_number_index=record.id_number_index,
+            status=LeadStatus.OPEN,
+        ).exclude(pk=lead.pk).first()  # fmt: skip
+        if clash is not None:
+            lead = clash  # already open at the new place: only its date moves
+        moved = {**lead.data, "moved_from": lead.unit_id, "moved_on": moved_on.isoformat()}
+        moved.update({k: v for k, v in data.items() if k in ("registered_at", "from_place")})
+        Lead.objects.filter(pk=lead.pk).update(
+            kind=kind, unit_id=place, seen_on=moved_on, source=record, data=moved
+        )
+        self.outcome.extra["leads_updated"] = self.outcome.extra.get("leads_updated", 0) + 1
+
     def _lead(self, record: FeedRecord, ident, name, place, event_date, data) -> None:
-        kind = (
-            LeadKind.BIRTH if self.feed_type == FeedType.HOSPITAL_BIRTH
-            else LeadKind.UNREGISTERED_RESIDENT
-        )  # fmt: skip
+        if self.feed_type == FeedType.HOSPITAL_BIRTH:
+            kind = LeadKind.BIRTH
+        elif self.feed_type in TOWNSHIP_LEADS:
+            kind = TOWNSHIP_LEADS[self.feed_type]
+            place = place[:9]  # the township's lead: it registers where they work or live
+        elif self.feed_type == FeedType.MOVE and "registered_at" in data:
+            kind = LeadKind.MOVED
+        else:
+            kind = LeadKind.UNREGISTERED_RESIDENT
         index = record.id_number_index
         if Lead.objects.filter(
             kind=kind, unit_id=place, id_number_index=index, status=LeadStatus.OPEN
@@ -426,6 +612,10 @@ def import_feed(request: ImportRequest, *, period: str) -> Outcome:
     valid_rows_only, as for registrations."""
     started = time.perf_counter()
     feed_type = FEED_OF_KIND[request.kind]
+    if request.acting_user is not None:
+        refusal = feed_refusal(request.acting_user, feed_type)
+        if refusal:
+            raise ImportRejected(refusal)
     month = parse_period(period)
     today = request.today or timezone.localdate()
     if month > today.replace(day=1):
@@ -442,7 +632,8 @@ def import_feed(request: ImportRequest, *, period: str) -> Outcome:
     try:
         with transaction.atomic():
             report = _report(
-                feed_type, request.unit, month, now=timezone.now(), user=request.acting_user,
+                feed_type, request.unit, month, now=request.now or timezone.now(),
+                user=request.acting_user,
                 job_id=request.job_id, zero=False,
             )  # fmt: skip
             run = _FeedRun(request, feed_type, report, today)
@@ -475,7 +666,7 @@ def import_feed(request: ImportRequest, *, period: str) -> Outcome:
                 .exclude(outcome__in=[FeedOutcome.LEAD, FeedOutcome.NOT_REGISTERED])
                 .count()
             )
-            report.leads = Lead.objects.filter(source__report=report).count()
+            report.leads = Lead.objects.filter(source__report=report).count()  # moved ones too
             report.save(update_fields=["records", "matched", "leads", "zero_report"])
             outcome.extra["feed_report"] = report.pk
             outcome.extra["on_time"] = report.on_time

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yipanqi.accounts.models import Department
 from yipanqi.divisions.models import within_q
 
 
@@ -18,6 +19,14 @@ class ImportKind(models.TextChoices):
     FEED_TEMPORARY_RESIDENCE = "feed-temporary-residence", _("Feed: temporary residence permits")
     FEED_MARRIAGE = "feed-marriage", _("Feed: marriage registrations")
     FEED_HOSPITAL_BIRTH = "feed-hospital-birth", _("Feed: births in hospitals")
+    FEED_DEATH = "feed-death", _("Feed: deaths (public security)")
+    FEED_MOVE = "feed-move", _("Feed: moves of residence (public security)")
+    FEED_EMPLOYMENT = (
+        "feed-employment",
+        _("Feed: employment and social insurance (human resources)"),
+    )
+    FEED_RENTAL = "feed-rental", _("Feed: rented homes (housing)")
+    FEED_BUSINESS = "feed-business", _("Feed: businesses registered (market regulation)")
 
     @classmethod
     def registrations(cls) -> set[str]:
@@ -25,7 +34,7 @@ class ImportKind(models.TextChoices):
 
     @classmethod
     def feeds(cls) -> set[str]:
-        return {cls.FEED_TEMPORARY_RESIDENCE, cls.FEED_MARRIAGE, cls.FEED_HOSPITAL_BIRTH}
+        return {value for value in cls.values if value.startswith("feed-")}
 
 
 class ImportStatus(models.TextChoices):
@@ -59,6 +68,12 @@ class ImportJobQuerySet(models.QuerySet):
             return self
         if scope is None:
             return self.filter(created_by=user)
+        if getattr(user, "role", None) == "department_feeder":
+            # R-FEED-1: a feeder sees their department's feeds only, and their own jobs.
+            kinds = [KIND_OF_FEED[feed] for feed in feeds_of(user.department)]
+            return self.filter(
+                (within_q("unit_id", scope) & Q(kind__in=kinds)) | Q(created_by=user)
+            )
         return self.filter(within_q("unit_id", scope) | Q(created_by=user))
 
 
@@ -133,41 +148,56 @@ class ImportJob(models.Model):
         }
 
 
-class Department(models.TextChoices):
-    """R-FEED-1: the departments that send monthly reports."""
-
-    PUBLIC_SECURITY = "public_security", _("Public security")
-    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
-    HEALTH = "health", _("Health")
-    HUMAN_RESOURCES = "human_resources", _("Human resources")
-    HOUSING = "housing", _("Housing")
-    MARKET_REGULATION = "market_regulation", _("Market regulation")
-
-
 class FeedType(models.TextChoices):
     TEMPORARY_RESIDENCE = "temporary_residence", _("Temporary residence permits")
     MARRIAGE = "marriage", _("Marriage registrations")
     HOSPITAL_BIRTH = "hospital_birth", _("Births in hospitals")
+    DEATH = "death", _("Deaths")
+    MOVE = "move", _("Moves of residence")
+    EMPLOYMENT = "employment", _("Employment and social insurance")
+    RENTAL = "rental", _("Rented homes")
+    BUSINESS = "business", _("Businesses registered")
 
 
+# R-FEED-1: who sends each feed. A feeder sends only the feeds of their own department.
 FEED_DEPARTMENT = {
     FeedType.TEMPORARY_RESIDENCE: Department.PUBLIC_SECURITY,
+    FeedType.DEATH: Department.PUBLIC_SECURITY,
+    FeedType.MOVE: Department.PUBLIC_SECURITY,
     FeedType.MARRIAGE: Department.CIVIL_AFFAIRS,
     FeedType.HOSPITAL_BIRTH: Department.HEALTH,
+    FeedType.EMPLOYMENT: Department.HUMAN_RESOURCES,
+    FeedType.RENTAL: Department.HOUSING,
+    FeedType.BUSINESS: Department.MARKET_REGULATION,
 }
 FEED_OF_KIND = {
     ImportKind.FEED_TEMPORARY_RESIDENCE: FeedType.TEMPORARY_RESIDENCE,
     ImportKind.FEED_MARRIAGE: FeedType.MARRIAGE,
     ImportKind.FEED_HOSPITAL_BIRTH: FeedType.HOSPITAL_BIRTH,
+    ImportKind.FEED_DEATH: FeedType.DEATH,
+    ImportKind.FEED_MOVE: FeedType.MOVE,
+    ImportKind.FEED_EMPLOYMENT: FeedType.EMPLOYMENT,
+    ImportKind.FEED_RENTAL: FeedType.RENTAL,
+    ImportKind.FEED_BUSINESS: FeedType.BUSINESS,
 }
+KIND_OF_FEED = {feed: kind for kind, feed in FEED_OF_KIND.items()}
+
+
+def feeds_of(department: str) -> list[str]:
+    """The feed types a department sends (R-FEED-1), in the order of FeedType."""
+    return [feed for feed in FeedType.values if FEED_DEPARTMENT[feed] == department]
 
 
 class FeedReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FeedReportQuerySet":
+        """Reports of the user's subtree; a department feeder sees only their department's."""
         scope = getattr(user, "scope_code", None)
         if scope is None:
             return self.none()
-        return self.filter(within_q("unit_id", scope)) if scope else self
+        reports = self.filter(within_q("unit_id", scope)) if scope else self
+        if getattr(user, "role", None) == "department_feeder":
+            reports = reports.filter(department=user.department or "-")
+        return reports
 
 
 class FeedReport(models.Model):
@@ -217,6 +247,9 @@ class FeedOutcome(models.TextChoices):
     MARITAL_SAME = "marital_same", _("Marital status already recorded")
     BIRTH_REPORTED = "birth_reported", _("Birth report recorded")
     NOT_REGISTERED = "not_registered", _("Not in the registry")
+    CLOSED_DECEASED = "closed_deceased", _("Registration closed: deceased")
+    NOTHING_OPEN = "nothing_open", _("No open registration")
+    LEAD_UPDATED = "lead_updated", _("Open lead moved to the new place")
 
 
 class FeedRecord(models.Model):
@@ -253,6 +286,10 @@ class FeedRecord(models.Model):
 class LeadKind(models.TextChoices):
     UNREGISTERED_RESIDENT = "unregistered", _("Lives here without an inflow registration")
     BIRTH = "birth", _("Birth in hospital to be recorded")
+    MOVED = "moved", _("Moved here: the registration to be updated")
+    EMPLOYED = "employed", _("Works here without an inflow registration")
+    RENTING = "renting", _("Rents a home here without an inflow registration")
+    TRADING = "trading", _("Runs a business here without an inflow registration")
 
 
 class LeadStatus(models.TextChoices):

@@ -190,6 +190,10 @@ class ImportRequest:
     # progress(done, total, *, checked=, written=, phase=): rows read and checked, rows
     # written, and the phase (reading, writing, finishing); done is their mean.
     progress: Callable[..., None] | None = None
+    # When the file arrived (a feed's timeliness, R-FEED-1); now unless the demo replays a year.
+    now: dt.datetime | None = None
+    # Feeds: a DivisionResolver of this unit to reuse (it reads the divisions when built).
+    resolver: object = None
 
 
 class _Rollback(Exception):

@@ -76,7 +76,15 @@ def may_import(user: User, kind: str) -> bool:
         return False
     if kind in ImportKind.registrations():
         return user.can_register or chooses_unit(user)
-    return user.role == Role.DEPARTMENT_FEEDER and user.jurisdiction_id is not None
+    return _feed_refusal(user, kind) is None
+
+
+def _feed_refusal(user: User, kind: str) -> str | None:
+    """R-FEED-1: a feeder sends only their own department's feeds; why not, in words."""
+    from yipanqi.imports.feeds import feed_refusal
+    from yipanqi.imports.models import FEED_OF_KIND
+
+    return feed_refusal(user, FEED_OF_KIND.get(kind))
 
 
 def chooses_unit(user: User) -> bool:
@@ -153,6 +161,8 @@ def upload(
     if kind not in ImportKind.values:
         raise ImportRejected(_("Please choose what the file contains."))
     if not may_import(acting_user, kind):
+        if kind in ImportKind.feeds() and acting_user.role == Role.DEPARTMENT_FEEDER:
+            raise ImportRejected(_feed_refusal(acting_user, kind))
         raise ImportRejected(_("You cannot import this kind of file."))
     division = importing_unit(acting_user, kind, unit)
     period = _check_period(kind, period)
@@ -412,7 +422,7 @@ def _check_cancelled(job_id: int) -> None:
         raise JobCancelled(job_id)
 
 
-def run(job_id: int, *, progress=None, today=None) -> ImportJob:
+def run(job_id: int, *, progress=None, today=None, now=None, resolver=None) -> ImportJob:
     """Run a queued job to its end: import, report, counts, audit. Never raises for bad data."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
@@ -434,7 +444,7 @@ def run(job_id: int, *, progress=None, today=None) -> ImportJob:
     try:
         # The report column and stored messages are Chinese, whoever runs the import.
         with translation.override("zh-hans"):
-            outcome = _import(job, report_progress, today)
+            outcome = _import(job, report_progress, today, now, resolver)
     except (ImportRejected, UnreadableFile) as exc:
         error = str(exc)
     except JobCancelled:
@@ -448,7 +458,7 @@ def run(job_id: int, *, progress=None, today=None) -> ImportJob:
     return job
 
 
-def _import(job: ImportJob, progress, today) -> Outcome:
+def _import(job: ImportJob, progress, today, now=None, resolver=None) -> Outcome:
     request = ImportRequest(
         path=Path(job.stored_path),
         kind=job.kind,
@@ -462,6 +472,8 @@ def _import(job: ImportJob, progress, today) -> Outcome:
         today=today,
         job_id=job.pk,
         progress=progress,
+        now=now,
+        resolver=resolver,
     )
     if job.kind in ImportKind.registrations():
         return import_registrations(request)
@@ -611,6 +623,8 @@ def import_path(
     period: str = "",
     progress=None,
     today=None,
+    now=None,
+    resolver=None,
 ) -> ImportJob:
     """The command line's import: a job for a file on the server, run now in this process.
 
@@ -626,6 +640,10 @@ def import_path(
         scope = acting_user.scope_code
         if scope is None or not unit.startswith(scope):
             raise ImportRejected(_("This jurisdiction is outside the user's own."))
+    if acting_user is not None and kind in ImportKind.feeds():
+        refusal = _feed_refusal(acting_user, kind)
+        if refusal:  # R-FEED-1: a feeder's own department's feeds only
+            raise ImportRejected(refusal)
     period = _check_period(kind, period, today)
     path = Path(path).resolve()
     digest = hashlib.sha256()
@@ -660,4 +678,6 @@ def import_path(
             object_id=job.pk,
             detail={"event": "started", "kind": kind, "unit": unit},
         )
-    return run(job.pk, progress=progress, today=today)
+    # `now`: when the file arrived, for a feed's timeliness (the demo replays a year's feeds).
+    # `resolver`: one DivisionResolver for many small files of one unit (it reads the divisions).
+    return run(job.pk, progress=progress, today=today, now=now, resolver=resolver)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.accounts.models import Role
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
@@ -65,11 +66,14 @@ def index(request):
     jobs = paginate(
         request, ImportJob.objects.visible_to(request.user).select_related("unit", "created_by")
     )
+    feeder = request.user.role == Role.DEPARTMENT_FEEDER
     return render(
         request,
         "imports/index.html",
         {
             "form": form,
+            "refusal": feeds.feed_refusal(request.user) if feeder else None,
+            "feed_columns": feeds.columns_for(request.user.department) if feeder else [],
             "jobs": jobs,
             "leads_open": Lead.objects.visible_to(request.user).open().count(),
             "exports": exports.LABELS.items() if request.user.can_see_persons else [],
@@ -195,7 +199,7 @@ def feed_list(request):
     reports = FeedReport.objects.visible_to(request.user).select_related("unit")
     form = None
     if feeds.may_feed(request.user):
-        form = ZeroReportForm(request.POST or None)
+        form = ZeroReportForm(request.POST or None, department=request.user.department)
         if request.method == "POST" and form.is_valid():
             try:
                 feeds.submit_zero_report(
@@ -209,8 +213,13 @@ def feed_list(request):
                 return redirect("imports:feeds")
     if not form and not request.user.can_see_persons:
         raise Http404
+    refusal = (
+        feeds.feed_refusal(request.user) if request.user.role == Role.DEPARTMENT_FEEDER else None
+    )
     return render(
-        request, "imports/feeds.html", {"reports": paginate(request, reports), "form": form}
+        request,
+        "imports/feeds.html",
+        {"reports": paginate(request, reports), "form": form, "refusal": refusal},
     )
 
 

@@ -102,11 +102,6 @@ def record_departure(
     departure event. The departure_notice request is keyed by the registration, so recording
     the same departure twice notifies once (R-EX-5).
     """
-    from yipanqi.audit.models import Action
-    from yipanqi.audit.services import record_event
-    from yipanqi.exchange.models import RequestType
-    from yipanqi.exchange.services import ExchangeRejected, send_request
-
     today = today or timezone.localdate()
     if not can_record_departure(acting_user, registration):
         raise DepartureRejected(
@@ -121,30 +116,67 @@ def record_departure(
         errors["on"] = [_("The date of departure is before the date of arrival.")]
     if errors:
         raise DepartureRejected(errors)
-    now = timezone.now()
     with transaction.atomic():
-        closed = Registration.objects.filter(
-            pk=registration.pk, status=RegistrationStatus.ACTIVE
-        ).update(status=RegistrationStatus.CLOSED, closed_on=on, close_reason=reason)
-        if not closed:
-            raise DepartureRejected({"__all__": [_("This record is already closed.")]})
-        registration.refresh_from_db()
-        # R-STAT-1: her stay stops counting (service coverage) after the day she left.
-        counters.registration_closed(registration)
-        PersonEvent.objects.create(
-            person_id=registration.person_id,
-            at=now,
-            type=EventType.DEPARTED,
-            actor=acting_user,
-            unit=acting_user.jurisdiction,
-            data={"registration": registration.pk, "reason": reason, "on": on.isoformat()},
+        close_departed(
+            registration,
+            reason=reason,
+            on=on,
+            sender_code=acting_user.jurisdiction_id,
+            acting_user=acting_user,
+            origin=origin,
         )
+    return registration
+
+
+def close_departed(
+    registration: Registration,
+    *,
+    reason: str,
+    on: dt.date,
+    sender_code: str,
+    acting_user=None,
+    origin=None,
+    now: dt.datetime | None = None,
+    platform_sends: bool = False,
+) -> Registration:
+    """R-REGN-6: the steps of a departure, for a caller that has checked who may record it.
+
+    Closes the active inflow record, counts it (R-STAT-1), writes the departure event and the
+    departure_notice to the home side (keyed by the registration, R-EX-5) and the audit row.
+    A department feed (a death, imports.feeds) sets `platform_sends`: the platform sends the
+    notice on the department's behalf (feeders are not caseworkers). Runs in the caller's
+    transaction.
+    """
+    from yipanqi.audit.models import Action
+    from yipanqi.audit.services import record_event
+    from yipanqi.exchange.models import RequestType
+    from yipanqi.exchange.services import ExchangeRejected, send_request
+
+    now = now or timezone.now()
+    closed = Registration.objects.filter(
+        pk=registration.pk, status=RegistrationStatus.ACTIVE
+    ).update(status=RegistrationStatus.CLOSED, closed_on=on, close_reason=reason)
+    if not closed:
+        raise DepartureRejected({"__all__": [_("This record is already closed.")]})
+    registration.refresh_from_db()
+    # R-STAT-1: her stay stops counting (service coverage) after the day she left.
+    counters.registration_closed(registration)
+    PersonEvent.objects.create(
+        person_id=registration.person_id,
+        at=now,
+        type=EventType.DEPARTED,
+        actor=acting_user,
+        unit_id=sender_code,
+        data={"registration": registration.pk, "reason": reason, "on": on.isoformat()},
+    )
+    home = registration.home_id
+    if not (home.startswith(sender_code) or sender_code.startswith(home)):
         try:
             send_request(
                 RequestType.DEPARTURE_NOTICE,
-                sender_code=acting_user.jurisdiction_id,
-                receiver_code=registration.home_id,
-                acting_user=acting_user,
+                sender_code=sender_code,
+                receiver_code=home,
+                acting_user=None if platform_sends else acting_user,
                 idempotency_key=f"departure-{registration.pk}",
                 persons=[registration.person],
                 payload={"registration": registration.pk, "reason": reason, "on": on.isoformat()},
@@ -154,15 +186,15 @@ def record_departure(
             )
         except ExchangeRejected as exc:
             raise DepartureRejected(exc.errors) from None
-        record_event(
-            actor=acting_user,
-            action=Action.PERSON_UPDATE,
-            origin=origin,
-            object_type="registration",
-            object_id=registration.pk,
-            person_id=registration.person_id,
-            detail={"event": "departed", "reason": reason},
-        )
+    record_event(
+        actor=acting_user,
+        action=Action.PERSON_UPDATE,
+        origin=origin,
+        object_type="registration",
+        object_id=registration.pk,
+        person_id=registration.person_id,
+        detail={"event": "departed", "reason": reason},
+    )
     return registration
 
 

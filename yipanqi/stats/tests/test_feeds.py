@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def feeds(db):
     from yipanqi.imports.feeds import submit_zero_report
 
-    police = make_user("pol", "department_feeder", "440305")
-    civil = make_user("civ", "department_feeder", "440305")
+    police = make_user("pol", "department_feeder", "440305", department="public_security")
+    civil = make_user("civ", "department_feeder", "440305", department="civil_affairs")
     on = dt.datetime(2026, 10, 2, 9, tzinfo=BEIJING)
     # September's report, sent 2 October: due 9 October (3 October is in the holiday, R-WD-3)
     submit_zero_report(

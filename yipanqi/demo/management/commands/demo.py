@@ -1,6 +1,7 @@
 """`yipanqi demo --persons N [--seed S]`: a synthetic population and demo logins (development)."""
 
 import sys
+import time
 import unicodedata
 
 from django.conf import settings
@@ -9,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from yipanqi.accounts.models import User
 from yipanqi.demo.generate import DEFAULT_SEED, DemoDataError, generate
-from yipanqi.demo.users import DEFAULT_PASSWORD, create_demo_users, current_demo_otp
+from yipanqi.demo.users import (
+    DEFAULT_PASSWORD,
+    create_demo_users,
+    current_demo_otp,
+    demo_usernames,
+)
 
 
 class Command(BaseCommand):
@@ -59,11 +65,13 @@ class Command(BaseCommand):
         if not users_only:
             self._checkups()
             self._requests()
+            self._certificates(seed)
+            self._year(seed)
         self.stdout.write(
             _("Demo logins (password for all: %(password)s)") % {"password": password}
         )
         for username, _password, role, place in logins:
-            self.stdout.write(f"  {username:<14} {_pad(role, 24)} {place or '—'}")
+            self.stdout.write(f"  {username:<14} {_pad(role, 38)} {place or '—'}")
         self.stdout.write(
             _(
                 "Administrators also need a second-factor code: yipanqi demo --otp USERNAME "
@@ -89,6 +97,45 @@ class Command(BaseCommand):
         added = add_demo_requests()
         if added:
             self.stdout.write(_("Added %(count)d verification requests.") % {"count": added})
+
+    def _certificates(self, seed: int) -> None:
+        """Certificates for most women away from home, verified by most residences (R-STAT-1)."""
+        from yipanqi.demo.certificates import add_demo_certificates
+
+        verifier = User.objects.filter(username="village").first()
+        if verifier is None:
+            return
+        started = time.perf_counter()
+        issued, verified = add_demo_certificates(verified_by=verifier, seed=seed)
+        if issued:
+            self.stdout.write(
+                _("Added %(issued)d certificates and %(verified)d verifications in %(s).1f s.")
+                % {"issued": issued, "verified": verified, "s": time.perf_counter() - started}
+            )
+
+    def _year(self, seed: int) -> None:
+        """A year of department feeds, complaints, directory entries and supply points."""
+        from yipanqi.demo.year import add_demo_year
+
+        started = time.perf_counter()
+        logins = {u.username: u for u in User.objects.filter(username__in=demo_usernames())}
+        added = add_demo_year(logins=logins, seed=seed)
+        if added:
+            self.stdout.write(
+                _(
+                    "Added %(feeds)d feed reports (%(zero)d zero reports), %(complaints)d "
+                    "complaints, %(contacts)d directory entries and %(points)d supply points "
+                    "in %(s).1f s."
+                )
+                % {
+                    "feeds": added.get("feed_reports", 0),
+                    "zero": added.get("zero_reports", 0),
+                    "complaints": added["complaints"],
+                    "contacts": added["directory"],
+                    "points": added["supply_points"],
+                    "s": time.perf_counter() - started,
+                }
+            )
 
     def _generate(self, persons: int, seed: int) -> None:
         def progress(done: int, total: int, seconds: float) -> None:
