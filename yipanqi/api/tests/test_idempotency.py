@@ -272,15 +272,25 @@ def test_concurrent_duplicates_are_done_once(divisions, village_worker, register
 
     if connection.vendor == "sqlite":
         pytest.skip("the in-memory SQLite test database has one connection")
+    from yipanqi.services.seed import seed_all
+
+    seed_all()  # a transactional test starts from flushed tables
     person = register_inflow().person
     clients = [_api(village_worker), _api(village_worker)]
     barrier = threading.Barrier(2)
     statuses = []
 
+    problems = []
+
     def post(client):
         try:
             barrier.wait()
-            statuses.append(_record(client, person, "same-moment").status_code)
+            response = _record(client, person, "same-moment")
+            statuses.append(response.status_code)
+            if response.status_code >= 400:
+                problems.append(response.content)
+        except Exception as exc:  # reported by the assertion below
+            problems.append(repr(exc))
         finally:
             connections.close_all()
 
@@ -289,5 +299,5 @@ def test_concurrent_duplicates_are_done_once(divisions, village_worker, register
         thread.start()
     for thread in threads:
         thread.join()
-    assert ServiceRecord.objects.count() == 1
-    assert sorted(statuses) in ([201, 201], [201, 409])
+    assert ServiceRecord.objects.count() == 1, (statuses, problems)
+    assert sorted(statuses) in ([201, 201], [201, 409]), (statuses, problems)
