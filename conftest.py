@@ -31,10 +31,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def divisions(transactional_db):
-    """A transactional test starts from flushed tables: load the test divisions again."""
+    """A transactional test starts from flushed tables: load the test divisions again, and the
+    regions with their rule sets that the migrations seed (every deadline is read from them)."""
     from yipanqi.divisions.testing import load_test_divisions
+    from yipanqi.exchange.seed import seed_regions
 
     load_test_divisions()
+    seed_regions()
 
 
 def make_user(username: str, role: str, jurisdiction: str | None, **extra):

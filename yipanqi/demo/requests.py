@@ -34,6 +34,7 @@ REQUEST_COLUMNS = (
     "id", "type", "sender_id", "receiver_id", "payload", "subject", "created_at",
     "delivered_at", "due_on", "deadline_days", "due_fallback", "rule_set_id", "rule_reason",
     "status", "overdue_at", "answer", "answered_at", "escalation_reason", "idempotency_key",
+    "decision",
 )  # fmt: skip
 PERSON_COLUMNS = ("request_id", "person_id")
 EVENT_COLUMNS = ("request_id", "at", "type", "unit_id", "data")
@@ -146,7 +147,7 @@ class _Builder:
             request_id, RequestType.VERIFICATION.value, residence, receiver, self.payload,
             QUESTION, at(created), at(created), due, days, fallback, rule_set, reason,
             status.value, at(overdue), ANSWER if answered else "", at(answered), "",
-            f"{KEY_PREFIX}{pk}",
+            f"{KEY_PREFIX}{pk}", "",
         ))  # fmt: skip
         persons.append((request_id, person_id))
         delivered = json.dumps(

@@ -13,7 +13,6 @@ rows, timelines and counters): department feeds, complaints, the directory and s
 Once per demo database (nothing is added when feed reports exist); deterministic for a seed.
 """
 
-import csv
 import datetime as dt
 import random as random_module
 import tempfile
@@ -21,6 +20,8 @@ import zoneinfo
 from pathlib import Path
 
 from django.utils import timezone
+
+from yipanqi.core import sheets
 
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONTHS = 12
@@ -411,7 +412,7 @@ def _feeds(logins: dict, random, today: dt.date) -> dict:
                         continue
                     path = Path(folder) / f"{feed}-{period:%Y-%m}.csv"
                     with path.open("w", encoding="utf-8", newline="") as handle:
-                        out = csv.writer(handle)
+                        out = sheets.csv_writer(handle)
                         out.writerow(HEADERS[feed])
                         out.writerows(rows)
                     import_path(
