@@ -10,7 +10,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from yipanqi.divisions.codes import LEVEL_LENGTHS
 
@@ -373,7 +372,7 @@ class EmergencyAccess(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=300)
     case = models.CharField(
-        pgettext_lazy("emergency access", "case"),
+        _("emergency case"),
         max_length=20,
         choices=EmergencyCase.choices,
         default="",

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='emergencyaccess',
             name='case',
-            field=models.CharField(blank=True, choices=[('medical', 'Medical emergency: the person is being treated now'), ('arrived', 'The person has moved into our area and is not registered here yet'), ('request', 'A request about this person was sent to or from our unit')], default='', max_length=20, verbose_name='case'),
+            field=models.CharField(blank=True, choices=[('medical', 'Medical emergency: the person is being treated now'), ('arrived', 'The person has moved into our area and is not registered here yet'), ('request', 'A request about this person was sent to or from our unit')], default='', max_length=20, verbose_name='emergency case'),
         ),
         migrations.CreateModel(
             name='EmergencyReview',
