@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action
@@ -928,7 +929,7 @@ def interim_pdf(
         title=_("Interim certificate of marital status"),
         number=interim.number,
         rows=[
-            (_("Name"), person.name),
+            (pgettext("person", "Name"), person.name),
             (_("Sex"), person.get_sex_display()),
             (_("Date of birth"), person.birth_date.isoformat()),
             (_("ID number"), person.reveal_id_number()),
