@@ -240,11 +240,23 @@ class User(AbstractUser):
         """The code prefix of the subtree this user may see; '' for the whole nation."""
         if self.role in SEPARATED_ADMIN_ROLES or not self.is_active:
             return None
+        if self.role == Role.DEPARTMENT_FEEDER:
+            # A feeder sends their department's feeds (R-FEED-1) and reads no person record:
+            # what they send is matched by the platform, not by them (R-ACC-2, PIPL minimum).
+            return None
         if self.role == Role.NATIONAL_ADMIN:
             return ""
         if self.jurisdiction_id is None:
             return None
         return self.jurisdiction_id
+
+    @property
+    def feed_scope_code(self) -> str | None:
+        """The subtree whose feed reports and import jobs the user sees: a feeder's own
+        jurisdiction, for which they send (R-FEED-1); anyone else's person scope."""
+        if self.role == Role.DEPARTMENT_FEEDER:
+            return self.jurisdiction_id if self.is_active else None
+        return self.scope_code
 
     @property
     def can_see_persons(self) -> bool:

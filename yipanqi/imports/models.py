@@ -61,19 +61,19 @@ FINISHED_STATUSES = (
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ImportJobQuerySet":
         """Jobs of units in the user's subtree, and the user's own (R-ACC-2)."""
-        scope = getattr(user, "scope_code", None)
         if user is None or getattr(user, "pk", None) is None:
             return self.none()
-        if scope == "":
-            return self
-        if scope is None:
-            return self.filter(created_by=user)
-        if getattr(user, "role", None) == "department_feeder":
+        scope = getattr(user, "feed_scope_code", None)
+        if getattr(user, "role", None) == "department_feeder" and scope is not None:
             # R-FEED-1: a feeder sees their department's feeds only, and their own jobs.
             kinds = [KIND_OF_FEED[feed] for feed in feeds_of(user.department)]
             return self.filter(
                 (within_q("unit_id", scope) & Q(kind__in=kinds)) | Q(created_by=user)
             )
+        if scope == "":
+            return self
+        if scope is None:
+            return self.filter(created_by=user)
         return self.filter(within_q("unit_id", scope) | Q(created_by=user))
 
 
@@ -191,7 +191,7 @@ def feeds_of(department: str) -> list[str]:
 class FeedReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FeedReportQuerySet":
         """Reports of the user's subtree; a department feeder sees only their department's."""
-        scope = getattr(user, "scope_code", None)
+        scope = getattr(user, "feed_scope_code", None)
         if scope is None:
             return self.none()
         reports = self.filter(within_q("unit_id", scope)) if scope else self

@@ -211,7 +211,7 @@ def feed_list(request):
             else:
                 messages.success(request, _("The zero report was recorded."))
                 return redirect("imports:feeds")
-    if not form and not request.user.can_see_persons:
+    if not form and request.user.feed_scope_code is None:
         raise Http404
     refusal = (
         feeds.feed_refusal(request.user) if request.user.role == Role.DEPARTMENT_FEEDER else None

@@ -271,3 +271,19 @@ def path_upload(tmp_path):
     path = write_csv(tmp_path / "hy.csv", [], header=["身份证号", "姓名", "登记类型", "登记日期"],
                      title=False)  # fmt: skip
     return path.open("rb")
+
+
+def test_r_acc_2_a_feeder_sends_feeds_and_reads_no_person_record(client):
+    """R-FEED-1 with R-ACC-2 (data minimisation): a department feeder sees their department's
+    reports and jobs for their jurisdiction, and no page of persons, requests, certificates,
+    births, leads or statistics, nor the API's persons."""
+    feeder = make_user("pol2", "department_feeder", "440305", department="public_security")
+    assert feeder.scope_code is None and feeder.feed_scope_code == "440305"
+    client.force_login(feeder)
+    assert client.get("/imports/").status_code == 200
+    assert client.get("/imports/feeds/").status_code == 200
+    for path in ("/persons/", "/exchange/inbox/", "/certificates/", "/births/", "/stats/",
+                 "/imports/leads/", "/grievances/"):  # fmt: skip
+        assert client.get(path).status_code in (403, 404), path
+    home = client.get("/").content.decode()
+    assert "/persons/" not in home and "/imports/" in home
