@@ -32,8 +32,10 @@ OUTCOMES = {
     "sender": gettext_lazy("Back to the sender, with this decision as the answer"),
 }
 MAX_DAYS = 60
-# The levels a request is escalated to are administered by these roles (the nav shows the list).
+# Who is shown the coordination list: every unit that can be the common ancestor of two others.
+# A township is the one of two of its villages (R-EX-3), so its operators see it too.
 COORDINATING_ROLES = {
+    Role.TOWNSHIP_OPERATOR,
     Role.COUNTY_ADMIN,
     Role.CITY_ADMIN,
     Role.PROVINCE_ADMIN,

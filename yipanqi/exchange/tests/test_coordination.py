@@ -236,3 +236,31 @@ def test_r_ex_3_the_api_lists_and_coordinates(escalated, province_admin):
     assert done.status_code == 200
     assert done.json()["status"] == "delivered"
     assert any(e["type"] == "rescheduled" for e in done.json()["events"])
+
+
+def test_r_ex_3_a_township_finds_what_two_of_its_villages_escalated_to_it(client, person):
+    """Two villages of 南头街道: the township is their common ancestor. The request leaves its
+    inbox, so the township's operator must be shown the coordination list in the nav and on
+    the home page, or the escalation would be lost to them."""
+    nantou = make_user("nan1", "village_worker", NANSHAN_VILLAGE)
+    township = make_user("nant", "township_operator", "440305001")
+    request = send_request(
+        "verification",
+        sender_code=NANSHAN_VILLAGE,
+        receiver_code="440305001003",  # 大新社区, the same township
+        acting_user=nantou,
+        idempotency_key="coord-township",
+        persons=[person],
+        now=SENT_AT,
+    )
+    sweep(AFTER_DUE)
+    escalate_request(request.pk, reason="No answer.", acting_user=nantou)
+    request.refresh_from_db()
+    assert request.escalated_to_id == "440305001"
+
+    client.force_login(township)
+    home = client.get(reverse("web:home")).content.decode()
+    assert 'id="home-coordination"' in home
+    assert f'href="{reverse("exchange:coordination")}"' in home
+    listing = client.get(reverse("exchange:coordination")).content.decode()
+    assert f"#{request.pk}" in listing
