@@ -159,6 +159,14 @@ def answer(request, pk: int):
     return _detail(request, complaint, answer_form=form, status=400)
 
 
+def _after_move(request, moved):
+    """After a transfer or an escalation: the complaint's page, or the list when it has left
+    the user's area."""
+    if services.access_complaint_or_none(request.user, moved.pk) is None:
+        return redirect("grievances:list")
+    return redirect("grievances:detail", moved.pk)
+
+
 @require_POST
 @login_required
 def transfer(request, pk: int):
@@ -181,9 +189,7 @@ def transfer(request, pk: int):
                 request,
                 _("Transferred to %(unit)s.") % {"unit": moved.assigned_to},
             )
-            if services.access_complaint_or_none(request.user, moved.pk) is None:
-                return redirect("grievances:list")
-            return redirect("grievances:detail", moved.pk)
+            return _after_move(request, moved)
     return _detail(request, complaint, transfer_form=form, status=400)
 
 
@@ -209,9 +215,7 @@ def escalate(request, pk: int):
                 _("Escalated to %(unit)s, to answer by %(day)s.")
                 % {"unit": moved.assigned_to, "day": moved.due_on.isoformat()},
             )
-            if services.access_complaint_or_none(request.user, moved.pk) is None:
-                return redirect("grievances:list")
-            return redirect("grievances:detail", moved.pk)
+            return _after_move(request, moved)
     return _detail(request, complaint, escalate_form=form, status=400)
 
 
