@@ -1,7 +1,8 @@
 """Every error the API answers has one shape (common.ErrorOut), and the document says so.
 
 ninja's own answers (invalid input, unparsable body, 401, 404) are rewritten here into that
-shape; the endpoints' refusals already use it. `document_errors` adds the error answers each
+shape, and so are the services' refusals: core.errors.Rejected is 422 with its field error map,
+core.errors.NotFound is 404 (an endpoint lets them through instead of catching them). `document_errors` adds the error answers each
 operation can give to the OpenAPI document, so a client (and the fuzz test's response checks)
 can rely on it.
 """
@@ -18,6 +19,7 @@ from ninja.openapi.schema import REF_TEMPLATE
 from ninja.schema import NinjaGenerateJsonSchema
 
 from yipanqi.api.v1.common import ErrorOut
+from yipanqi.core.errors import NotFound, Rejected
 
 ERROR_REF = REF_TEMPLATE.format(model="ErrorOut")
 
@@ -132,6 +134,17 @@ def install(api) -> None:
     def not_found(request, exc: Http404):
         detail = _("Nothing here: no such record in your jurisdiction.")
         return api.create_response(request, {"detail": detail, "errors": {}}, status=404)
+
+    @api.exception_handler(NotFound)
+    def no_such_record(request, exc: NotFound):
+        detail = str(exc.message or _("Nothing here: no such record in your jurisdiction."))
+        return api.create_response(request, {"detail": detail, "errors": {}}, status=404)
+
+    @api.exception_handler(Rejected)
+    def rejected(request, exc: Rejected):
+        # A service's refusal: every message, and which field each is about.
+        detail = "; ".join(str(message) for message in exc.messages())
+        return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
 
 
 # Which errors an operation can answer, and why; 401 only where a token is asked for, 400 and
