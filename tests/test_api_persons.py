@@ -119,14 +119,14 @@ def test_r_regn_1_and_2_register_inflow_then_outflow_links_them(village_worker, 
     assert created.count() == 2
 
 
-def test_r_regn_1_rejection_is_400_with_a_field_error_map_in_chinese(village_worker):
-    """R-REGN-1 / P1: a wrong check digit answers 400 with {detail, errors: {field: [...]}} in
+def test_r_regn_1_rejection_is_422_with_a_field_error_map_in_chinese(village_worker):
+    """R-REGN-1 / P1: a wrong check digit answers 422 (like every refusal of the API) with {detail, errors: {field: [...]}} in
     Simplified Chinese by default; nobody is registered."""
     wrong = id_for()[:-1] + ("0" if id_for()[-1] != "0" else "1")
 
     response = post(api(village_worker), "/api/v1/persons/inflow", _payload(id_number=wrong))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
     assert set(body["errors"]) == {"id_number"}
     assert "身份证号码校验不通过" in body["errors"]["id_number"][0]
@@ -146,7 +146,7 @@ def test_r_regn_1_rejection_is_in_english_when_asked(village_worker):
         _payload(name="", home_code="440305001003", phone="12345"),
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     errors = response.json()["errors"]
     assert errors["name"] == ["Please enter the person's name."]
     assert "11-digit mobile number" in errors["phone"][0]
@@ -155,10 +155,10 @@ def test_r_regn_1_rejection_is_in_english_when_asked(village_worker):
 
 def test_r_regn_1_outflow_by_the_residence_side_is_refused(village_worker):
     """R-REGN-1: outflow registration belongs to the home side; 南山 cannot register the
-    outflow of a 三台 person (400, whole-record error)."""
+    outflow of a 三台 person (422, whole-record error)."""
     response = post(api(village_worker), "/api/v1/persons/outflow", _payload())
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "__all__" in response.json()["errors"]
     assert not Person.objects.exists()
 

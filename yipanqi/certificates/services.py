@@ -29,6 +29,7 @@ from yipanqi.certificates.models import (
     VerificationKind,
     add_years,
 )
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Region, RegionKind, RequestType, RuleSet
@@ -43,30 +44,14 @@ from yipanqi.people.models import (
     RegistrationKind,
     Sex,
 )
-from yipanqi.people.services import PersonNotFound, access_person
+from yipanqi.people.services import access_person
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
 MAX_CHILDREN = 20
 
 
-class CertificateRejected(Exception):
-    """An action that breaks a rule: `errors` maps fields to plain-language messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-    def messages(self) -> list[str]:
-        return [m for messages in self.errors.values() for m in messages]
-
-
-class CertificateNotFound(Exception):
-    """No such certificate within the user's scope (also raised for one outside it)."""
-
-
-def _reject(message: str, field: str = "__all__") -> CertificateRejected:
-    return CertificateRejected({field: [message]})
+_reject = Rejected.because
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -148,7 +133,7 @@ def long_term_allowed(province_code: str, on: dt.date) -> bool:
 
 
 def access_certificate(user: User, certificate_id: int) -> Certificate:
-    """The certificate if the user may see its holder (R-ACC-2), else CertificateNotFound."""
+    """The certificate if the user may see its holder (R-ACC-2), else NotFound."""
     found = (
         Certificate.objects.visible_to(user)
         .select_related("person__home", "person__residence", "issuer", "issued_by", "renewed_from")
@@ -156,7 +141,7 @@ def access_certificate(user: User, certificate_id: int) -> Certificate:
         .first()
     )
     if found is None:
-        raise CertificateNotFound(certificate_id)
+        raise NotFound(_("No such certificate in your jurisdiction."))
     return found
 
 
@@ -263,7 +248,7 @@ def _check_proxy(proxy: ProxyInput, person: Person) -> InterimCertificate:
             )
         ]
     if errors:
-        raise CertificateRejected(errors)
+        raise Rejected(errors)
     return interim
 
 
@@ -333,10 +318,7 @@ def issue_certificate(
 
 
 def access_holder(user: User, person_id: int, origin: Origin | None) -> Person:
-    try:
-        return access_person(user, person_id, origin=origin)
-    except PersonNotFound:
-        raise CertificateNotFound(person_id) from None
+    return access_person(user, person_id, origin=origin)
 
 
 def _create_certificate(person, *, issuer, acting_user, today, now, long_term, **fields):
@@ -435,7 +417,7 @@ def renew_certificate(
     if (old_number or "").strip() != old.number:
         errors["old_number"] = [_("The old certificate's number does not match.")]
     if errors:
-        raise CertificateRejected(errors)
+        raise Rejected(errors)
     if not old.can_renew(today):
         if old.status != CertificateStatus.VALID:
             raise _reject(_("This certificate was revoked or already renewed."))
@@ -588,7 +570,7 @@ def verify_certificate(
     if len(note or "") > 300:
         errors["note"] = [_("The note can have at most 300 characters.")]
     if errors:
-        raise CertificateRejected(errors)
+        raise Rejected(errors)
     new_children = certificate.children if children is None else _check_children(children)
     if not certificate.is_valid_on(day):
         raise _reject(
@@ -847,28 +829,24 @@ def set_long_term_validity(
         raise _reject(_("Only the province's administrator changes its rules."))
     region = province_region(province_code)
     latest = region.rule_sets.order_by("-effective_from", "-id").first()
-    from yipanqi.exchange.rules import RulesRejected
-
-    try:
-        return revise_rules(
-            region,
-            effective_from=effective_from,
-            deadlines=dict(latest.deadlines) if latest else {},
-            checkups_min_per_year=latest.checkups_min_per_year if latest else None,
-            checkups_max_per_year=latest.checkups_max_per_year if latest else None,
-            targets=dict(latest.targets) if latest else None,
-            # R-CERT-2; the note is shown on the rule set's history, so in words, not the id.
-            note=(
-                _("Long-term validity of certificates granted")
-                if allowed
-                else _("Long-term validity of certificates withdrawn")
-            ),
-            certificate_long_term=allowed,
-            acting_user=acting_user,
-            origin=origin,
-        )
-    except RulesRejected as exc:
-        raise CertificateRejected(exc.errors) from None
+    # A refusal of the new version (RulesRejected) is a Rejected and passes through.
+    return revise_rules(
+        region,
+        effective_from=effective_from,
+        deadlines=dict(latest.deadlines) if latest else {},
+        checkups_min_per_year=latest.checkups_min_per_year if latest else None,
+        checkups_max_per_year=latest.checkups_max_per_year if latest else None,
+        targets=dict(latest.targets) if latest else None,
+        # R-CERT-2; the note is shown on the rule set's history, so in words, not the id.
+        note=(
+            _("Long-term validity of certificates granted")
+            if allowed
+            else _("Long-term validity of certificates withdrawn")
+        ),
+        certificate_long_term=allowed,
+        acting_user=acting_user,
+        origin=origin,
+    )
 
 
 def casework(user: User) -> bool:
@@ -911,7 +889,7 @@ def access_interim(user: User, interim_id: int) -> InterimCertificate:
         .first()
     )
     if found is None:
-        raise CertificateNotFound(interim_id)
+        raise NotFound(_("No such interim certificate in your jurisdiction."))
     return found
 
 

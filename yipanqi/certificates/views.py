@@ -23,10 +23,11 @@ from yipanqi.certificates.forms import (
     VerifyForm,
 )
 from yipanqi.certificates.models import Delegation, PublicState
+from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.exchange.rules import province_region
-from yipanqi.web.casework import require_casework, show_errors, web_origin
+from yipanqi.web.casework import require_casework, web_origin
 
 
 def check_url(request, certificate) -> str:
@@ -73,18 +74,12 @@ def overview(request):
     )
 
 
-def _person_or_404(request, person_id):
-    try:
-        return services.access_holder(request.user, person_id, web_origin(request))
-    except services.CertificateNotFound:
-        raise Http404 from None
-
-
 @never_cache
 @login_required
+@refusals
 def issue(request, person_id: int):
     require_casework(request)
-    person = _person_or_404(request, person_id)
+    person = services.access_holder(request.user, person_id, web_origin(request))
     today = timezone.localdate()
     if not services.may_issue(request.user, person):
         raise Http404
@@ -98,7 +93,7 @@ def issue(request, person_id: int):
                 relation=data["proxy_relation"],
                 interim_number=data["proxy_interim_number"],
             )
-        try:
+        with refused_on(form):
             certificate = services.issue_certificate(
                 person.pk,
                 children=data["children"],
@@ -107,9 +102,6 @@ def issue(request, person_id: int):
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except services.CertificateRejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _("Certificate %(number)s issued, free of charge.")
@@ -167,34 +159,30 @@ def _detail(request, certificate, status=200, **forms):
 
 def _access(request, pk):
     require_casework(request)
-    try:
-        return services.access_certificate(request.user, pk)
-    except services.CertificateNotFound:
-        raise Http404 from None
+    return services.access_certificate(request.user, pk)
 
 
 @never_cache
 @login_required
+@refusals
 def detail(request, pk: int):
     return _detail(request, _access(request, pk))
 
 
 @login_required
 @require_POST
+@refusals
 def verify(request, pk: int):
     certificate = _access(request, pk)
     form = VerifyForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             verification = services.verify_certificate(
                 certificate.pk,
                 acting_user=request.user,
                 origin=web_origin(request),
                 **form.cleaned_data,
             )
-        except services.CertificateRejected as exc:
-            show_errors(form, exc)
-        else:
             if verification.late:
                 messages.warning(
                     request,
@@ -211,20 +199,18 @@ def verify(request, pk: int):
 
 @login_required
 @require_POST
+@refusals
 def renew(request, pk: int):
     certificate = _access(request, pk)
     form = RenewForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             renewed = services.renew_certificate(
                 certificate.pk,
                 acting_user=request.user,
                 origin=web_origin(request),
                 **form.cleaned_data,
             )
-        except services.CertificateRejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _("Renewed as certificate %(number)s; the residence has been told.")
@@ -236,20 +222,18 @@ def renew(request, pk: int):
 
 @login_required
 @require_POST
+@refusals
 def revoke(request, pk: int):
     certificate = _access(request, pk)
     form = RevokeForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             services.revoke_certificate(
                 certificate.pk,
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except services.CertificateRejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("The certificate was revoked."))
             return redirect("certificates:detail", certificate.pk)
     return _detail(request, certificate, status=422, revoke_form=form)
@@ -257,6 +241,7 @@ def revoke(request, pk: int):
 
 @never_cache
 @login_required
+@refusals
 def pdf(request, pk: int):
     certificate = _access(request, pk)
     certificate, content = services.certificate_pdf(
@@ -270,13 +255,11 @@ def pdf(request, pk: int):
 
 @never_cache
 @login_required
+@refusals
 def interim_pdf(request, pk: int):
     """R-CERT-4: the printable interim certificate of marital status."""
     require_casework(request)
-    try:
-        interim, content = services.interim_pdf(request.user, pk, origin=web_origin(request))
-    except services.CertificateNotFound:
-        raise Http404 from None
+    interim, content = services.interim_pdf(request.user, pk, origin=web_origin(request))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="interim-{interim.number}.pdf"'
     return response
@@ -284,17 +267,14 @@ def interim_pdf(request, pk: int):
 
 @login_required
 @require_POST
+@refusals
 def interim(request, person_id: int):
     require_casework(request)
-    person = _person_or_404(request, person_id)
-    try:
+    person = services.access_holder(request.user, person_id, web_origin(request))
+    with refused_in_messages(request):
         issued = services.issue_interim_certificate(
             person.pk, acting_user=request.user, origin=web_origin(request)
         )
-    except services.CertificateRejected as exc:
-        for message in exc.messages():
-            messages.error(request, message)
-    else:
         messages.success(
             request,
             _(
@@ -318,21 +298,15 @@ def delegations(request):
     if request.method == "POST":
         end = request.POST.get("end", "")
         if end.isdigit():
-            try:
+            with refused_in_messages(request, together=True):
                 services.end_delegation(int(end), acting_user=user, origin=web_origin(request))
-            except services.CertificateRejected as exc:
-                messages.error(request, "; ".join(exc.messages()))
-            else:
                 messages.success(request, _("The delegation has ended."))
             return redirect("certificates:delegations")
         if form.is_valid():
-            try:
+            with refused_on(form):
                 services.delegate_issuing(
                     form.cleaned_data["village_code"], acting_user=user, origin=web_origin(request)
                 )
-            except services.CertificateRejected as exc:
-                show_errors(form, exc)
-            else:
                 messages.success(request, _("The village can now issue certificates."))
                 return redirect("certificates:delegations")
     return render(
@@ -363,7 +337,7 @@ def long_term(request):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused_on(form):
             services.set_long_term_validity(
                 user.jurisdiction_id,
                 allowed=form.cleaned_data["allowed"],
@@ -371,9 +345,6 @@ def long_term(request):
                 acting_user=user,
                 origin=web_origin(request),
             )
-        except services.CertificateRejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("A new version of the province's rules was saved."))
             return redirect("certificates:long_term")
     region = province_region(user.jurisdiction_id)

@@ -63,8 +63,8 @@ def flag_lost_contact(today: dt.date, *, now: dt.datetime | None = None) -> int:
     return flagged
 
 
-class DepartureRejected(Rejected):
-    """A departure that breaks a rule; `errors` maps form fields to plain-language messages."""
+# The old name of the one refusal (core.errors), until the departure page leaves exchange/.
+DepartureRejected = Rejected
 
 
 DEPARTURE_REASONS = [
@@ -104,7 +104,7 @@ def record_departure(
     """
     today = today or timezone.localdate()
     if not can_record_departure(acting_user, registration):
-        raise DepartureRejected(
+        raise Rejected(
             {"__all__": [_("Only the residence side closes an active residence record.")]}
         )
     errors: dict[str, list[str]] = {}
@@ -115,7 +115,7 @@ def record_departure(
     elif on < registration.arrival_date:
         errors["on"] = [_("The date of departure is before the date of arrival.")]
     if errors:
-        raise DepartureRejected(errors)
+        raise Rejected(errors)
     with transaction.atomic():
         close_departed(
             registration,
@@ -150,14 +150,14 @@ def close_departed(
     from yipanqi.audit.models import Action
     from yipanqi.audit.services import record_event
     from yipanqi.exchange.models import RequestType
-    from yipanqi.exchange.services import ExchangeRejected, send_request
+    from yipanqi.exchange.services import send_request
 
     now = now or timezone.now()
     closed = Registration.objects.filter(
         pk=registration.pk, status=RegistrationStatus.ACTIVE
     ).update(status=RegistrationStatus.CLOSED, closed_on=on, close_reason=reason)
     if not closed:
-        raise DepartureRejected({"__all__": [_("This record is already closed.")]})
+        raise Rejected({"__all__": [_("This record is already closed.")]})
     registration.refresh_from_db()
     # R-STAT-1: her stay stops counting (service coverage) after the day she left.
     counters.registration_closed(registration)
@@ -171,21 +171,18 @@ def close_departed(
     )
     home = registration.home_id
     if not (home.startswith(sender_code) or sender_code.startswith(home)):
-        try:
-            send_request(
-                RequestType.DEPARTURE_NOTICE,
-                sender_code=sender_code,
-                receiver_code=home,
-                acting_user=None if platform_sends else acting_user,
-                idempotency_key=f"departure-{registration.pk}",
-                persons=[registration.person],
-                payload={"registration": registration.pk, "reason": reason, "on": on.isoformat()},
-                subject=str(CloseReason(reason).label),
-                origin=origin,
-                now=now,
-            )
-        except ExchangeRejected as exc:
-            raise DepartureRejected(exc.errors) from None
+        send_request(
+            RequestType.DEPARTURE_NOTICE,
+            sender_code=sender_code,
+            receiver_code=home,
+            acting_user=None if platform_sends else acting_user,
+            idempotency_key=f"departure-{registration.pk}",
+            persons=[registration.person],
+            payload={"registration": registration.pk, "reason": reason, "on": on.isoformat()},
+            subject=str(CloseReason(reason).label),
+            origin=origin,
+            now=now,
+        )
     record_event(
         actor=acting_user,
         action=Action.PERSON_UPDATE,
@@ -225,13 +222,11 @@ def record_contact(
 
     today = today or timezone.localdate()
     if not can_record_contact(acting_user, registration):
-        raise DepartureRejected(
-            {"__all__": [_("Only the home side records news of an outflow person.")]}
-        )
+        raise Rejected({"__all__": [_("Only the home side records news of an outflow person.")]})
     if on is None or on > today:
-        raise DepartureRejected({"on": [_("The date of the news cannot be in the future.")]})
+        raise Rejected({"on": [_("The date of the news cannot be in the future.")]})
     if on < registration.arrival_date:
-        raise DepartureRejected({"on": [_("The date of the news is before the person left home.")]})
+        raise Rejected({"on": [_("The date of the news is before the person left home.")]})
     with transaction.atomic():
         Registration.objects.filter(pk=registration.pk).update(
             last_contact_on=on, lost_contact=False

@@ -2,7 +2,7 @@
 revoke, interim certificates, the printable PDF and the public check (R-CERT-1..5).
 
 Rules live in yipanqi.certificates. Outside your scope is 404; refused input is 422 with a
-field error map. The check endpoint needs no authentication and returns only the state.
+field error map (the services' NotFound and Rejected, answered by api/v1/errors.py). The check endpoint needs no authentication and returns only the state.
 """
 
 import datetime as dt
@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
 from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.certificates import selectors, services
@@ -138,10 +137,6 @@ class LateOut(Schema):
     results: list[VerificationOut]
 
 
-def _rejected(exc: services.CertificateRejected) -> Status:
-    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
-
-
 def _check_url(request, certificate: Certificate) -> str:
     return request.build_absolute_uri(reverse("certificates:check", args=[certificate.token]))
 
@@ -197,18 +192,12 @@ def _interim(i: InterimCertificate) -> dict:
 
 def _get(request, certificate_id: int) -> Certificate:
     require_casework(request, NO_CASEWORK)
-    try:
-        return services.access_certificate(request.auth, certificate_id)
-    except services.CertificateNotFound:
-        raise HttpError(404, "No such certificate in your jurisdiction.") from None
+    return services.access_certificate(request.auth, certificate_id)
 
 
 def _holder(request, person_id: int):
     require_casework(request, NO_CASEWORK)
-    try:
-        return services.access_holder(request.auth, person_id, api_origin(request))
-    except services.CertificateNotFound:
-        raise HttpError(404, "No such person in your jurisdiction.") from None
+    return services.access_holder(request.auth, person_id, api_origin(request))
 
 
 @router.get(
@@ -253,17 +242,14 @@ def issue(request, person_id: int, payload: IssueIn):
         proxy = services.ProxyInput(
             payload.proxy.name, payload.proxy.relation, payload.proxy.interim_number
         )
-    try:
-        certificate = services.issue_certificate(
-            person.pk,
-            children=payload.children,
-            long_term=payload.long_term,
-            proxy=proxy,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except services.CertificateRejected as exc:
-        return _rejected(exc)
+    certificate = services.issue_certificate(
+        person.pk,
+        children=payload.children,
+        long_term=payload.long_term,
+        proxy=proxy,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(
         201, _certificate(request, services.access_certificate(request.auth, certificate.pk))
     )
@@ -278,12 +264,9 @@ def interim(request, person_id: int):
     """Gives her 60 days to obtain a certificate and sends the home side a no-certificate
     notice (R-EX-2)."""
     person = _holder(request, person_id)
-    try:
-        issued = services.issue_interim_certificate(
-            person.pk, acting_user=request.auth, origin=api_origin(request)
-        )
-    except services.CertificateRejected as exc:
-        return _rejected(exc)
+    issued = services.issue_interim_certificate(
+        person.pk, acting_user=request.auth, origin=api_origin(request)
+    )
     return Status(201, _interim(issued))
 
 
@@ -324,18 +307,15 @@ def get_certificate(request, certificate_id: int):
 def verify(request, certificate_id: int, payload: VerifyIn):
     """Within 30 days of arrival, then yearly; a change of status is sent home."""
     certificate = _get(request, certificate_id)
-    try:
-        verification = services.verify_certificate(
-            certificate.pk,
-            verified_on=payload.verified_on,
-            marital_status=payload.marital_status,
-            children=payload.children,
-            note=payload.note,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except services.CertificateRejected as exc:
-        return _rejected(exc)
+    verification = services.verify_certificate(
+        certificate.pk,
+        verified_on=payload.verified_on,
+        marital_status=payload.marital_status,
+        children=payload.children,
+        note=payload.note,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(201, _verification(verification))
 
 
@@ -347,17 +327,14 @@ def verify(request, certificate_id: int, payload: VerifyIn):
 def renew(request, certificate_id: int, payload: RenewIn):
     """The residence is notified with a certificate_notice request."""
     certificate = _get(request, certificate_id)
-    try:
-        renewed = services.renew_certificate(
-            certificate.pk,
-            id_number=payload.id_number,
-            old_number=payload.old_number,
-            long_term=payload.long_term,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except services.CertificateRejected as exc:
-        return _rejected(exc)
+    renewed = services.renew_certificate(
+        certificate.pk,
+        id_number=payload.id_number,
+        old_number=payload.old_number,
+        long_term=payload.long_term,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(201, _certificate(request, services.access_certificate(request.auth, renewed.pk)))
 
 
@@ -368,15 +345,12 @@ def renew(request, certificate_id: int, payload: RenewIn):
 )
 def revoke(request, certificate_id: int, payload: RevokeIn):
     certificate = _get(request, certificate_id)
-    try:
-        services.revoke_certificate(
-            certificate.pk,
-            reason=payload.reason,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except services.CertificateRejected as exc:
-        return _rejected(exc)
+    services.revoke_certificate(
+        certificate.pk,
+        reason=payload.reason,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(
         200, _certificate(request, services.access_certificate(request.auth, certificate.pk))
     )
@@ -411,12 +385,7 @@ def pdf(request, certificate_id: int):
 )
 def interim_pdf(request, interim_id: int):
     require_casework(request, NO_CASEWORK)
-    try:
-        interim, content = services.interim_pdf(
-            request.auth, interim_id, origin=api_origin(request)
-        )
-    except services.CertificateNotFound:
-        raise HttpError(404, "No such interim certificate in your jurisdiction.") from None
+    interim, content = services.interim_pdf(request.auth, interim_id, origin=api_origin(request))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="interim-{interim.number}.pdf"'
     return response

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
 from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.people import services
@@ -129,10 +128,7 @@ def search(request, payload: PersonSearchIn):
 def get_person(request, person_id: int):
     """The whole record; reading it writes an audit row. 404 outside your scope."""
     require_casework(request, NO_CASEWORK)
-    try:
-        revealed = services.reveal_person(request.auth, person_id, origin=api_origin(request))
-    except services.PersonNotFound:
-        raise HttpError(404, "No such person in your jurisdiction.") from None
+    revealed = services.reveal_person(request.auth, person_id, origin=api_origin(request))
     person = revealed.person
     registrations = list(person.registrations.order_by("-recorded_at"))
     active = {r.kind for r in registrations if r.status == "active"}
@@ -154,12 +150,9 @@ def _register(request, payload: RegisterIn, kind: str):
     fields = payload.dict()
     fields["sex"] = fields["sex"] or ""
     data = services.RegistrationInput(**fields)
-    try:
-        registration = services.register(
-            data, kind=kind, acting_user=request.auth, origin=api_origin(request)
-        )
-    except services.RegistrationRejected as exc:
-        return Status(400, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
+    registration = services.register(
+        data, kind=kind, acting_user=request.auth, origin=api_origin(request)
+    )
     linked = registration.person.registrations.active().values("kind").distinct().count() == 2
     return Status(
         201,
@@ -175,7 +168,7 @@ def _register(request, payload: RegisterIn, kind: str):
 
 @router.post(
     "/inflow",
-    response={201: RegisteredOut, 400: ErrorOut},
+    response={201: RegisteredOut, 422: ErrorOut},
     summary="Register an inflow person (R-REGN-1)",
 )
 def register_inflow(request, payload: RegisterIn):
@@ -185,7 +178,7 @@ def register_inflow(request, payload: RegisterIn):
 
 @router.post(
     "/outflow",
-    response={201: RegisteredOut, 400: ErrorOut},
+    response={201: RegisteredOut, 422: ErrorOut},
     summary="Register an outflow person (R-REGN-1)",
 )
 def register_outflow(request, payload: RegisterIn):

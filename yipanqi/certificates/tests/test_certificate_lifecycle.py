@@ -14,6 +14,7 @@ from yipanqi.certificates.models import (
     PublicState,
     VerificationKind,
 )
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.exchange.models import Request, RequestType
 
 from .conftest import ARRIVAL, at
@@ -40,9 +41,9 @@ def test_numbers_are_unique_per_issuer_and_year(woman, second_woman, issue):
 
 def test_only_home_township_issues(woman, village_worker, other_county_admin):
     """R-CERT-1: the residence, or anyone else, cannot issue her certificate."""
-    with pytest.raises(services.CertificateRejected):
+    with pytest.raises(Rejected):
         services.issue_certificate(woman.pk, acting_user=village_worker, now=at(ARRIVAL))
-    with pytest.raises(services.CertificateNotFound):
+    with pytest.raises(NotFound):
         services.issue_certificate(woman.pk, acting_user=other_county_admin, now=at(ARRIVAL))
     assert not Certificate.objects.exists()
 
@@ -50,7 +51,7 @@ def test_only_home_township_issues(woman, village_worker, other_county_admin):
 def test_second_valid_certificate_is_refused(woman, issue):
     """R-CERT-5: one valid certificate at a time; a second is refused in plain words."""
     first = issue(woman)
-    with pytest.raises(services.CertificateRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         issue(woman)
     assert first.number in refused.value.messages()[0]
     assert Certificate.objects.count() == 1
@@ -134,17 +135,17 @@ def test_verification_needs_the_residence_and_a_sensible_date(
 ):
     """R-CERT-3: only the residence verifies; not before arrival, not in the future."""
     certificate = issue(woman)
-    with pytest.raises(services.CertificateRejected):
+    with pytest.raises(Rejected):
         services.verify_certificate(
             certificate.pk, acting_user=township_operator, now=at(dt.date(2026, 3, 5))
         )
-    with pytest.raises(services.CertificateRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         services.verify_certificate(
             certificate.pk, verified_on=dt.date(2026, 3, 1), acting_user=village_worker,
             now=at(dt.date(2026, 3, 5)),
         )  # fmt: skip
     assert "before her arrival" in refused.value.messages()[0]
-    with pytest.raises(services.CertificateRejected):
+    with pytest.raises(Rejected):
         services.verify_certificate(
             certificate.pk, verified_on=dt.date(2026, 3, 9), acting_user=village_worker,
             now=at(dt.date(2026, 3, 5)),
@@ -160,7 +161,7 @@ def test_renewed_after_three_years_and_the_residence_is_told(
     old = issue(woman, day=dt.date(2026, 2, 20))
     three_years = dt.date(2029, 2, 21)
     assert old.public_state(three_years) == PublicState.EXPIRED
-    with pytest.raises(services.CertificateRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         services.renew_certificate(
             old.pk, id_number="510722199504120000", old_number=old.number,
             acting_user=township_operator, now=at(three_years),
@@ -190,7 +191,7 @@ def test_renewed_after_three_years_and_the_residence_is_told(
 def test_renewal_is_refused_long_before_expiry(woman, issue, township_operator):
     """R-CERT-2: renewal opens 90 days before expiry."""
     old = issue(woman)
-    with pytest.raises(services.CertificateRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         services.renew_certificate(
             old.pk, id_number=woman.reveal_id_number(), old_number=old.number,
             acting_user=township_operator, now=at(dt.date(2027, 1, 1)),
@@ -201,7 +202,7 @@ def test_renewal_is_refused_long_before_expiry(woman, issue, township_operator):
 
 def test_long_term_only_where_the_province_grants_it(woman, issue, sichuan_admin):
     """R-CERT-2: long-term validity where the issuing province's rules grant it."""
-    with pytest.raises(services.CertificateRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         issue(woman, long_term=True)
     assert "long_term" in refused.value.errors
     services.set_long_term_validity(

@@ -8,6 +8,7 @@ import pytest
 from conftest import NANSHAN_TOWNSHIP, SANTAI_TOWNSHIP
 from yipanqi.certificates import selectors, services
 from yipanqi.certificates.models import Certificate
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange.models import RequestStatus, RequestType
 
 from .conftest import at
@@ -35,12 +36,12 @@ def test_interim_only_by_residence_township_and_not_twice(
     woman, residence_township, village_worker
 ):
     """R-CERT-4: the residence township issues it, once per window."""
-    with pytest.raises(services.CertificateRejected):
+    with pytest.raises(Rejected):
         services.issue_interim_certificate(woman.pk, acting_user=village_worker)
     services.issue_interim_certificate(
         woman.pk, acting_user=residence_township, now=at(dt.date(2026, 3, 10))
     )
-    with pytest.raises(services.CertificateRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         services.issue_interim_certificate(
             woman.pk, acting_user=residence_township, now=at(dt.date(2026, 3, 12))
         )
@@ -53,7 +54,7 @@ def test_proxy_application_with_the_interim_certificate(woman, residence_townshi
     interim = services.issue_interim_certificate(
         woman.pk, acting_user=residence_township, now=at(dt.date(2026, 3, 10))
     )
-    with pytest.raises(services.CertificateRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         issue(woman, day=dt.date(2026, 3, 16),
               proxy=services.ProxyInput("张伟", "spouse", "L4403052026099"))  # fmt: skip
     assert "proxy_interim_number" in refused.value.errors
@@ -75,10 +76,10 @@ def test_no_certificate_for_men_or_outside_childbearing_age(register_inflow, tow
 
     wife = register_inflow().person
     man = register_inflow(id_number=id_for(seq=9, sex="M"), name="张伟", spouse_id=wife.pk).person
-    with pytest.raises(services.CertificateRejected):
+    with pytest.raises(Rejected):
         services.issue_certificate(man.pk, acting_user=township_operator)
     older = register_inflow(id_number=id_for(birth=dt.date(1977, 6, 1), seq=5)).person
-    with pytest.raises(services.CertificateRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         services.issue_certificate(
             older.pk, acting_user=township_operator, now=at(dt.date(2027, 7, 1))
         )
@@ -90,7 +91,7 @@ def test_delegated_village_issues(woman, township_operator):
     from conftest import SANTAI_VILLAGE, make_user
 
     village = make_user("vic", "village_worker", SANTAI_VILLAGE)
-    with pytest.raises(services.CertificateRejected):
+    with pytest.raises(Rejected):
         services.issue_certificate(woman.pk, acting_user=village)
     delegation = services.delegate_issuing(SANTAI_VILLAGE, acting_user=township_operator)
     certificate = services.issue_certificate(woman.pk, acting_user=village)

@@ -9,6 +9,7 @@ from PIL import Image
 
 from yipanqi.audit.models import Action, AuditEvent
 from yipanqi.certificates import services
+from yipanqi.core.errors import NotFound
 from yipanqi.core.testing import assert_chinese_font
 
 from .conftest import at
@@ -48,5 +49,5 @@ def test_pdf_renders_with_chinese_font_and_qr(verified, township_operator, tmp_p
 
 def test_pdf_is_for_her_two_jurisdictions_only(verified, other_county_admin):
     """R-ACC-2: someone outside her home and residence cannot print it."""
-    with pytest.raises(services.CertificateNotFound):
+    with pytest.raises(NotFound):
         services.certificate_pdf(other_county_admin, verified.pk, check_url="http://x/")

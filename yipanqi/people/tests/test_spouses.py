@@ -109,7 +109,7 @@ def test_r_jur_3_over_the_api(register_inflow, village_worker):
         "marital_status": "first_marriage",
     }
     alone = client.post("/api/v1/persons/inflow", json.dumps(body), content_type="application/json")
-    assert alone.status_code == 400
+    assert alone.status_code == 422
     detail = alone.json()["detail"]
     assert "husband" in detail or "丈夫" in detail  # in the API's language
     wife = register_inflow().person
