@@ -30,33 +30,17 @@ from yipanqi.births.models import (
     ReportSource,
     Route,
 )
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import rules
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
-from yipanqi.people.services import PersonNotFound, access_person, link_spouses
+from yipanqi.people.services import access_person, link_spouses
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
-
-class BirthRejected(Exception):
-    """An action that breaks a rule: `errors` maps fields to plain-language messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-    def messages(self) -> list[str]:
-        return [m for messages in self.errors.values() for m in messages]
-
-
-class BirthNotFound(Exception):
-    """No such registration (or person) within the user's scope."""
-
-
-def _reject(message: str, field: str = "__all__") -> BirthRejected:
-    return BirthRejected({field: [message]})
+_reject = Rejected.because
 
 
 # --- scope and roles ---------------------------------------------------------------------------
@@ -72,7 +56,7 @@ def access_registration(user: User, registration_id: int) -> BirthRegistration:
         .first()
     )
     if found is None:
-        raise BirthNotFound(registration_id)
+        raise NotFound(_("No such birth registration in your jurisdiction."))
     return found
 
 
@@ -230,10 +214,7 @@ def _township_of(code: str, field_name: str, label: str, errors: dict) -> Divisi
 
 
 def _check(data: BirthInput, user: User, origin) -> tuple[Person, Person | None, dict]:
-    try:
-        woman = access_person(user, data.woman_id, origin=origin)
-    except PersonNotFound:
-        raise BirthNotFound(data.woman_id) from None
+    woman = access_person(user, data.woman_id, origin=origin)
     errors: dict[str, list[str]] = {}
     if woman.sex != Sex.FEMALE:
         errors.setdefault("woman_id", []).append(
@@ -245,7 +226,7 @@ def _check(data: BirthInput, user: User, origin) -> tuple[Person, Person | None,
     if husband_id:
         try:
             husband = access_person(user, husband_id, origin=origin)
-        except PersonNotFound:
+        except NotFound:
             husband = None
     # R-JUR-3: her husband's record, when named, must be a man's and not another woman's.
     if husband is not None and husband.sex != Sex.MALE:
@@ -287,7 +268,7 @@ def _check(data: BirthInput, user: User, origin) -> tuple[Person, Person | None,
         )
     clean["key"] = key
     if errors:
-        raise BirthRejected(errors)
+        raise Rejected(errors)
     return woman, husband, clean
 
 
@@ -743,8 +724,8 @@ def already_reported(mother_id: int, birth_date, birth_order: int) -> BirthRepor
     ).first()
 
 
-def _duplicate_rejection(existing: BirthReport) -> BirthRejected:
-    return BirthRejected(
+def _duplicate_rejection(existing: BirthReport) -> Rejected:
+    return Rejected(
         {
             "birth_date": [
                 _(
@@ -765,10 +746,7 @@ def report_birth(
     now: dt.datetime | None = None,
 ) -> BirthReport:
     """R-BIRTH-4: a birth is recorded with the child's sex and notified to the home side."""
-    try:
-        mother = access_person(acting_user, data.mother_id, origin=origin)
-    except PersonNotFound:
-        raise BirthNotFound(data.mother_id) from None
+    mother = access_person(acting_user, data.mother_id, origin=origin)
     key = (data.idempotency_key or "").strip()
     if key:
         existing = BirthReport.objects.filter(idempotency_key=key).first()
@@ -818,7 +796,7 @@ def report_birth(
                 _("That birth registration is not hers.")
             )
     if errors:
-        raise BirthRejected(errors)
+        raise Rejected(errors)
     # Issue 16.11: a second report of the same birth (the hospital feed's, another form's) would
     # count it twice in the sex ratio (R-STAT-5); the constraint backs this check under races.
     existing = already_reported(mother.pk, data.birth_date, data.birth_order)

@@ -24,23 +24,21 @@ from yipanqi.births.forms import (
     ReturnForm,
 )
 from yipanqi.births.models import BirthReport
+from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
 from yipanqi.people.models import Person
-from yipanqi.people.services import PersonNotFound, access_person
-from yipanqi.web.casework import require_casework, show_errors, web_origin
+from yipanqi.people.services import access_person
+from yipanqi.web.casework import require_casework, web_origin
 
 
 def _person(request, raw):
     if not str(raw or "").isdigit():
         raise Http404
-    try:
-        return access_person(request.user, int(raw), origin=web_origin(request))
-    except PersonNotFound:
-        raise Http404 from None
+    return access_person(request.user, int(raw), origin=web_origin(request))
 
 
 @never_cache
@@ -88,13 +86,8 @@ def _apply(request, *, home: bool):
             husband_id=spouse.pk if spouse is not None else None,
         )
         service = services.register_at_home if home else services.apply_first_child
-        try:
+        with refused_on(form):
             registration = service(data, acting_user=request.user, origin=web_origin(request))
-        except services.BirthRejected as exc:
-            show_errors(form, exc)
-        except services.BirthNotFound:
-            raise Http404 from None
-        else:
             if home:
                 messages.success(
                     request,
@@ -136,6 +129,7 @@ def _division_label(code: str) -> str:
 
 @never_cache
 @login_required
+@refusals
 def apply_first_child(request):
     """R-BIRTH-1: a couple applies at her residence for a first child."""
     return _apply(request, home=False)
@@ -143,6 +137,7 @@ def apply_first_child(request):
 
 @never_cache
 @login_required
+@refusals
 def register_at_home(request):
     """R-BIRTH-3: a registration at the home side (further child, or first child at home)."""
     return _apply(request, home=True)
@@ -150,10 +145,7 @@ def register_at_home(request):
 
 def _access(request, pk):
     require_casework(request)
-    try:
-        return services.access_registration(request.user, pk)
-    except services.BirthNotFound:
-        raise Http404 from None
+    return services.access_registration(request.user, pk)
 
 
 def _detail(request, registration, status=200, **forms):
@@ -192,16 +184,18 @@ def _detail(request, registration, status=200, **forms):
 
 @never_cache
 @login_required
+@refusals
 def detail(request, pk: int):
     return _detail(request, _access(request, pk))
 
 
 @never_cache
 @login_required
+@refusals
 def pdf(request, pk: int):
     """The family's printable birth registration (audited: it carries her ID number)."""
     registration = _access(request, pk)
-    try:
+    with refused_in_messages(request):
         registration, content = services.registration_pdf(
             request.user,
             registration.pk,
@@ -210,11 +204,10 @@ def pdf(request, pk: int):
             ),
             origin=web_origin(request),
         )
-    except services.BirthRejected as exc:
-        return _refused(request, registration, exc)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="birth-{registration.number}.pdf"'
-    return response
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="birth-{registration.number}.pdf"'
+        return response
+    return redirect("births:detail", registration.pk)
 
 
 def _done(request, registration, message):
@@ -222,31 +215,22 @@ def _done(request, registration, message):
     return redirect("births:detail", registration.pk)
 
 
-def _refused(request, registration, exc, **forms):
-    if not forms:
-        for message in exc.messages():
-            messages.error(request, message)
-        return redirect("births:detail", registration.pk)
-    for form in forms.values():
-        show_errors(form, exc)
-    return _detail(request, registration, status=422, **forms)
-
-
 @login_required
 @require_POST
+@refusals
 def ask(request, pk: int):
     registration = _access(request, pk)
-    try:
+    with refused_in_messages(request):
         services.ask_home_townships(
             registration.pk, acting_user=request.user, origin=web_origin(request)
         )
-    except services.BirthRejected as exc:
-        return _refused(request, registration, exc)
-    return _done(request, registration, _("Both home townships have been asked to confirm."))
+        return _done(request, registration, _("Both home townships have been asked to confirm."))
+    return redirect("births:detail", registration.pk)
 
 
 @login_required
 @require_POST
+@refusals
 def confirm(request, pk: int, request_id: int):
     """R-BIRTH-2 step 2: a home township answers its confirmation request from this page."""
     registration = _access(request, pk)
@@ -255,29 +239,26 @@ def confirm(request, pk: int, request_id: int):
         raise Http404
     form = ConfirmForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_in_messages(request, together=True):
             exchange.answer_request(
                 request_id,
                 answer=form.cleaned_data["answer"],
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except exchange.RequestNotFound:
-            raise Http404 from None
-        except exchange.ExchangeRejected as exc:
-            messages.error(request, "; ".join(exc.messages()))
-            return redirect("births:detail", registration.pk)
-        return _done(request, registration, _("Your answer was sent."))
+            return _done(request, registration, _("Your answer was sent."))
+        return redirect("births:detail", registration.pk)
     return _detail(request, registration, status=422, confirm_form=form)
 
 
 @login_required
 @require_POST
+@refusals
 def forward(request, pk: int):
     registration = _access(request, pk)
     form = ForwardForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             services.forward_to_township(
                 registration.pk,
                 opinion=form.cleaned_data["opinion"],
@@ -285,37 +266,36 @@ def forward(request, pk: int):
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except services.BirthRejected as exc:
-            return _refused(request, registration, exc, forward_form=form)
-        return _done(request, registration, _("The file was forwarded to the township."))
+            return _done(request, registration, _("The file was forwarded to the township."))
     return _detail(request, registration, status=422, forward_form=form)
 
 
 @login_required
 @require_POST
+@refusals
 def issue(request, pk: int):
     registration = _access(request, pk)
-    try:
+    with refused_in_messages(request):
         issued = services.issue_registration(
             registration.pk, acting_user=request.user, origin=web_origin(request)
         )
-    except services.BirthRejected as exc:
-        return _refused(request, registration, exc)
-    return _done(
-        request,
-        registration,
-        _("Registration %(number)s issued; both home townships have been notified.")
-        % {"number": issued.number},
-    )
+        return _done(
+            request,
+            registration,
+            _("Registration %(number)s issued; both home townships have been notified.")
+            % {"number": issued.number},
+        )
+    return redirect("births:detail", registration.pk)
 
 
 @login_required
 @require_POST
+@refusals
 def return_file(request, pk: int):
     registration = _access(request, pk)
     form = ReturnForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             services.return_registration(
                 registration.pk,
                 missing=form.cleaned_data["missing"],
@@ -323,9 +303,7 @@ def return_file(request, pk: int):
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except services.BirthRejected as exc:
-            return _refused(request, registration, exc, return_form=form)
-        return _done(request, registration, _("The file was returned with what is missing."))
+            return _done(request, registration, _("The file was returned with what is missing."))
     return _detail(request, registration, status=422, return_form=form)
 
 
@@ -344,6 +322,7 @@ def reports(request):
 
 @never_cache
 @login_required
+@refusals
 def report_new(request):
     """R-BIRTH-4: record a birth with the child's sex; the home side is notified."""
     require_casework(request)
@@ -352,7 +331,7 @@ def report_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         latest = mother.birth_registrations.order_by("-pk").first()
-        try:
+        with refused_on(form):
             services.report_birth(
                 services.BirthReportInput(
                     mother_id=mother.pk,
@@ -367,11 +346,6 @@ def report_new(request):
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except services.BirthRejected as exc:
-            show_errors(form, exc)
-        except services.BirthNotFound:
-            raise Http404 from None
-        else:
             messages.success(request, _("The birth was recorded and the home side notified."))
             return redirect("web:person", mother.pk)
     return render(

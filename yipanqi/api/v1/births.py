@@ -24,6 +24,7 @@ from yipanqi.births.models import (
     ReportSource,
     Route,
 )
+from yipanqi.core.errors import NotFound
 from yipanqi.exchange import services as exchange
 from yipanqi.people.models import Sex
 
@@ -147,10 +148,6 @@ class BirthReportOut(Schema):
     notice_id: int | None = Field(None, description="the birth_report request sent home")
 
 
-def _rejected(exc) -> Status:
-    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
-
-
 def _step(step) -> dict | None:
     if step is None:
         return None
@@ -209,10 +206,7 @@ def _full(r: BirthRegistration) -> dict:
 
 def _get(request, registration_id: int) -> BirthRegistration:
     require_casework(request, NO_CASEWORK)
-    try:
-        return services.access_registration(request.auth, registration_id)
-    except services.BirthNotFound:
-        raise HttpError(404, "No such birth registration in your jurisdiction.") from None
+    return services.access_registration(request.auth, registration_id)
 
 
 def _fresh(request, registration_id: int) -> dict:
@@ -250,12 +244,7 @@ def _create(request, service, data):
     require_casework(request, NO_CASEWORK)
     user = request.auth
     data.idempotency_key = f"api-{user.pk}-{data.idempotency_key}"
-    try:
-        registration = service(data, acting_user=user, origin=api_origin(request))
-    except services.BirthNotFound:
-        raise HttpError(404, "No such person in your jurisdiction.") from None
-    except services.BirthRejected as exc:
-        return _rejected(exc)
+    registration = service(data, acting_user=user, origin=api_origin(request))
     return Status(201, _fresh(request, registration.pk))
 
 
@@ -289,10 +278,7 @@ def get_registration(request, registration_id: int):
 
 def _act(request, registration_id: int, action, **kwargs):
     registration = _get(request, registration_id)
-    try:
-        action(registration.pk, acting_user=request.auth, origin=api_origin(request), **kwargs)
-    except services.BirthRejected as exc:
-        return _rejected(exc)
+    action(registration.pk, acting_user=request.auth, origin=api_origin(request), **kwargs)
     return Status(200, _fresh(request, registration.pk))
 
 
@@ -318,10 +304,9 @@ def confirm(request, registration_id: int, request_id: int, payload: ConfirmIn):
         exchange.answer_request(
             request_id, answer=payload.answer, acting_user=request.auth, origin=api_origin(request)
         )
-    except exchange.RequestNotFound:
+    except NotFound:
+        # The exchange's own words would name a request; this endpoint speaks of confirmations.
         raise HttpError(404, "No such confirmation request for this registration.") from None
-    except exchange.ExchangeRejected as exc:
-        return _rejected(exc)
     return Status(200, _fresh(request, registration.pk))
 
 
@@ -382,25 +367,20 @@ def _report(b: BirthReport) -> dict:
 def report(request, payload: BirthReportIn):
     require_casework(request, NO_CASEWORK)
     user = request.auth
-    try:
-        created = services.report_birth(
-            services.BirthReportInput(
-                mother_id=payload.mother_id,
-                birth_date=payload.birth_date,
-                child_sex=str(payload.child_sex),
-                child_name=payload.child_name,
-                birth_order=payload.birth_order,
-                source=str(payload.source),
-                registration_id=payload.registration_id,
-                idempotency_key=f"api-{user.pk}-{payload.idempotency_key}",
-            ),
-            acting_user=user,
-            origin=api_origin(request),
-        )
-    except services.BirthNotFound:
-        raise HttpError(404, "No such person in your jurisdiction.") from None
-    except services.BirthRejected as exc:
-        return _rejected(exc)
+    created = services.report_birth(
+        services.BirthReportInput(
+            mother_id=payload.mother_id,
+            birth_date=payload.birth_date,
+            child_sex=str(payload.child_sex),
+            child_name=payload.child_name,
+            birth_order=payload.birth_order,
+            source=str(payload.source),
+            registration_id=payload.registration_id,
+            idempotency_key=f"api-{user.pk}-{payload.idempotency_key}",
+        ),
+        acting_user=user,
+        origin=api_origin(request),
+    )
     return Status(201, _report(created))
 
 
@@ -416,17 +396,14 @@ def registration_pdf(request, registration_id: int):
     """Once issued: the registration with its steps, the home townships' confirmations among
     them, and her certificate's check code when she holds a valid certificate."""
     registration = _get(request, registration_id)
-    try:
-        registration, content = services.registration_pdf(
-            request.auth,
-            registration.pk,
-            certificate_check_url=lambda c: request.build_absolute_uri(
-                reverse("certificates:check", args=[c.token])
-            ),
-            origin=api_origin(request),
-        )
-    except services.BirthRejected as exc:
-        return _rejected(exc)
+    registration, content = services.registration_pdf(
+        request.auth,
+        registration.pk,
+        certificate_check_url=lambda c: request.build_absolute_uri(
+            reverse("certificates:check", args=[c.token])
+        ),
+        origin=api_origin(request),
+    )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="birth-{registration.number}.pdf"'
     return response

@@ -17,6 +17,7 @@ from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.models import Action, AuditEvent
 from yipanqi.births import services
 from yipanqi.births.models import BirthEvent, BirthEventType
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.core.testing import assert_chinese_font
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestType
@@ -169,7 +170,7 @@ def test_the_pdf_lists_the_confirmations_and_waits_for_the_issue(
         exchange.answer_request(
             _confirmations()[code].pk, answer="属实", acting_user=user, now=at(dt.date(2026, 3, 9))
         )
-    with pytest.raises(services.BirthRejected, match="once it is issued"):
+    with pytest.raises(Rejected, match="once it is issued"):
         services.registration_pdf(village_worker, asked.pk)
     # Over the API too (its language is the request's, so the text is read first below).
     refused = _api(village_worker).get(f"/api/v1/births/registrations/{asked.pk}/pdf")
@@ -193,7 +194,7 @@ def test_the_registration_pdf_is_for_her_jurisdictions_only(woman, township_oper
 
     registration = _issued_at_home(woman, township_operator)
     outsider = make_user("olga", "county_admin", "330106")  # 西湖区: neither home nor residence
-    with pytest.raises(services.BirthNotFound):
+    with pytest.raises(NotFound):
         services.registration_pdf(outsider, registration.pk)
 
 

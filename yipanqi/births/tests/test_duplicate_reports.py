@@ -10,6 +10,7 @@ from django.apps import apps
 from yipanqi.births import services
 from yipanqi.births.models import BirthReport
 from yipanqi.births.tests.conftest import at
+from yipanqi.core.errors import Rejected
 from yipanqi.stats import counters
 from yipanqi.stats.models import StatCounter
 
@@ -40,7 +41,7 @@ def test_16_11_a_second_report_of_the_same_birth_is_refused_and_counted_once(wom
     and the sex ratio counts one girl."""
     first = _report(woman, village_worker, "r1")
     for sex in ("F", "M"):
-        with pytest.raises(services.BirthRejected) as refused:
+        with pytest.raises(Rejected) as refused:
             _report(woman, village_worker, f"r2-{sex}", sex=sex)
         message = refused.value.errors["birth_date"][0]
         assert "already reported" in message and "twins" in message

@@ -9,6 +9,7 @@ import pytest
 from conftest import NANSHAN_TOWNSHIP, NANSHAN_VILLAGE, SANTAI_TOWNSHIP
 from yipanqi.births import selectors, services
 from yipanqi.births.models import BirthEventType, BirthRegistration, BirthStatus
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.exchange.sweep import sweep
@@ -57,7 +58,7 @@ def test_first_child_with_one_home_township_late(
     assert (2, SANTAI_TOWNSHIP, "done") in _states(registration, today)
     nxt = selectors.next_step(registration, today)
     assert (nxt.owner.code, nxt.state) == (HUSBAND_HOME, "overdue")
-    with pytest.raises(services.BirthRejected):
+    with pytest.raises(Rejected):
         services.forward_to_township(
             registration.pk, opinion="ok", acting_user=village_worker, now=at(today)
         )
@@ -111,13 +112,13 @@ def test_returned_for_missing_documents_then_resubmitted(
     ):
         exchange.answer_request(request.pk, answer="Confirmed.", acting_user=user)
     services.forward_to_township(registration.pk, opinion="Forwarded.", acting_user=village_worker)
-    with pytest.raises(services.BirthRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         services.issue_registration(registration.pk, acting_user=residence_township)
     assert "Marriage certificate" in refused.value.messages()[0]
-    with pytest.raises(services.BirthRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         services.return_registration(registration.pk, missing=[], acting_user=residence_township)
     assert "only be returned for missing documents" in refused.value.messages()[0]
-    with pytest.raises(services.BirthRejected):
+    with pytest.raises(Rejected):
         services.return_registration(
             registration.pk, missing=["too_many_children"], acting_user=residence_township
         )
@@ -149,8 +150,8 @@ def test_only_the_residence_receives_and_only_its_township_issues(
     apply, township_operator, other_county_admin, woman
 ):
     """R-BIRTH-1: the couple applies at her residence, not at an unrelated office."""
-    with pytest.raises(services.BirthRejected):
+    with pytest.raises(Rejected):
         apply(user=township_operator)
-    with pytest.raises(services.BirthNotFound):
+    with pytest.raises(NotFound):
         apply(user=other_county_admin)
     assert not BirthRegistration.objects.exists()

@@ -9,6 +9,7 @@ import pytest
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP
 from yipanqi.births import selectors, services
 from yipanqi.births.models import BirthReport, BirthStatus, Route
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange.models import Request, RequestType
 
 from .conftest import ALL_DOCUMENTS, HUSBAND_HOME, at
@@ -51,7 +52,7 @@ def test_either_home_for_a_two_province_couple(woman, register_inflow):
 
 def test_home_side_needs_the_documents(woman, township_operator):
     """R-BIRTH-1 documents; nothing is written when one is missing."""
-    with pytest.raises(services.BirthRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         _home(woman, township_operator, documents=["id_cards"])
     assert "documents" in refused.value.errors
     assert not Request.objects.filter(type=RequestType.BIRTH_NOTICE).exists()
@@ -74,7 +75,7 @@ def test_birth_report_with_sex_notified_home(woman, village_worker, township_ope
     )
     assert report.notice.payload["child_sex"] == "F"
     assert Request.objects.visible_to(township_operator).filter(pk=report.notice_id).exists()
-    with pytest.raises(services.BirthRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         services.report_birth(
             services.BirthReportInput(
                 mother_id=woman.pk, birth_date=dt.date(2026, 12, 1), child_sex="X",
