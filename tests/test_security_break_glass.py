@@ -10,6 +10,7 @@ from conftest import id_for, make_user
 from yipanqi.accounts import emergency
 from yipanqi.accounts.models import ApiToken, EmergencyAccess
 from yipanqi.audit.models import AuditEvent
+from yipanqi.core.errors import Rejected
 
 REASON = "急诊抢救，需要核实婚育情况"
 
@@ -86,7 +87,7 @@ def test_r_acc_2_the_grant_expires_and_the_api_follows_it(person, other_county_a
 
 def test_r_acc_2_separated_administrators_cannot_break_the_glass(person, auditor):
     """Issue 7.2 + 7.4: 三员 roles never read persons, not even in an emergency."""
-    with pytest.raises(emergency.EmergencyRefused):
+    with pytest.raises(Rejected):
         emergency.open_in_emergency(id_for(), case="medical", reason=REASON, acting_user=auditor)
     assert (
         _client(make_user("sam", "system_admin", None))
@@ -102,7 +103,7 @@ def test_r_acc_2_emergency_access_is_limited_per_day(person, other_county_admin,
     emergency.open_in_emergency(
         id_for(), case="medical", reason=REASON, acting_user=other_county_admin
     )
-    with pytest.raises(emergency.EmergencyRefused, match="supervisor"):
+    with pytest.raises(Rejected, match="supervisor"):
         emergency.open_in_emergency(
             id_for(), case="medical", reason=REASON, acting_user=other_county_admin
         )
@@ -112,7 +113,7 @@ def test_r_acc_2_emergency_access_is_limited_per_day(person, other_county_admin,
 def test_r_acc_2_unknown_or_invalid_id_numbers_say_so_plainly(db, other_county_admin):
     """Issue 7.4: bad input gets a plain message and changes nothing."""
     for number, message in [("123", "not valid"), (id_for(seq=99), "No person")]:
-        with pytest.raises(emergency.EmergencyRefused, match=message):
+        with pytest.raises(Rejected, match=message):
             emergency.open_in_emergency(
                 number, case="medical", reason=REASON, acting_user=other_county_admin
             )
@@ -129,12 +130,12 @@ def test_issue16_5_every_look_up_found_or_not_counts_and_is_audited(
     settings.BREAK_GLASS_LOOKUPS_PER_DAY = 3
     tried = [id_for(seq=n) for n in (91, 92, 93)]
     for number in tried:
-        with pytest.raises(emergency.EmergencyRefused, match="No person"):
+        with pytest.raises(Rejected, match="No person"):
             emergency.open_in_emergency(
                 number, case="medical", reason=REASON, acting_user=other_county_admin
             )
 
-    with pytest.raises(emergency.EmergencyRefused, match="looked up 3 ID numbers"):
+    with pytest.raises(Rejected, match="looked up 3 ID numbers"):
         emergency.open_in_emergency(
             id_for(), case="medical", reason=REASON, acting_user=other_county_admin
         )
@@ -195,7 +196,7 @@ def test_issue12_2_the_request_case_needs_a_request_about_the_person(
     the user's subtree it is refused (and audited); with one, the grant is made."""
     from yipanqi.exchange.services import send_request
 
-    with pytest.raises(emergency.EmergencyRefused, match="No request about this person"):
+    with pytest.raises(Rejected, match="No request about this person"):
         emergency.open_in_emergency(
             id_for(), case="request", reason=REASON, acting_user=other_county_admin
         )

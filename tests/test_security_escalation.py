@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, make_user
 from yipanqi.accounts.models import ApiToken
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange import services
 from yipanqi.exchange.models import Request
 from yipanqi.exchange.sweep import sweep
@@ -123,7 +124,7 @@ def test_r_ex_3_a_missing_common_level_refuses_instead_of_reaching_the_nation(mo
     escalated to the national level above them."""
     request, worker = _overdue(SANTAI_VILLAGE, TASHAN_TOWNSHIP, "missing-level")
     monkeypatch.setattr(services, "common_ancestor", lambda first, second: None)
-    with pytest.raises(services.ExchangeRejected):
+    with pytest.raises(Rejected):
         services.escalate_request(request.pk, reason="十五个工作日未回复", acting_user=worker)
     request.refresh_from_db()
     assert request.status == "overdue"

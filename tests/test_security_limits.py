@@ -25,7 +25,7 @@ from yipanqi.accounts import throttle
 from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.models import AuditEvent
 from yipanqi.core import ratelimit
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.core.models import Throttle
 from yipanqi.grievances import services as grievances
 from yipanqi.grievances.models import Category, Complaint
@@ -170,7 +170,7 @@ def test_issue16_7_public_complaint_limit_holds_under_20_concurrent_posts(commit
 
 def test_issue16_7_follow_up_guesses_are_counted_before_they_are_checked(committed_world):
     """R-GRV-1: given 20 wrong look-ups an hour per connection, when 40 guesses arrive at once,
-    then exactly 20 are checked (ComplaintNotFound) and 20 refused unchecked (a read-then-write
+    then exactly 20 are checked (NotFound) and 20 refused unchecked (a read-then-write
     count let 51 of 60 be checked); the right pair afterwards is refused too, for the hour."""
     filed = _public_complaint(0)
     origin = grievances.Origin(channel="public", ip="198.51.100.60")
@@ -182,7 +182,7 @@ def test_issue16_7_follow_up_guesses_are_counted_before_they_are_checked(committ
         ),
     )
 
-    checked = [o for o in outcomes if isinstance(o, grievances.ComplaintNotFound)]
+    checked = [o for o in outcomes if isinstance(o, NotFound)]
     refused = [o for o in outcomes if isinstance(o, Rejected)]
     assert len(checked) == django_settings.COMPLAINT_LOOKUP_FAILURES_PER_HOUR == 20
     assert len(refused) == 20

@@ -38,6 +38,7 @@ from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core import ratelimit
 from yipanqi.core.crypto import blind_index
+from yipanqi.core.errors import Rejected
 from yipanqi.divisions.models import within_q
 from yipanqi.people import idnumbers
 from yipanqi.people.models import Person
@@ -59,10 +60,6 @@ def may_break_glass(user: User) -> bool:
     return bool(getattr(user, "can_see_persons", False)) and user.role in BREAK_GLASS_ROLES
 
 
-class EmergencyRefused(Exception):
-    """Why emergency access was not given, in plain words."""
-
-
 def open_in_emergency(
     id_number: str,
     *,
@@ -77,20 +74,20 @@ def open_in_emergency(
     """
     reason = " ".join((reason or "").split())
     if not acting_user.can_see_persons:
-        raise EmergencyRefused(_("Your role does not give access to person records."))
+        raise Rejected.because(_("Your role does not give access to person records."))
     if acting_user.role == Role.VILLAGE_WORKER:
-        raise EmergencyRefused(
+        raise Rejected.because(
             _(
                 "Village workers cannot open records outside their village. Ask your "
                 "township: it can open the record in an emergency."
             )
         )
     if not may_break_glass(acting_user):
-        raise EmergencyRefused(_("Your role cannot use emergency access."))
+        raise Rejected.because(_("Your role cannot use emergency access."))
     if case not in EmergencyCase.values:
-        raise EmergencyRefused(_("Please choose what the emergency is."))
+        raise Rejected.because(_("Please choose what the emergency is."))
     if len(reason) < MIN_REASON_LENGTH:
-        raise EmergencyRefused(
+        raise Rejected.because(
             _("Please say why you need this record (at least %(n)s characters).")
             % {"n": MIN_REASON_LENGTH}
         )
@@ -98,12 +95,12 @@ def open_in_emergency(
         value = idnumbers.normalize(id_number or "")
         idnumbers.parse(value)
     except idnumbers.InvalidIdNumber:
-        raise EmergencyRefused(_("This ID number is not valid. Please check it.")) from None
+        raise Rejected.because(_("This ID number is not valid. Please check it.")) from None
     looked_up = {"id_area": value[:6], "id_hash": blind_index(value, domain="audit-id")[:16]}
     attempt = ratelimit.count(f"break-glass-lookup:{acting_user.pk}", window=24 * 3600)
     if attempt.count > settings.BREAK_GLASS_LOOKUPS_PER_DAY:
         _audit_lookup(acting_user, origin, reason, looked_up, "lookup limit", Result.DENIED)
-        raise EmergencyRefused(
+        raise Rejected.because(
             _(
                 "You have looked up %(n)s ID numbers for emergency access in the last day; "
                 "ask your supervisor."
@@ -113,14 +110,14 @@ def open_in_emergency(
     person = Person.objects.filter(id_number_index=blind_index(value, domain="id")).first()
     if person is None:
         _audit_lookup(acting_user, origin, reason, looked_up, "not registered", Result.DENIED)
-        raise EmergencyRefused(_("No person with this ID number is registered."))
+        raise Rejected.because(_("No person with this ID number is registered."))
     if Person.objects.visible_to(acting_user).filter(pk=person.pk).exists():
         _audit_lookup(acting_user, origin, reason, looked_up, "in scope", Result.OK, person)
         return person
     looked_up["case"] = case
     if case == EmergencyCase.REQUEST and not _has_request_link(acting_user, person):
         _audit_lookup(acting_user, origin, reason, looked_up, "no request", Result.DENIED, person)
-        raise EmergencyRefused(
+        raise Rejected.because(
             _(
                 "No request about this person was sent to or from your unit. Choose another "
                 "case, or ask the person's home or residence jurisdiction."
@@ -145,7 +142,7 @@ def open_in_emergency(
                 reason=reason,
                 detail={"rule": "daily limit", **looked_up},
             )
-            refused = EmergencyRefused(
+            refused = Rejected.because(
                 _(
                     "You have used emergency access %(n)s times in the last day; ask your supervisor."
                 )
@@ -263,15 +260,15 @@ def review_access(
 ) -> EmergencyReview:
     """Mark one grant reviewed by the acting user's role (once per role); audited."""
     if acting_user.role not in REVIEWER_ROLES:
-        raise EmergencyRefused(_("Only the security administrator and the auditor review these."))
+        raise Rejected.because(_("Only the security administrator and the auditor review these."))
     note = " ".join((note or "").split())[:500]
     with transaction.atomic():
         access = EmergencyAccess.objects.select_for_update().filter(pk=access_id).first()
         if access is None:
-            raise EmergencyRefused(_("There is no such emergency access."))
+            raise Rejected.because(_("There is no such emergency access."))
         done = EmergencyReview.objects.filter(access=access, reviewer_role=acting_user.role)
         if done.exists():
-            raise EmergencyRefused(_("Your role has reviewed this emergency access already."))
+            raise Rejected.because(_("Your role has reviewed this emergency access already."))
         review = EmergencyReview.objects.create(
             access=access, reviewer=acting_user, reviewer_role=acting_user.role, note=note
         )

@@ -31,6 +31,7 @@ from yipanqi.accounts.models import EmergencyAccess, EmergencyCase
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
+from yipanqi.core.errors import Rejected
 from yipanqi.people.models import Person
 from yipanqi.web.casework import require_casework, web_origin
 
@@ -298,7 +299,7 @@ def emergency_access(request):
                 acting_user=user,
                 origin=web_origin(request),
             )
-        except emergency.EmergencyRefused as exc:
+        except Rejected as exc:
             error = str(exc)
         else:
             if isinstance(outcome, EmergencyAccess):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yipanqi.accounts import emergency
 from yipanqi.audit.services import Origin
+from yipanqi.core.errors import refused_in_messages
 from yipanqi.core.paging import paginate
 
 
@@ -44,15 +45,12 @@ def emergency_reviews(request):
 def emergency_review(request, pk: int):
     """Mark one grant reviewed by this role, with an optional note."""
     _require_reviewer(request)
-    try:
+    with refused_in_messages(request):
         emergency.review_access(
             pk,
             note=request.POST.get("note", ""),
             acting_user=request.user,
             origin=Origin.from_request(request, channel="web"),
         )
-    except emergency.EmergencyRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("Marked as reviewed."))
     return redirect("audit:emergency_reviews")

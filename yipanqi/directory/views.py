@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.directory import services
 from yipanqi.directory.forms import ContactForm, PlaceForm, SearchForm
@@ -18,7 +18,7 @@ from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import get_division, list_children
 from yipanqi.services.models import SupplyPointKind
 from yipanqi.services.services import list_supply_points
-from yipanqi.web.casework import show_errors, web_origin
+from yipanqi.web.casework import web_origin
 
 
 @never_cache
@@ -63,15 +63,12 @@ def mine(request):
     )
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused_on(form):
             services.save_contact(
                 services.ContactInput(**form.cleaned_data),
                 acting_user=user,
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("Saved. Units in your region see the new details."))
             return redirect("directory:search")
     return render(

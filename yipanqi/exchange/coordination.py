@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.errors import Rejected
 from yipanqi.divisions.codes import ancestors_of
 from yipanqi.divisions.models import Division
 from yipanqi.exchange.models import Request, RequestEvent, RequestEventType, RequestStatus
-from yipanqi.exchange.services import ExchangeRejected, access_request
+from yipanqi.exchange.services import access_request
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days
 
@@ -43,8 +44,8 @@ COORDINATING_ROLES = {
 }
 
 
-def _reject(field: str, message: str) -> ExchangeRejected:
-    return ExchangeRejected({field: [message]})
+def _reject(field: str, message: str) -> Rejected:
+    return Rejected({field: [message]})
 
 
 def may_coordinate(user: User, request: Request) -> bool:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import CASEWORK_ROLES, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, ancestors_of, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import events
@@ -27,16 +27,8 @@ from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
 
-class ExchangeRejected(Rejected):
-    """A request action that breaks a rule; `errors` maps fields to plain-language messages."""
-
-
-class RequestNotFound(Exception):
-    """No such request within the user's scope (also raised for requests outside it)."""
-
-
-def _reject(field: str, message: str) -> ExchangeRejected:
-    return ExchangeRejected({field: [message]})
+def _reject(field: str, message: str) -> Rejected:
+    return Rejected({field: [message]})
 
 
 def _covers(user: User | None, code: str) -> bool:
@@ -58,7 +50,7 @@ def _division(code: str, field: str) -> Division:
 
 
 def access_request(user: User, request_id: int) -> Request:
-    """The request if the user may see it (R-EX-3 scope), else RequestNotFound."""
+    """The request if the user may see it (R-EX-3 scope), else NotFound."""
     found = (
         Request.objects.visible_to(user)
         .select_related("sender", "receiver", "escalated_to", "rule_set__region", "answered_by")
@@ -66,7 +58,7 @@ def access_request(user: User, request_id: int) -> Request:
         .first()
     )
     if found is None:
-        raise RequestNotFound(request_id)
+        raise NotFound(_("No such request in your jurisdiction."))
     return found
 
 

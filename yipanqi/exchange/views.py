@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.exchange import coordination, payloads, rules, selectors, services
 from yipanqi.exchange.answers import answers_for
@@ -28,14 +29,11 @@ from yipanqi.exchange.forms import (
 )
 from yipanqi.exchange.models import Region, RequestType
 from yipanqi.people import services as people
-from yipanqi.web.casework import require_casework, show_errors, web_origin
+from yipanqi.web.casework import require_casework, web_origin
 
 
 def _access(request, pk):
-    try:
-        return services.access_request(request.user, pk)
-    except services.RequestNotFound:
-        raise Http404 from None
+    return services.access_request(request.user, pk)
 
 
 @never_cache
@@ -159,11 +157,8 @@ def _coordinate(request, pk: int, form_class, name: str, act, success: str, form
     item = _access(request, pk)
     form = form_class(request.POST, **(form_kwargs(item) if form_kwargs else {}))
     if form.is_valid():
-        try:
+        with refused_on(form):
             act(item, form.cleaned_data)
-        except services.ExchangeRejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, success)
             if coordination.list_coordination(request.user).filter(pk=item.pk).exists():
                 return redirect("exchange:detail", item.pk)
@@ -174,6 +169,7 @@ def _coordinate(request, pk: int, form_class, name: str, act, success: str, form
 
 @require_POST
 @login_required
+@refusals
 def decide(request, pk: int):
     def act(item, data):
         coordination.decide_request(
@@ -192,6 +188,7 @@ def decide(request, pk: int):
 
 @require_POST
 @login_required
+@refusals
 def reschedule(request, pk: int):
     def act(item, data):
         coordination.reschedule_request(
@@ -214,6 +211,7 @@ def reschedule(request, pk: int):
 
 @require_POST
 @login_required
+@refusals
 def assign(request, pk: int):
     def act(item, data):
         coordination.assign_request(
@@ -237,6 +235,7 @@ def assign(request, pk: int):
 
 @never_cache
 @login_required
+@refusals
 def detail(request, pk: int):
     require_casework(request)
     item = _access(request, pk)
@@ -245,12 +244,13 @@ def detail(request, pk: int):
 
 @require_POST
 @login_required
+@refusals
 def answer(request, pk: int):
     require_casework(request)
     item = _access(request, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             services.answer_request(
                 item.pk,
                 answer=form.cleaned_data["answer"],
@@ -259,9 +259,6 @@ def answer(request, pk: int):
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except services.ExchangeRejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("Answered. The sender can see your answer now."))
             return redirect("exchange:box", "inbox")
     context = _detail_context(request, item, answer_form=form)
@@ -270,21 +267,19 @@ def answer(request, pk: int):
 
 @require_POST
 @login_required
+@refusals
 def escalate(request, pk: int):
     require_casework(request)
     item = _access(request, pk)
     form = EscalateForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             services.escalate_request(
                 item.pk,
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except services.ExchangeRejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("Escalated to the common higher level."))
             return redirect("exchange:detail", item.pk)
     context = _detail_context(request, item, escalate_form=form)
@@ -293,21 +288,19 @@ def escalate(request, pk: int):
 
 @require_POST
 @login_required
+@refusals
 def close(request, pk: int):
     require_casework(request)
     item = _access(request, pk)
-    try:
+    with refused_in_messages(request):
         services.close_request(item.pk, acting_user=request.user, origin=web_origin(request))
-    except services.ExchangeRejected as exc:
-        for message in exc.messages():
-            messages.error(request, message)
-    else:
         messages.success(request, _("Closed."))
     return redirect("exchange:detail", item.pk)
 
 
 @never_cache
 @login_required
+@refusals
 def new_request(request):
     """Ask another jurisdiction to confirm facts about a person (R-EX-4)."""
     require_casework(request)
@@ -315,16 +308,15 @@ def new_request(request):
     if not user.jurisdiction_id:
         raise Http404
     try:
-        person = people.access_person(
-            user, int(request.GET.get("person") or 0), origin=web_origin(request)
-        )
-    except (people.PersonNotFound, ValueError):
+        person_id = int(request.GET.get("person") or 0)
+    except ValueError:
         raise Http404 from None
+    person = people.access_person(user, person_id, origin=web_origin(request))
     if request.method == "POST":
         form = NewRequestForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refused_on(form):
                 item = services.send_request(
                     data["type"],
                     sender_code=user.jurisdiction_id,
@@ -336,9 +328,6 @@ def new_request(request):
                     subject=data["question"][:200],
                     origin=web_origin(request),
                 )
-            except services.ExchangeRejected as exc:
-                show_errors(form, exc)
-            else:
                 messages.success(request, _("Sent. It is due on %(due)s.") % {"due": item.due_on})
                 return redirect("exchange:detail", item.pk)
     else:
@@ -408,7 +397,7 @@ def region(request, code: str):
         form = RuleSetForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refused_on(form):
                 rules.revise_rules(
                     item,
                     effective_from=data["effective_from"],
@@ -419,9 +408,6 @@ def region(request, code: str):
                     acting_user=user,
                     origin=web_origin(request),
                 )
-            except rules.RulesRejected as exc:
-                show_errors(form, exc)
-            else:
                 messages.success(request, _("Saved as a new version; earlier versions stay."))
                 return redirect("exchange:region", item.code)
     else:

@@ -19,7 +19,7 @@ from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core import ratelimit
 from yipanqi.core.crypto import blind_index, field_cipher
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
@@ -38,10 +38,6 @@ from yipanqi.workdays.services import add_working_days, local_date
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _PHONE_RE = re.compile(r"^(1\d{10}|0\d{9,11})$")
 _REFERENCE_RE = re.compile(r"^TS\d{12}$")
-
-
-class ComplaintNotFound(Exception):
-    """No such complaint within the user's scope, or a reference and secret that do not match."""
 
 
 @dataclass
@@ -263,8 +259,6 @@ def file_complaint(
             if Complaint.objects.filter(reference=reference).exists():
                 continue  # the random reference was taken: draw another
             raise
-        except exchange.ExchangeRejected as exc:
-            raise Rejected(exc.errors) from None
         return FiledComplaint(complaint, secret)
     raise Rejected.because(_("Please send the complaint again."))
 
@@ -291,7 +285,7 @@ def _needs_referral(staff_code: str, assigned_code: str) -> bool:
 
 
 def access_complaint(user: User, complaint_id: int) -> Complaint:
-    """The complaint if the user's scope covers it, else ComplaintNotFound."""
+    """The complaint if the user's scope covers it, else NotFound."""
     found = (
         Complaint.objects.visible_to(user)
         .select_related("place", "assigned_to", "filed_by_unit", "person", "answered_by")
@@ -299,7 +293,7 @@ def access_complaint(user: User, complaint_id: int) -> Complaint:
         .first()
     )
     if found is None:
-        raise ComplaintNotFound(complaint_id)
+        raise NotFound(_("No such complaint in your jurisdiction."))
     return found
 
 
@@ -307,14 +301,14 @@ def access_complaint_or_none(user: User, complaint_id: int) -> Complaint | None:
     """The complaint if the user still sees it (after handing it away they may not)."""
     try:
         return access_complaint(user, complaint_id)
-    except ComplaintNotFound:
+    except NotFound:
         return None
 
 
 def lookup_complaint(reference: str, secret: str, *, origin: Origin | None = None) -> Complaint:
     """The complaint whose reference and secret both match (the public status page).
 
-    A wrong pair is ComplaintNotFound, whichever half is wrong; many wrong pairs from one
+    A wrong pair is NotFound, whichever half is wrong; many wrong pairs from one
     connection are refused for an hour, so references cannot be tried in bulk.
     """
     origin = origin or Origin()
@@ -332,7 +326,7 @@ def lookup_complaint(reference: str, secret: str, *, origin: Origin | None = Non
     if _REFERENCE_RE.match(reference) and secret:
         found = Complaint.objects.select_related("assigned_to").filter(reference=reference).first()
     if found is None or not hmac.compare_digest(found.secret_hash, _secret_hash(reference, secret)):
-        raise ComplaintNotFound(reference)
+        raise NotFound(_("No complaint matches this reference and access code."))
     ratelimit.refund(key)
     return found
 

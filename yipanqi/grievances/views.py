@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.audit.services import Origin
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, refusals, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.grievances import selectors, services
@@ -25,7 +25,7 @@ from yipanqi.grievances.forms import (
     TransferForm,
 )
 from yipanqi.people.models import Person
-from yipanqi.web.casework import require_casework, show_errors, web_origin
+from yipanqi.web.casework import require_casework, web_origin
 
 
 def _label(code) -> str:
@@ -69,16 +69,13 @@ def new_complaint(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.complaint_data()
-        try:
+        with refused_on(form):
             filed = services.file_complaint(
                 services.ComplaintInput(**data, person_id=person.pk if person else None),
                 acting_user=user,
                 channel=form.cleaned_data["channel"],
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _(
@@ -103,10 +100,7 @@ def new_complaint(request):
 
 def _access(request, pk: int):
     require_casework(request)
-    try:
-        return services.access_complaint(request.user, pk)
-    except services.ComplaintNotFound:
-        raise Http404 from None
+    return services.access_complaint(request.user, pk)
 
 
 def _detail(request, complaint, status=200, **forms):
@@ -134,26 +128,25 @@ def _detail(request, complaint, status=200, **forms):
 
 @never_cache
 @login_required
+@refusals
 def detail(request, pk: int):
     return _detail(request, _access(request, pk))
 
 
 @require_POST
 @login_required
+@refusals
 def answer(request, pk: int):
     complaint = _access(request, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             services.answer_complaint(
                 complaint.pk,
                 answer=form.cleaned_data["answer"],
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("Answered. The complainant sees the answer now."))
             return redirect("grievances:detail", complaint.pk)
     return _detail(request, complaint, answer_form=form, status=400)
@@ -169,12 +162,13 @@ def _after_move(request, moved):
 
 @require_POST
 @login_required
+@refusals
 def transfer(request, pk: int):
     """Hand the complaint to another unit with a reason (R-GRV-1)."""
     complaint = _access(request, pk)
     form = TransferForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             moved = services.transfer_complaint(
                 complaint.pk,
                 to_code=form.cleaned_data["to_code"],
@@ -182,9 +176,6 @@ def transfer(request, pk: int):
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _("Transferred to %(unit)s.") % {"unit": moved.assigned_to},
@@ -195,21 +186,19 @@ def transfer(request, pk: int):
 
 @require_POST
 @login_required
+@refusals
 def escalate(request, pk: int):
     """Send a late complaint to the next level up (R-GRV-1)."""
     complaint = _access(request, pk)
     form = EscalateForm(request.POST)
     if form.is_valid():
-        try:
+        with refused_on(form):
             moved = services.escalate_complaint(
                 complaint.pk,
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _("Escalated to %(unit)s, to answer by %(day)s.")
@@ -231,15 +220,12 @@ def public_new(request):
             # Robots get the same kind of refusal as a person who sent too many.
             form.add_error(None, _("The complaint could not be accepted. Please call 12356."))
         elif form.is_valid():
-            try:
+            with refused_on(form):
                 filed = services.file_complaint(
                     services.ComplaintInput(**form.complaint_data()),
                     acting_user=None,
                     origin=Origin.from_request(request, channel="public"),
                 )
-            except Rejected as exc:
-                show_errors(form, exc)
-            else:
                 return render(
                     request,
                     "grievances/public_filed.html",
@@ -264,19 +250,21 @@ def public_status(request):
     form = LookupForm(request.POST or None)
     complaint = None
     if request.method == "POST" and form.is_valid():
-        try:
-            complaint = services.lookup_complaint(
-                form.cleaned_data["reference"],
-                form.cleaned_data["secret"],
-                origin=Origin.from_request(request, channel="public"),
-            )
-        except services.ComplaintNotFound:
-            form.add_error(
-                None,
-                _("No complaint matches this reference number and access code. Please check both."),
-            )
-        except Rejected as exc:
-            show_errors(form, exc)
+        with refused_on(form):
+            try:
+                complaint = services.lookup_complaint(
+                    form.cleaned_data["reference"],
+                    form.cleaned_data["secret"],
+                    origin=Origin.from_request(request, channel="public"),
+                )
+            except NotFound:
+                # On the public page the citizen is told to check both halves of the pair.
+                form.add_error(
+                    None,
+                    _(
+                        "No complaint matches this reference number and access code. Please check both."
+                    ),
+                )
     return render(
         request,
         "grievances/public_status.html",

@@ -21,14 +21,11 @@ from django.utils.translation import gettext_lazy, pgettext
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core import sheets
+from yipanqi.core.errors import Rejected
 from yipanqi.people import idnumbers
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 64 * 1024
-
-
-class ExportRejected(Exception):
-    """An export the user may not have, or asked for wrongly; the message is for the user."""
 
 
 @dataclass
@@ -153,7 +150,7 @@ def _requests(user, params: dict, full: bool, origin) -> Export:
     _need_persons(user)
     box = params.get("box") or "inbox"
     if box not in selectors.BOXES:
-        raise ExportRejected(_("There is no such list."))
+        raise Rejected.because(_("There is no such list."))
     filters = selectors.Filters(
         type=params.get("type", ""),
         status=params.get("status", ""),
@@ -218,7 +215,7 @@ def _statistics(user, params: dict, full: bool, origin) -> Export:
     within = (params.get("within") or "").strip()
     if within:
         if not within.isdigit() or (scope and not within.startswith(scope)):
-            raise ExportRejected(_("This jurisdiction is outside your own."))
+            raise Rejected.because(_("This jurisdiction is outside your own."))
         qs = qs.filter(division_code__startswith=within)
     header = [_("Code"), _("Jurisdiction"), _("Metric"), _("Key"), _("Month"), _("Value")]
 
@@ -253,7 +250,7 @@ def _divisions(user, params: dict, full: bool, origin) -> Export:
     qs = Division.objects.all()
     if within:
         if not within.isdigit() or len(within) not in (2, 4, 6, 9, 12):
-            raise ExportRejected(_("%(code)s is not a division code.") % {"code": within[:20]})
+            raise Rejected.because(_("%(code)s is not a division code.") % {"code": within[:20]})
         qs = qs.within(within)
     header = [
         _("Code"),
@@ -272,7 +269,7 @@ def _divisions(user, params: dict, full: bool, origin) -> Export:
 
 def _need_persons(user) -> None:
     if not getattr(user, "can_see_persons", False):
-        raise ExportRejected(_("You cannot see this list."))
+        raise Rejected.because(_("You cannot see this list."))
 
 
 def _param_date(value) -> dt.date | None:
@@ -281,7 +278,7 @@ def _param_date(value) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ExportRejected(_("Please write dates like 2026-03-05.")) from None
+        raise Rejected.because(_("Please write dates like 2026-03-05.")) from None
 
 
 BUILDERS: dict[str, Callable] = {
@@ -307,9 +304,9 @@ def export(
 ) -> tuple[str, str, Iterator[bytes]]:
     """(file name, content type, chunks) of an export; audited before the first byte."""
     if what not in BUILDERS:
-        raise ExportRejected(_("There is no such list."))
+        raise Rejected.because(_("There is no such list."))
     if fmt not in FORMATS:
-        raise ExportRejected(_("Please choose CSV or XLSX."))
+        raise Rejected.because(_("Please choose CSV or XLSX."))
     full = may_export_identities(user)
     built = BUILDERS[what](user, params, full, origin)
     record_event(

@@ -36,6 +36,7 @@ from yipanqi.accounts.models import Department, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.core.errors import Rejected
 from yipanqi.divisions.models import within_q
 from yipanqi.imports.checks import parse_id
 from yipanqi.imports.models import (
@@ -51,7 +52,6 @@ from yipanqi.imports.models import (
     feeds_of,
 )
 from yipanqi.imports.pipeline import (
-    ImportRejected,
     ImportRequest,
     Outcome,
     count_rows,
@@ -84,21 +84,12 @@ MARRIAGE_TYPES = {
 }  # fmt: skip
 
 
-class FeedRejected(Exception):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-    def messages(self) -> list[str]:
-        return [m for ms in self.errors.values() for m in ms]
-
-
 def parse_period(text: str) -> dt.date:
-    """'2026-04', '2026/4', '2026年4月', '202604' -> 2026-04-01; ImportRejected otherwise."""
+    """'2026-04', '2026/4', '2026年4月', '202604' -> 2026-04-01; Rejected otherwise."""
     match = _PERIOD.fullmatch(clean_text(text))
     if match and 1 <= int(match[2]) <= 12:
         return dt.date(int(match[1]), int(match[2]), 1)
-    raise ImportRejected(_("Please give the month the feed reports on, like 2026-04."))
+    raise Rejected.because(_("Please give the month the feed reports on, like 2026-04."))
 
 
 def due_for(period: dt.date):
@@ -212,26 +203,26 @@ def submit_zero_report(
     """零通报: a month with nothing new is reported as such, on time or late (R-FEED-1)."""
     refusal = feed_refusal(acting_user)
     if refusal:
-        raise FeedRejected({"__all__": [refusal]})
+        raise Rejected({"__all__": [refusal]})
     if feed_type not in FeedType.values:
-        raise FeedRejected({"feed_type": [_("Please choose the feed.")]})
+        raise Rejected({"feed_type": [_("Please choose the feed.")]})
     refusal = feed_refusal(acting_user, feed_type)
     if refusal:
-        raise FeedRejected({"feed_type": [refusal]})
+        raise Rejected({"feed_type": [refusal]})
     try:
         month = parse_period(period)
-    except ImportRejected as exc:
-        raise FeedRejected({"period": [str(exc)]}) from None
+    except Rejected as exc:
+        raise Rejected({"period": exc.messages()}) from None
     now = now or timezone.now()
     if month > local_date(now).replace(day=1):
-        raise FeedRejected({"period": [_("A report cannot be sent for a month to come.")]})
+        raise Rejected({"period": [_("A report cannot be sent for a month to come.")]})
     with transaction.atomic():
         report = _report(
             feed_type, acting_user.jurisdiction_id, month, now=now, user=acting_user,
             job_id=None, zero=True,
         )  # fmt: skip
         if report.records:
-            raise FeedRejected(
+            raise Rejected(
                 {"__all__": [_("This month's report already has records; it is not empty.")]}
             )
         record_event(
@@ -615,11 +606,11 @@ def import_feed(request: ImportRequest, *, period: str) -> Outcome:
     if request.acting_user is not None:
         refusal = feed_refusal(request.acting_user, feed_type)
         if refusal:
-            raise ImportRejected(refusal)
+            raise Rejected.because(refusal)
     month = parse_period(period)
     today = request.today or timezone.localdate()
     if month > today.replace(day=1):
-        raise ImportRejected(_("A report cannot be sent for a month to come."))
+        raise Rejected.because(_("A report cannot be sent for a month to come."))
     table = open_table(Path(request.path), sheet=request.sheet)
     layout = detect_layout(
         table, request.kind, header_row=request.header_row, mapping=request.mapping

@@ -13,22 +13,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
+from yipanqi.core.errors import Rejected, refusals, refused_in_messages
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
 from yipanqi.imports.guard import upload_too_large
 from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
-from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
 from yipanqi.stats.metrics import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS
 from yipanqi.web.casework import require_casework, web_origin
 
 
 def _job_or_404(request, job_id: int) -> ImportJob:
-    try:
-        return services.access_job(request.user, job_id)
-    except services.JobNotFound:
-        raise Http404 from None
+    return services.access_job(request.user, job_id)
 
 
 @never_cache
@@ -59,7 +56,7 @@ def index(request):
                 )
             except services.UnitRefused as exc:
                 form.add_error("unit", str(exc))
-            except (ImportRejected, UnreadableFile) as exc:
+            except (Rejected, UnreadableFile) as exc:
                 form.add_error("file", str(exc))
             else:
                 return redirect("imports:job", job.pk)
@@ -97,6 +94,7 @@ def _unit_picker(user, form) -> dict:
 
 @never_cache
 @login_required
+@refusals
 def job(request, job_id: int):
     job = _job_or_404(request, job_id)
     context = {"job": job, "previous": services.previous_import(job)}
@@ -117,6 +115,7 @@ def job(request, job_id: int):
 
 @require_POST
 @login_required
+@refusals
 def start(request, job_id: int):
     job = _job_or_404(request, job_id)
     mapping = {}
@@ -134,13 +133,14 @@ def start(request, job_id: int):
             dry_run=request.POST.get("dry_run") == "on",
             origin=web_origin(request),
         )
-    except (ImportRejected, UnreadableFile) as exc:
+    except (Rejected, UnreadableFile) as exc:
         messages.error(request, str(exc))
     return redirect("imports:job", job.pk)
 
 
 @never_cache
 @login_required
+@refusals
 def progress(request, job_id: int):
     """The progress bar, polled by htmx every second until the job has finished."""
     job = _job_or_404(request, job_id)
@@ -154,6 +154,7 @@ def progress(request, job_id: int):
 
 
 @login_required
+@refusals
 def report(request, job_id: int):
     job = _job_or_404(request, job_id)
     if not job.report_path or not Path(job.report_path).is_file():
@@ -178,18 +179,15 @@ def lead_list(request):
 
 @require_POST
 @login_required
+@refusals
 def lead_close(request, lead_id: int):
-    try:
+    with refused_in_messages(request):
         leads.close_lead(
             lead_id,
             outcome=request.POST.get("outcome", ""),
             acting_user=request.user,
             origin=web_origin(request),
         )
-    except leads.LeadNotFound:
-        raise Http404 from None
-    except leads.LeadRejected as exc:
-        messages.error(request, str(exc))
     return redirect("imports:leads")
 
 
@@ -205,7 +203,8 @@ def feed_list(request):
                 feeds.submit_zero_report(
                     acting_user=request.user, origin=web_origin(request), **form.cleaned_data
                 )
-            except feeds.FeedRejected as exc:
+            except Rejected as exc:
+                # Every problem above the form: its fields are not the service's.
                 for error in exc.messages():
                     form.add_error(None, error)
             else:
@@ -231,7 +230,7 @@ def export(request, what: str, fmt: str):
         filename, content_type, chunks = exports.export(
             request.user, what, fmt, params.dict(), origin=web_origin(request)
         )
-    except exports.ExportRejected as exc:
+    except Rejected as exc:
         if not request.user.can_see_persons and what != "divisions":
             raise Http404 from None
         messages.error(request, str(exc))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division, within_q
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
@@ -36,10 +36,6 @@ from yipanqi.workdays.services import local_date
 
 MAX_CHARGE = Decimal("100000")
 _PHONE_RE = re.compile(r"^[0-9\-+ ]{5,30}$")
-
-
-class RecordNotFound(Exception):
-    """No such record within the user's scope (also raised for records outside it)."""
 
 
 def _covers(user: User | None, code: str | None) -> bool:
@@ -285,7 +281,7 @@ def access_service_record(user: User, record_id: int) -> ServiceRecord:
         .first()
     )
     if found is None:
-        raise RecordNotFound(record_id)
+        raise NotFound()
     return found
 
 
@@ -430,8 +426,6 @@ def send_service_report(
                 person_id=person.pk,
                 detail={"event": "report_sent", "receiver": receiver, "request": request.pk},
             )
-    except exchange.ExchangeRejected as exc:
-        raise Rejected(exc.errors) from None
     except IntegrityError:
         # The same key raced with another submission: the winner's report is the one.
         existing = ServiceReport.objects.filter(request__idempotency_key=full_key).first()
@@ -453,7 +447,7 @@ def access_service_report(
         .first()
     )
     if found is None:
-        raise RecordNotFound(report_id)
+        raise NotFound(_("No such report in your jurisdiction."))
     record_event(
         actor=user,
         action=action,
@@ -498,7 +492,7 @@ def save_supply_point(
     if point_id is not None:
         point = SupplyPoint.objects.filter(pk=point_id).first()
         if point is None or not point.division_id.startswith(acting_user.jurisdiction_id):
-            raise RecordNotFound(point_id)
+            raise NotFound(_("No such supply point in your township."))
     errors: dict[str, list[str]] = {}
     code = (data.division_code or "").strip() or acting_user.jurisdiction_id
     division = Division.objects.filter(pk=code).first()

@@ -10,27 +10,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from yipanqi.audit.models import Action
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import refusals, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.people import services as people
 from yipanqi.services import pdf, services
 from yipanqi.services.forms import BenefitForm, ReportForm, ServiceForm, SupplyPointForm
 from yipanqi.services.models import SupplyPoint
-from yipanqi.web.casework import require_casework, show_errors, web_origin
+from yipanqi.web.casework import require_casework, web_origin
 
 
 def _person(request, person_id: int) -> "people.Person":
     require_casework(request)
-    try:
-        # A refused attempt on an existing person is audited there (R-ACC-2).
-        return people.access_person(request.user, person_id, origin=web_origin(request))
-    except people.PersonNotFound:
-        raise Http404 from None
+    # A refused attempt on an existing person is audited there (R-ACC-2).
+    return people.access_person(request.user, person_id, origin=web_origin(request))
 
 
 @never_cache
 @login_required
+@refusals
 def record_service(request, person_id: int):
     """R-SVC-1: the residence records a service given."""
     person = _person(request, person_id)
@@ -41,15 +39,12 @@ def record_service(request, person_id: int):
         initial={"given_on": timezone.localdate(), "amount_charged": 0},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused_on(form):
             recorded = services.record_service(
                 services.ServiceInput(person_id=person.pk, **form.cleaned_data),
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             for warning in recorded.warnings:
                 messages.warning(request, warning)
             messages.success(request, _("Service recorded."))
@@ -64,6 +59,7 @@ def record_service(request, person_id: int):
 
 @never_cache
 @login_required
+@refusals
 def send_report(request, person_id: int):
     """R-SVC-2: the residence sends the service report to the home side."""
     person = _person(request, person_id)
@@ -75,15 +71,12 @@ def send_report(request, person_id: int):
         initial={"period_from": today.replace(month=1, day=1), "period_to": today},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused_on(form):
             report = services.send_service_report(
                 services.ReportInput(person_id=person.pk, **form.cleaned_data),
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("The service report was sent to the home side."))
             return redirect("services:report", report.pk)
     return render(
@@ -96,16 +89,14 @@ def send_report(request, person_id: int):
 
 def _report(request, pk: int, action=Action.PERSON_VIEW):
     require_casework(request)
-    try:
-        return services.access_service_report(
-            request.user, pk, origin=web_origin(request), action=action
-        )
-    except services.RecordNotFound:
-        raise Http404 from None
+    return services.access_service_report(
+        request.user, pk, origin=web_origin(request), action=action
+    )
 
 
 @never_cache
 @login_required
+@refusals
 def report(request, pk: int):
     item = _report(request, pk)
     return render(
@@ -120,6 +111,7 @@ def report(request, pk: int):
 
 @never_cache
 @login_required
+@refusals
 def report_pdf(request, pk: int):
     """The printable 报告单 (R-SVC-2)."""
     item = _report(request, pk, action=Action.EXPORT)
@@ -130,6 +122,7 @@ def report_pdf(request, pk: int):
 
 @never_cache
 @login_required
+@refusals
 def record_benefit(request, person_id: int):
     """R-SVC-5: the home side records a certificate or reward."""
     person = _person(request, person_id)
@@ -137,15 +130,12 @@ def record_benefit(request, person_id: int):
         raise Http404
     form = BenefitForm(request.POST or None, initial={"issued_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused_on(form):
             services.record_benefit(
                 services.BenefitInput(person_id=person.pk, **form.cleaned_data),
                 acting_user=request.user,
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("Recorded. The place of residence sees it too."))
             return redirect("web:person", person.pk)
     return render(
@@ -172,6 +162,7 @@ def _township_divisions(user):
 
 @never_cache
 @login_required
+@refusals
 def supply_points(request, pk: int | None = None):
     """R-SVC-4: the township lists and edits its supply points."""
     user = request.user
@@ -199,16 +190,13 @@ def supply_points(request, pk: int | None = None):
         request.POST or None, initial=initial, divisions=_township_divisions(user)
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused_on(form):
             services.save_supply_point(
                 services.SupplyPointInput(**form.cleaned_data),
                 acting_user=user,
                 point_id=point.pk if point else None,
                 origin=web_origin(request),
             )
-        except Rejected as exc:
-            show_errors(form, exc)
-        else:
             messages.success(request, _("Saved. The public pages show it now."))
             return redirect("services:supply_points")
     return render(

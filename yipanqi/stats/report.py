@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from yipanqi.core import sheets
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.core.pdffonts import cjk_font
 from yipanqi.divisions.models import PATH_SEPARATOR
 from yipanqi.stats import exports, selectors
@@ -25,10 +25,6 @@ from yipanqi.stats.selectors import Figure, TargetBook
 
 # The rates of the monthly trend, in the PDF's chart and the XLSX's.
 TREND_CODES = ("registration_inflow", "timeliness", "verification_rate", "service_coverage")
-
-
-class ReportRejected(Rejected):
-    """A report that cannot be made; `errors` maps fields to plain-language messages."""
 
 
 @dataclass
@@ -141,10 +137,10 @@ def _annual_report(*, jurisdiction: str, year: int, today: dt.date | None) -> An
 
     code = (jurisdiction or "").strip()
     if not 2000 <= int(year) < 2100:
-        raise ReportRejected.because(_("The year must be between 2000 and 2099."), "year")
+        raise Rejected.because(_("The year must be between 2000 and 2099."), "year")
     today = today or timezone.localdate()
     if int(year) > today.year:
-        raise ReportRejected.because(
+        raise Rejected.because(
             _(
                 "The year %(year)s has not started yet, so there is nothing to report. Its "
                 "report can be made from 1 January %(year)s; a full report after 31 December."
@@ -157,8 +153,8 @@ def _annual_report(*, jurisdiction: str, year: int, today: dt.date | None) -> An
     if code.isdigit() and len(code) == 2:
         try:
             place = selectors.get_place(code)
-        except selectors.PlaceNotFound:
-            raise ReportRejected.because(
+        except NotFound:
+            raise Rejected.because(
                 _("There is no province with code %(code)s.") % {"code": code}, "jurisdiction"
             ) from None
         targets = book.for_code(code)
@@ -186,7 +182,7 @@ def _annual_report(*, jurisdiction: str, year: int, today: dt.date | None) -> An
         )
     region = Region.objects.filter(code=code).exclude(kind=RegionKind.NATIONAL).first()
     if region is None:
-        raise ReportRejected.because(
+        raise Rejected.because(
             _("%(code)s is neither a province code (44) nor a region (pan-pearl).")
             % {"code": code[:40]},
             "jurisdiction",
@@ -196,7 +192,7 @@ def _annual_report(*, jurisdiction: str, year: int, today: dt.date | None) -> An
     for province in sorted(region.provinces):
         try:
             place = selectors.get_place(province)
-        except selectors.PlaceNotFound:
+        except NotFound:
             continue
         rows.append(
             ReportRow(

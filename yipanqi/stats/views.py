@@ -5,14 +5,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from yipanqi.core.errors import Rejected
 from yipanqi.core.paging import with_links
 from yipanqi.stats import exports, services
 from yipanqi.stats.periods import year
 from yipanqi.stats.selectors import drill_page
-from yipanqi.stats.services import StatsForbidden, StatsRejected
+from yipanqi.stats.services import StatsForbidden
 
 
-def _error_page(request, exc: StatsRejected, status=422):
+def _error_page(request, exc: Rejected, status=422):
     return render(request, "stats/error.html", {"errors": exc.messages()}, status=status)
 
 
@@ -28,7 +29,7 @@ def dashboard(request):
         board = services.dashboard(request.user, **_query(request))
     except StatsForbidden:
         raise Http404 from None
-    except StatsRejected as exc:
+    except Rejected as exc:
         return _error_page(request, exc)
     this_year = year(board.period.start.year)
     return render(
@@ -68,7 +69,7 @@ def export(request):
         board = services.dashboard(request.user, **_query(request))
     except StatsForbidden:
         raise Http404 from None
-    except StatsRejected as exc:
+    except Rejected as exc:
         return _error_page(request, exc)
     response = HttpResponse(exports.dashboard_xlsx(board), content_type=exports.XLSX)
     name = f"yipanqi-{board.place.code or 'CN'}-{board.period.code}.xlsx"
@@ -93,7 +94,7 @@ def drill(request):
         )
     except StatsForbidden:
         raise Http404 from None
-    except StatsRejected as exc:
+    except Rejected as exc:
         return _error_page(request, exc)
     page = with_links(request, drill_page(found, get.get("page") or 1))
     return render(
@@ -118,7 +119,7 @@ def assessment(request):
         )
     except StatsForbidden:
         raise Http404 from None
-    except StatsRejected as exc:
+    except Rejected as exc:
         return _error_page(request, exc)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(exports.assessment_xlsx(card), content_type=exports.XLSX)
@@ -148,7 +149,7 @@ def report(request):
         )
     try:
         annual = services.annual(request.user, jurisdiction=get.get("at"), year=get.get("year"))
-    except StatsRejected as exc:
+    except Rejected as exc:
         return _error_page(request, exc)
     from yipanqi.stats.report import report_pdf, report_xlsx
 

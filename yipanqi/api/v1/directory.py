@@ -7,7 +7,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yipanqi.api.v1.common import ErrorOut, api_origin
-from yipanqi.core.errors import Rejected
 from yipanqi.directory import services
 from yipanqi.directory.models import UnitContact
 
@@ -82,14 +81,11 @@ def mine(request):
 def save_mine(request, payload: ContactIn):
     if not services.may_edit_contact(request.auth):
         raise HttpError(403, "Units from township up keep their directory entry.")
-    try:
-        contact = services.save_contact(
-            services.ContactInput(**payload.dict()),
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
+    contact = services.save_contact(
+        services.ContactInput(**payload.dict()),
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(200, _contact(contact))
 
 

@@ -255,14 +255,7 @@ def _full(item: Request, user) -> dict:
 
 def _get(request, request_id: int) -> Request:
     require_casework(request, NO_CASEWORK)
-    try:
-        return services.access_request(request.auth, request_id)
-    except services.RequestNotFound:
-        raise HttpError(404, "No such request in your jurisdiction.") from None
-
-
-def _rejected(exc: services.ExchangeRejected) -> Status:
-    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
+    return services.access_request(request.auth, request_id)
 
 
 def _list(request, box: str, filters: RequestFilterIn) -> dict:
@@ -324,21 +317,18 @@ def send(request, payload: SendIn):
     persons = list(Person.objects.visible_to(user).filter(pk__in=payload.person_ids))
     if len(persons) != len(set(payload.person_ids)):
         raise HttpError(404, "No such person in your jurisdiction.")
-    try:
-        item = services.send_request(
-            payload.type,
-            sender_code=user.jurisdiction_id,
-            receiver_code=payload.receiver_code,
-            acting_user=user,
-            # Keys are per user, so one client's key can never collide with another's.
-            idempotency_key=f"api-{user.pk}-{payload.idempotency_key}",
-            persons=persons,
-            payload={"question": payload.question},
-            subject=payload.question[:200],
-            origin=api_origin(request),
-        )
-    except services.ExchangeRejected as exc:
-        return _rejected(exc)
+    item = services.send_request(
+        payload.type,
+        sender_code=user.jurisdiction_id,
+        receiver_code=payload.receiver_code,
+        acting_user=user,
+        # Keys are per user, so one client's key can never collide with another's.
+        idempotency_key=f"api-{user.pk}-{payload.idempotency_key}",
+        persons=persons,
+        payload={"question": payload.question},
+        subject=payload.question[:200],
+        origin=api_origin(request),
+    )
     return Status(201, _full(services.access_request(user, item.pk), user))
 
 
@@ -349,17 +339,14 @@ def send(request, payload: SendIn):
 )
 def answer(request, request_id: int, payload: RequestAnswerIn):
     item = _get(request, request_id)
-    try:
-        services.answer_request(
-            item.pk,
-            answer=payload.answer,
-            canned=payload.canned or "",
-            note=payload.note,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except services.ExchangeRejected as exc:
-        return _rejected(exc)
+    services.answer_request(
+        item.pk,
+        answer=payload.answer,
+        canned=payload.canned or "",
+        note=payload.note,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 
@@ -370,12 +357,9 @@ def answer(request, request_id: int, payload: RequestAnswerIn):
 )
 def escalate(request, request_id: int, payload: EscalateIn):
     item = _get(request, request_id)
-    try:
-        services.escalate_request(
-            item.pk, reason=payload.reason, acting_user=request.auth, origin=api_origin(request)
-        )
-    except services.ExchangeRejected as exc:
-        return _rejected(exc)
+    services.escalate_request(
+        item.pk, reason=payload.reason, acting_user=request.auth, origin=api_origin(request)
+    )
     return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 
@@ -386,10 +370,7 @@ def escalate(request, request_id: int, payload: EscalateIn):
 )
 def close(request, request_id: int):
     item = _get(request, request_id)
-    try:
-        services.close_request(item.pk, acting_user=request.auth, origin=api_origin(request))
-    except services.ExchangeRejected as exc:
-        return _rejected(exc)
+    services.close_request(item.pk, acting_user=request.auth, origin=api_origin(request))
     return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 
@@ -415,10 +396,7 @@ def coordination_list(request, page: int = 1):
 
 def _coordinate(request, request_id: int, act) -> Status:
     item = _get(request, request_id)
-    try:
-        act(item)
-    except services.ExchangeRejected as exc:
-        return _rejected(exc)
+    act(item)
     return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 

@@ -11,10 +11,8 @@ from enum import StrEnum
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 
 from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
-from yipanqi.core.errors import Rejected
 from yipanqi.grievances import selectors, services
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
 
@@ -132,10 +130,6 @@ class ComplaintEscalateIn(Schema):
     reason: str = Field("", max_length=500, description="an optional note for the level above")
 
 
-def _rejected(exc: Rejected) -> Status:
-    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
-
-
 def _public(c: Complaint) -> dict:
     return {
         "reference": c.reference,
@@ -183,10 +177,7 @@ def _filed(filed: services.FiledComplaint) -> dict:
 
 def _get(request, complaint_id: int) -> Complaint:
     require_casework(request, NO_CASEWORK)
-    try:
-        return services.access_complaint(request.auth, complaint_id)
-    except services.ComplaintNotFound:
-        raise HttpError(404, "No such complaint in your jurisdiction.") from None
+    return services.access_complaint(request.auth, complaint_id)
 
 
 @router.post(
@@ -197,14 +188,11 @@ def _get(request, complaint_id: int) -> Complaint:
 )
 def file_public(request, payload: ComplaintIn):
     """Limited per connection; keep the reference and the access code to follow it."""
-    try:
-        filed = services.file_complaint(
-            services.ComplaintInput(**payload.dict()),
-            acting_user=None,
-            origin=api_origin(request, "public"),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    filed = services.file_complaint(
+        services.ComplaintInput(**payload.dict()),
+        acting_user=None,
+        origin=api_origin(request, "public"),
+    )
     return Status(201, _filed(filed))
 
 
@@ -215,17 +203,9 @@ def file_public(request, payload: ComplaintIn):
     summary="Follow a complaint with its reference and access code",
 )
 def public_status(request, payload: LookupIn):
-    try:
-        complaint = services.lookup_complaint(
-            payload.reference, payload.secret, origin=api_origin(request, "public")
-        )
-    except services.ComplaintNotFound:
-        return Status(
-            404,
-            {"detail": "No complaint matches this reference and access code.", "errors": {}},
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    complaint = services.lookup_complaint(
+        payload.reference, payload.secret, origin=api_origin(request, "public")
+    )
     return Status(200, _public(complaint))
 
 
@@ -253,15 +233,12 @@ def file_staff(request, payload: StaffComplaintIn):
     require_casework(request, NO_CASEWORK)
     data = payload.dict()
     channel = data.pop("channel")
-    try:
-        filed = services.file_complaint(
-            services.ComplaintInput(**data),
-            acting_user=request.auth,
-            channel=channel,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    filed = services.file_complaint(
+        services.ComplaintInput(**data),
+        acting_user=request.auth,
+        channel=channel,
+        origin=api_origin(request),
+    )
     return Status(201, _filed(filed))
 
 
@@ -277,15 +254,12 @@ def get_complaint(request, complaint_id: int):
 )
 def answer(request, complaint_id: int, payload: ComplaintAnswerIn):
     complaint = _get(request, complaint_id)
-    try:
-        services.answer_complaint(
-            complaint.pk,
-            answer=payload.answer,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    services.answer_complaint(
+        complaint.pk,
+        answer=payload.answer,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(200, _full(services.access_complaint(request.auth, complaint.pk)))
 
 
@@ -311,16 +285,13 @@ def transfer(request, complaint_id: int, payload: ComplaintTransferIn):
     """The responsible unit or a level above it; the due date stays. 202 when the complaint
     left your jurisdiction with the transfer."""
     complaint = _get(request, complaint_id)
-    try:
-        moved = services.transfer_complaint(
-            complaint.pk,
-            to_code=payload.to_code,
-            reason=payload.reason,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    moved = services.transfer_complaint(
+        complaint.pk,
+        to_code=payload.to_code,
+        reason=payload.reason,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return _after_move(request, moved)
 
 
@@ -333,13 +304,10 @@ def escalate(request, complaint_id: int, payload: ComplaintEscalateIn):
     """Only past its due date; the level above gets its own deadline. The daily sweep does the
     same for every late complaint."""
     complaint = _get(request, complaint_id)
-    try:
-        moved = services.escalate_complaint(
-            complaint.pk,
-            acting_user=request.auth,
-            reason=payload.reason,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    moved = services.escalate_complaint(
+        complaint.pk,
+        acting_user=request.auth,
+        reason=payload.reason,
+        origin=api_origin(request),
+    )
     return _after_move(request, moved)

@@ -15,7 +15,6 @@ from ninja.files import UploadedFile
 from yipanqi.api.v1.common import api_origin
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.models import FeedReport, ImportJob, ImportKind, Lead
-from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
 
 router = Router(tags=["imports"])
@@ -137,10 +136,7 @@ class ExportIn(Schema):
 
 
 def _job(request, job_id: int) -> ImportJob:
-    try:
-        return services.access_job(request.auth, job_id)
-    except services.JobNotFound:
-        raise HttpError(404, "No such import in your jurisdiction.") from None
+    return services.access_job(request.auth, job_id)
 
 
 def _out(job: ImportJob) -> dict:
@@ -190,7 +186,7 @@ def upload(
                 dry_run=dry_run,
                 origin=api_origin(request),
             )
-    except (ImportRejected, UnreadableFile) as exc:
+    except UnreadableFile as exc:
         raise HttpError(422, str(exc)) from None
     return Status(201, _out(job))
 
@@ -208,14 +204,9 @@ def list_leads(request):
 
 @router.post("/leads/{int:lead_id}/close", response=LeadOut, summary="Close a lead")
 def close_lead(request, lead_id: int, payload: CloseLeadIn):
-    try:
-        return leads.close_lead(
-            lead_id, outcome=payload.outcome, acting_user=request.auth, origin=api_origin(request)
-        )
-    except leads.LeadNotFound:
-        raise HttpError(404, "No such lead in your jurisdiction.") from None
-    except leads.LeadRejected as exc:
-        raise HttpError(422, str(exc)) from None
+    return leads.close_lead(
+        lead_id, outcome=payload.outcome, acting_user=request.auth, origin=api_origin(request)
+    )
 
 
 @router.get("/feeds", response=list[FeedReportOut], summary="Department feed reports")
@@ -227,15 +218,12 @@ def list_feeds(request):
 @router.post("/feeds/zero", response={201: FeedReportOut}, summary="Send a zero report")
 def zero_report(request, payload: ZeroReportIn):
     """零通报: nothing new this month (department feeders)."""
-    try:
-        report = feeds.submit_zero_report(
-            feed_type=payload.feed_type,
-            period=payload.period,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except feeds.FeedRejected as exc:
-        raise HttpError(422, "; ".join(exc.messages())) from None
+    report = feeds.submit_zero_report(
+        feed_type=payload.feed_type,
+        period=payload.period,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(201, report)
 
 
@@ -244,12 +232,9 @@ def export(request, what: str, fmt: str, payload: ExportIn):
     """Streamed; ID numbers masked unless you may export them; every export is audited."""
     if not request.auth.can_see_persons and what != "divisions":
         raise HttpError(404, "No such list for your role.")
-    try:
-        filename, content_type, chunks = exports.export(
-            request.auth, what, fmt, payload.dict(), origin=api_origin(request)
-        )
-    except exports.ExportRejected as exc:
-        raise HttpError(422, str(exc)) from None
+    filename, content_type, chunks = exports.export(
+        request.auth, what, fmt, payload.dict(), origin=api_origin(request)
+    )
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
@@ -303,7 +288,7 @@ def start(request, job_id: int, payload: StartIn):
             dry_run=payload.dry_run,
             origin=api_origin(request),
         )
-    except (ImportRejected, UnreadableFile) as exc:
+    except UnreadableFile as exc:
         raise HttpError(422, str(exc)) from None
     return _out(job)
 

@@ -15,7 +15,6 @@ from ninja.errors import HttpError
 
 from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
 from yipanqi.audit.models import Action
-from yipanqi.core.errors import Rejected
 from yipanqi.people import services as people
 from yipanqi.services import pdf, services
 from yipanqi.services.models import (
@@ -166,17 +165,10 @@ class BenefitOut(Schema):
     note: str
 
 
-def _rejected(exc: Rejected) -> Status:
-    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
-
-
 def _person(request, person_id: int) -> "people.Person":
     require_casework(request, NO_CASEWORK)
-    try:
-        # A refused attempt on an existing person is audited there (R-ACC-2).
-        return people.access_person(request.auth, person_id, origin=api_origin(request))
-    except people.PersonNotFound:
-        raise HttpError(404, "No such person in your jurisdiction.") from None
+    # A refused attempt on an existing person is audited there (R-ACC-2).
+    return people.access_person(request.auth, person_id, origin=api_origin(request))
 
 
 def _record(r: ServiceRecord) -> dict:
@@ -259,14 +251,11 @@ def record_service(request, payload: ServiceIn):
     """The residence records it; a charge on a basic service is flagged and opens a complaint;
     a check-up beyond the region's yearly maximum comes back with a warning."""
     person = _person(request, payload.person_id)
-    try:
-        recorded = services.record_service(
-            services.ServiceInput(**{**payload.dict(), "person_id": person.pk}),
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    recorded = services.record_service(
+        services.ServiceInput(**{**payload.dict(), "person_id": person.pk}),
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(201, {**_record(recorded.record), "warnings": recorded.warnings})
 
 
@@ -318,25 +307,19 @@ def violations(request):
 def send_report(request, payload: ServiceReportIn):
     """Sent through the exchange to the home township; the same idempotency_key sends once."""
     person = _person(request, payload.person_id)
-    try:
-        report = services.send_service_report(
-            services.ReportInput(**{**payload.dict(), "person_id": person.pk}),
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    report = services.send_service_report(
+        services.ReportInput(**{**payload.dict(), "person_id": person.pk}),
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(201, _report(report))
 
 
 def _get_report(request, report_id: int, action=Action.PERSON_VIEW) -> ServiceReport:
     require_casework(request, NO_CASEWORK)
-    try:
-        return services.access_service_report(
-            request.auth, report_id, origin=api_origin(request), action=action
-        )
-    except services.RecordNotFound:
-        raise HttpError(404, "No such report in your jurisdiction.") from None
+    return services.access_service_report(
+        request.auth, report_id, origin=api_origin(request), action=action
+    )
 
 
 @router.get("/reports/{int:report_id}", response=ServiceReportOut, summary="One service report")
@@ -374,14 +357,11 @@ def supply_points(request, filters: Query[SupplyQuery]):
 def add_supply_point(request, payload: SupplyPointIn):
     if not services.may_edit_supply_points(request.auth):
         raise HttpError(403, "Supply points are kept by the township.")
-    try:
-        point = services.save_supply_point(
-            services.SupplyPointInput(**payload.dict()),
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    point = services.save_supply_point(
+        services.SupplyPointInput(**payload.dict()),
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(201, _point(point))
 
 
@@ -393,17 +373,12 @@ def add_supply_point(request, payload: SupplyPointIn):
 def change_supply_point(request, point_id: int, payload: SupplyPointIn):
     if not services.may_edit_supply_points(request.auth):
         raise HttpError(404, "No such supply point in your township.")
-    try:
-        point = services.save_supply_point(
-            services.SupplyPointInput(**payload.dict()),
-            acting_user=request.auth,
-            point_id=point_id,
-            origin=api_origin(request),
-        )
-    except services.RecordNotFound:
-        raise HttpError(404, "No such supply point in your township.") from None
-    except Rejected as exc:
-        return _rejected(exc)
+    point = services.save_supply_point(
+        services.SupplyPointInput(**payload.dict()),
+        acting_user=request.auth,
+        point_id=point_id,
+        origin=api_origin(request),
+    )
     return Status(200, _point(point))
 
 
@@ -414,14 +389,11 @@ def change_supply_point(request, point_id: int, payload: SupplyPointIn):
 )
 def record_benefit(request, payload: BenefitIn):
     person = _person(request, payload.person_id)
-    try:
-        benefit = services.record_benefit(
-            services.BenefitInput(**{**payload.dict(), "person_id": person.pk}),
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except Rejected as exc:
-        return _rejected(exc)
+    benefit = services.record_benefit(
+        services.BenefitInput(**{**payload.dict(), "person_id": person.pk}),
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(201, _benefit(benefit))
 
 

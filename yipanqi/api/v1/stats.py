@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 
 from django.utils import translation
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
@@ -195,10 +195,6 @@ def _rate_text(code: str, language: str | None) -> dict:
     }
 
 
-def _rejected(exc: services.StatsRejected) -> Status:
-    return Status(422, {"detail": "; ".join(exc.messages()), "errors": exc.errors})
-
-
 def _ask(service, request, query: AtIn, **more):
     try:
         return service(request.auth, at=query.at, period=query.period, **more)
@@ -209,10 +205,7 @@ def _ask(service, request, query: AtIn, **more):
 @router.get("/rates", response={200: RatesOut, 422: ErrorOut}, summary="Every rate (R-STAT-1)")
 def rates(request, query: Query[AtIn]):
     """Every rate of a jurisdiction and period: numerator, denominator, value, target."""
-    try:
-        place, period, figures = _ask(services.rates, request, query)
-    except services.StatsRejected as exc:
-        return _rejected(exc)
+    place, period, figures = _ask(services.rates, request, query)
     return {"place": _place(place), "period": _period(period), "rates": [_rate(f) for f in figures]}
 
 
@@ -221,10 +214,7 @@ def rates(request, query: Query[AtIn]):
 )
 def children(request, query: Query[AtIn]):
     """The map's and the table's data: each jurisdiction one real level down (R-JUR-2)."""
-    try:
-        place, period, rows = _ask(services.children, request, query)
-    except services.StatsRejected as exc:
-        return _rejected(exc)
+    place, period, rows = _ask(services.children, request, query)
     return {
         "place": _place(place),
         "period": _period(period),
@@ -237,10 +227,7 @@ def children(request, query: Query[AtIn]):
 @router.get("/trend", response={200: TrendOut, 422: ErrorOut}, summary="A rate by month")
 def trend(request, query: Query[TrendIn]):
     """The twelve months up to the end of the period (R-STAT-4)."""
-    try:
-        place, rate, target, months = _ask(services.trend, request, query, rate=query.rate)
-    except services.StatsRejected as exc:
-        return _rejected(exc)
+    place, rate, target, months = _ask(services.trend, request, query, rate=query.rate)
     return {
         "place": _place(place),
         "rate": rate.code,
@@ -286,12 +273,7 @@ def _drill_row(row, subject: str) -> dict:
 def drill(request, query: Query[DrillIn]):
     """The registrations or requests counted in a rate's numerator, denominator or gap, limited
     to those you may see (R-ACC-2): persons of your subtree, requests your units sent or got."""
-    try:
-        place, period, found = _ask(
-            services.drill, request, query, rate=query.rate, part=query.part
-        )
-    except services.StatsRejected as exc:
-        return _rejected(exc)
+    place, period, found = _ask(services.drill, request, query, rate=query.rate, part=query.part)
     page = drill_page(found, query.page, query.page_size)
     return {
         "place": _place(place),
@@ -349,10 +331,7 @@ class AssessmentOut(BaseModel):
 def assessment(request, query: Query[AtIn]):
     """Each side scored from the other side's data, for a year (2026) or a quarter (2026-Q1);
     any jurisdiction, as the web page (aggregates only: the rows behind are /drill, scoped)."""
-    try:
-        card = _ask(services.assessment, request, query)
-    except services.StatsRejected as exc:
-        return _rejected(exc)
+    card = _ask(services.assessment, request, query)
     return {
         "place": _place(card.place),
         "period": _period(card.period),
@@ -449,8 +428,6 @@ def report(request, query: Query[ReportIn]):
         annual = services.annual(request.auth, jurisdiction=query.at, year=str(query.year))
     except services.StatsForbidden:
         raise HttpError(403, "Your role does not see statistics.") from None
-    except services.StatsRejected as exc:
-        return _rejected(exc)
     if query.format != "json":
         content, kind = (
             (report_pdf(annual), "application/pdf")

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP
 from yipanqi.accounts.models import ApiToken
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.models import Request, RequestType
-from yipanqi.exchange.services import ExchangeRejected, answer_request
+from yipanqi.exchange.services import answer_request
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +35,10 @@ def test_r_ex_1_not_as_stated_without_a_note_is_refused_and_changes_nothing(
     send_verification, township_operator
 ):
     request = send_verification()
-    with pytest.raises(ExchangeRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         answer_request(request.pk, canned="mismatch", acting_user=township_operator)
     assert "note" in refused.value.errors
-    with pytest.raises(ExchangeRejected):
+    with pytest.raises(Rejected):
         # Typed bare, the canned text says nothing either.
         answer_request(
             request.pk, answer="Not as stated; see the note.", acting_user=township_operator
@@ -56,7 +57,7 @@ def test_r_ex_1_an_answer_that_does_not_fit_the_kind_is_refused(
     send_verification, township_operator
 ):
     request = send_verification(type="notification")
-    with pytest.raises(ExchangeRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         answer_request(request.pk, canned="unknown", acting_user=township_operator)
     assert "canned" in refused.value.errors
 

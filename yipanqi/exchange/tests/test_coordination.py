@@ -11,9 +11,10 @@ from django.urls import reverse
 from conftest import NANSHAN_VILLAGE, make_user
 from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.models import AuditEvent
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange import coordination
 from yipanqi.exchange.models import Request, RequestEventType
-from yipanqi.exchange.services import ExchangeRejected, escalate_request, send_request
+from yipanqi.exchange.services import escalate_request, send_request
 from yipanqi.exchange.sweep import sweep
 from yipanqi.workdays.services import add_working_days
 
@@ -109,12 +110,12 @@ def test_r_ex_3_decide_closes_with_the_decision_on_the_timeline_and_audited(
 def test_r_ex_3_a_decision_needs_words_and_a_return_needs_working_days(
     client, escalated, province_admin
 ):
-    with pytest.raises(ExchangeRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         coordination.decide_request(
             escalated.pk, decision=" ", outcome="close", acting_user=province_admin
         )
     assert "decision" in refused.value.errors
-    with pytest.raises(ExchangeRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         coordination.decide_request(
             escalated.pk, decision="Answer now.", outcome="receiver", acting_user=province_admin
         )
@@ -181,7 +182,7 @@ def test_r_ex_3_assign_to_a_lower_unit_moves_the_list(escalated, province_admin)
     codes = [d.code for d in coordination.assign_choices(escalated)]
     assert codes[:4] == ["4403", "440305", "440305001", NANSHAN_VILLAGE]
     assert DONGGUAN_TOWNSHIP in codes
-    with pytest.raises(ExchangeRejected):
+    with pytest.raises(Rejected):
         coordination.assign_request(escalated.pk, unit_code="51", acting_user=province_admin)
     coordination.assign_request(
         escalated.pk, unit_code="4403", note="深圳, please sort it out.", acting_user=province_admin
@@ -200,7 +201,7 @@ def test_r_ex_3_the_sides_and_strangers_cannot_coordinate(
 ):
     for user in (village_worker, dongguan):
         assert not coordination.may_coordinate(user, escalated)
-        with pytest.raises(ExchangeRejected):
+        with pytest.raises(Rejected):
             coordination.decide_request(
                 escalated.pk, decision="Closed.", outcome="close", acting_user=user
             )

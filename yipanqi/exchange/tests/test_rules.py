@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange.models import Region, RuleSet
 from yipanqi.exchange.rules import (
-    RulesRejected,
     pick_rules,
     province_region,
     revise_rules,
@@ -99,9 +99,9 @@ def test_r_reg_1_a_revision_is_a_new_version_and_history_stays(province_admin):
 
 def test_r_reg_1_only_the_regions_province_admins_revise_it(province_admin, township_operator):
     yangtze = Region.objects.get(code="pan-yangtze")
-    with pytest.raises(RulesRejected):
+    with pytest.raises(Rejected):
         revise_rules(yangtze, effective_from=ON, deadlines={}, acting_user=province_admin)
-    with pytest.raises(RulesRejected):
+    with pytest.raises(Rejected):
         revise_rules(
             Region.objects.get(code="pan-pearl"),
             effective_from=ON,
@@ -111,7 +111,7 @@ def test_r_reg_1_only_the_regions_province_admins_revise_it(province_admin, town
 
 
 def test_r_reg_1_deadlines_out_of_range_are_refused(province_admin):
-    with pytest.raises(RulesRejected) as err:
+    with pytest.raises(Rejected) as err:
         revise_rules(
             Region.objects.get(code="pan-pearl"),
             effective_from=ON,
@@ -147,7 +147,7 @@ def test_r_reg_1_a_regions_rules_are_changed_by_its_convenor_not_by_a_member(
         "pan-pearl": "44",
     }
     assert not can_revise(sichuan_admin, pearl)
-    with pytest.raises(RulesRejected):
+    with pytest.raises(Rejected):
         revise_rules(
             pearl, effective_from=ON, deadlines={"verification": 9}, acting_user=sichuan_admin
         )

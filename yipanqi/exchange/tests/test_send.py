@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange.models import Request, RequestEvent
-from yipanqi.exchange.services import ExchangeRejected, send_request
+from yipanqi.exchange.services import send_request
 from yipanqi.exchange.tests.conftest import SENT_AT
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_r_ex_5_the_same_request_sent_twice_exists_once(send_verification):
 
 def test_r_ex_5_a_key_reused_for_another_request_is_refused(send_verification):
     send_verification(key="k")
-    with pytest.raises(ExchangeRejected):
+    with pytest.raises(Rejected):
         send_verification(key="k", type="notification")
 
 
@@ -61,7 +62,7 @@ def test_sending_joins_the_callers_transaction(send_verification):
 
 
 def test_a_user_sends_only_for_their_own_jurisdiction(township_operator, person):
-    with pytest.raises(ExchangeRejected) as err:
+    with pytest.raises(Rejected) as err:
         send_request(
             "verification",
             sender_code=NANSHAN_VILLAGE,
@@ -73,7 +74,7 @@ def test_a_user_sends_only_for_their_own_jurisdiction(township_operator, person)
 
 
 def test_unknown_receiver_is_refused(village_worker):
-    with pytest.raises(ExchangeRejected) as err:
+    with pytest.raises(Rejected) as err:
         send_request(
             "verification",
             sender_code=NANSHAN_VILLAGE,

@@ -7,10 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, XUANWU_COUNTY, id_for
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.exchange.models import Request, RequestEvent
 from yipanqi.exchange.services import (
-    ExchangeRejected,
-    RequestNotFound,
     access_request,
     answer_request,
     escalate_request,
@@ -57,7 +56,7 @@ def test_r_ex_3_both_sides_ancestors_see_the_overdue_request_a_third_county_does
     sweep(DUE + dt.timedelta(days=1))
     for ancestor in (province_admin, sichuan_admin):
         assert Request.objects.visible_to(ancestor).overdue().filter(pk=request.pk).exists()
-    with pytest.raises(RequestNotFound):
+    with pytest.raises(NotFound):
         access_request(other_county_admin, request.pk)
 
 
@@ -65,7 +64,7 @@ def test_r_ex_3_escalation_between_two_provinces_lands_at_the_nation(
     send_verification, village_worker
 ):
     request = send_verification()
-    with pytest.raises(ExchangeRejected):  # not yet overdue
+    with pytest.raises(Rejected):  # not yet overdue
         escalate_request(request.pk, reason="No answer", acting_user=village_worker)
     sweep(DUE + dt.timedelta(days=1))
     escalated = escalate_request(
@@ -99,7 +98,7 @@ def test_r_ex_3_a_third_party_cannot_escalate(send_verification, province_admin,
     request = send_verification()
     sweep(DUE + dt.timedelta(days=1))
     zhejiang = make_user("zoe", "province_admin", "33")
-    with pytest.raises(RequestNotFound):
+    with pytest.raises(NotFound):
         escalate_request(request.pk, reason="x", acting_user=zhejiang)
 
 

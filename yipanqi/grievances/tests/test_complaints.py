@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from conftest import NANSHAN_TOWNSHIP, NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.exchange.models import RequestStatus, RequestType
 from yipanqi.grievances import selectors, services
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
@@ -87,7 +87,7 @@ def test_r_grv_1_a_wrong_reference_or_secret_finds_nothing(wrong):
     else:
         secret = "AAAAAAAA"
 
-    with pytest.raises(services.ComplaintNotFound):
+    with pytest.raises(NotFound):
         services.lookup_complaint(ref, secret, origin=services.Origin(ip="198.51.100.1"))
 
 
@@ -96,7 +96,7 @@ def test_r_grv_1_many_wrong_lookups_are_refused_for_a_while():
     filed = _public()
     origin = services.Origin(ip="198.51.100.99")
     for _i in range(settings.COMPLAINT_LOOKUP_FAILURES_PER_HOUR):
-        with pytest.raises(services.ComplaintNotFound):
+        with pytest.raises(NotFound):
             services.lookup_complaint("TS260918000000", "WRONG", origin=origin)
 
     with pytest.raises(Rejected, match="Too many unsuccessful look-ups"):
@@ -213,7 +213,7 @@ def test_r_acc_2_another_county_sees_no_complaint(other_county_admin):
     filed = _public()
 
     assert not selectors.list_complaints(other_county_admin, selectors.Filters(view="all")).exists()
-    with pytest.raises(services.ComplaintNotFound):
+    with pytest.raises(NotFound):
         services.access_complaint(other_county_admin, filed.complaint.pk)
 
 

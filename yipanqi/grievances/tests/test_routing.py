@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from conftest import SANTAI_TOWNSHIP, SANTAI_VILLAGE, make_user
 from yipanqi.audit.models import AuditEvent
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.exchange.sweep import sweep
 from yipanqi.grievances import services
 from yipanqi.grievances.models import Category, Complaint
@@ -121,7 +121,7 @@ def test_r_grv_1_transfer_needs_a_reason_and_the_responsible_side(county_admin, 
             complaint.pk, to_code="510723", reason="", acting_user=county_admin
         )
     other = make_user("ted", "township_operator", "510722104")
-    with pytest.raises(services.ComplaintNotFound):
+    with pytest.raises(NotFound):
         services.transfer_complaint(
             complaint.pk, to_code="510723", reason="不归我们。", acting_user=other
         )

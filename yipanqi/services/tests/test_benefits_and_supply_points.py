@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from conftest import NANSHAN_TOWNSHIP, NANSHAN_VILLAGE, SANTAI_TOWNSHIP, id_for, make_user
-from yipanqi.core.errors import Rejected
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.services import services
 from yipanqi.services.models import Benefit, SupplyPoint
 
@@ -161,7 +161,7 @@ def test_r_svc_4_only_townships_edit_their_own_points(
         _point(village_worker)
     with pytest.raises(Rejected, match="your township"):
         _point(township_operator)
-    with pytest.raises(services.RecordNotFound):
+    with pytest.raises(NotFound):
         services.save_supply_point(
             services.SupplyPointInput(
                 division_code=SANTAI_TOWNSHIP, kind="dispenser", name="x", address="y", hours="z"

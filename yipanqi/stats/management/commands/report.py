@@ -7,7 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from yipanqi.stats.report import ReportRejected, annual_report, report_pdf, report_xlsx
+from yipanqi.core.errors import Rejected
+from yipanqi.stats.report import annual_report, report_pdf, report_xlsx
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         with translation.override(options["language"]):
             try:
                 report = annual_report(jurisdiction=options["jurisdiction"], year=options["year"])
-            except ReportRejected as exc:
+            except Rejected as exc:
                 raise CommandError("; ".join(exc.messages())) from None
             out = Path(options["out"])
             out.mkdir(parents=True, exist_ok=True)
