@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from conftest import id_for, make_user
 from yipanqi.accounts.models import CASEWORK_ROLES, SEPARATED_ADMIN_ROLES, Role
+from yipanqi.core.errors import Rejected
 from yipanqi.divisions.codes import LEVEL_LENGTHS
 from yipanqi.divisions.models import Division
 from yipanqi.people.models import Person
-from yipanqi.people.services import RegistrationInput, RegistrationRejected, register
+from yipanqi.people.services import RegistrationInput, register
 
 _serial = itertools.count(1)
 
@@ -53,7 +54,7 @@ def test_r_acc_2_visible_exactly_when_home_or_residence_is_in_the_subtree(data, 
     n = next(_serial)
     clerk = make_user(f"clerk{n}", "village_worker", residence)
     # Not a migrant (same county, ...) or already registered: refused, other persons remain.
-    with contextlib.suppress(RegistrationRejected):
+    with contextlib.suppress(Rejected):
         register(
             RegistrationInput(
                 id_number=id_for(area=home[:6], seq=n % 999 + 1),

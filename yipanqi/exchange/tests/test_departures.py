@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from conftest import SANTAI_VILLAGE
+from yipanqi.core.errors import Rejected
 from yipanqi.exchange.models import Request
-from yipanqi.people.departures import DepartureRejected, record_departure
+from yipanqi.people.departures import record_departure
 from yipanqi.people.models import PersonEvent, Registration
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def test_r_regn_6_the_close_and_the_notice_commit_together(register_inflow, vill
         acting_user=village_worker,
         idempotency_key=f"departure-{registration.pk}",
     )
-    with pytest.raises(DepartureRejected):
+    with pytest.raises(Rejected):
         record_departure(
             registration, reason="moved_on", on=TODAY, acting_user=village_worker, today=TODAY
         )
@@ -59,14 +60,14 @@ def test_r_regn_6_the_close_and_the_notice_commit_together(register_inflow, vill
 
 def test_r_regn_6_only_the_residence_side_records_a_departure(register_inflow, township_operator):
     registration = register_inflow()
-    with pytest.raises(DepartureRejected):
+    with pytest.raises(Rejected):
         record_departure(
             registration, reason="moved_on", on=TODAY, acting_user=township_operator, today=TODAY
         )
 
 
 def test_r_regn_6_a_future_date_is_refused(register_inflow, village_worker):
-    with pytest.raises(DepartureRejected) as err:
+    with pytest.raises(Rejected) as err:
         record_departure(
             register_inflow(),
             reason="moved_on",

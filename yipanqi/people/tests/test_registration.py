@@ -8,11 +8,10 @@ from django.utils import timezone, translation
 from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for
 from yipanqi.audit.models import AuditEvent
 from yipanqi.core.crypto import blind_index
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.people.models import Person, PersonEvent, Registration
 from yipanqi.people.services import (
-    PersonNotFound,
     RegistrationInput,
-    RegistrationRejected,
     access_person,
     register,
     reveal_person,
@@ -30,7 +29,7 @@ def english():
 
 
 def test_chinese_messages_by_default(register_inflow):
-    with translation.override("zh-hans"), pytest.raises(RegistrationRejected) as err:
+    with translation.override("zh-hans"), pytest.raises(Rejected) as err:
         register_inflow(reason="tourism")
     assert "因旅游暂住的人员将返回户籍地" in err.value.messages()[0]
 
@@ -116,7 +115,7 @@ def test_r_regn_1_recording_late_is_recorded(register_inflow):
     ],
 )
 def test_r_jur_3_rejections_say_why_and_write_nothing(register_inflow, overrides, field, fragment):
-    with pytest.raises(RegistrationRejected) as err:
+    with pytest.raises(Rejected) as err:
         register_inflow(**overrides)
     assert any(fragment in message for message in err.value.errors[field]), err.value.errors
     assert Person.objects.count() == 0 and Registration.objects.count() == 0
@@ -153,7 +152,7 @@ def test_r_jur_3_districts_of_one_city_are_not_migration(db):
 
 
 def test_r_acc_2_worker_cannot_register_outside_own_village(register_inflow, village_worker):
-    with pytest.raises(RegistrationRejected) as err:
+    with pytest.raises(Rejected) as err:
         register_inflow(residence_code="440305001003")
     assert "your jurisdiction" in err.value.messages()[0]
 
@@ -162,7 +161,7 @@ def test_duplicate_registration_is_refused_and_moving_on_closes_the_old_one(regi
     from conftest import make_user
 
     first = register_inflow()
-    with pytest.raises(RegistrationRejected):
+    with pytest.raises(Rejected):
         register_inflow()
     neighbour = make_user("nb", "village_worker", "440305001003")
     second = register_inflow(user=neighbour, residence_code="440305001003")
@@ -174,7 +173,7 @@ def test_duplicate_registration_is_refused_and_moving_on_closes_the_old_one(regi
 
 def test_same_id_under_another_name_is_refused(register_inflow):
     register_inflow()
-    with pytest.raises(RegistrationRejected) as err:
+    with pytest.raises(Rejected) as err:
         register_inflow(name="李四", residence_code=NANSHAN_VILLAGE)
     assert "another name" in err.value.errors["name"][0]
 
@@ -186,7 +185,7 @@ def test_r_acc_2_scope_home_and_residence_sides_and_nobody_else(
     for user in (village_worker, township_operator, province_admin):
         assert access_person(user, person.pk).pk == person.pk
     for user in (other_county_admin, auditor):
-        with pytest.raises(PersonNotFound):
+        with pytest.raises(NotFound):
             access_person(user, person.pk)
     denied = AuditEvent.objects.filter(action="person_denied", person_id=person.pk)
     assert denied.count() == 2
@@ -214,7 +213,7 @@ def test_search_by_id_name_and_division_within_scope(
 
 
 def test_sex_and_birth_date_given_are_cross_checked_with_the_id(register_inflow):
-    with pytest.raises(RegistrationRejected) as err:
+    with pytest.raises(Rejected) as err:
         register_inflow(sex="M", birth_date=dt.date(1995, 4, 13))
     assert set(err.value.errors) == {"sex", "birth_date"}
     assert register_inflow(sex="F", birth_date=dt.date(1995, 4, 12)).person.sex == "F"

@@ -15,8 +15,9 @@ from django.utils import translation
 
 from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for
 from yipanqi.accounts.models import ApiToken
+from yipanqi.core.errors import Rejected
 from yipanqi.people.models import Person, Registration
-from yipanqi.people.services import RegistrationInput, RegistrationRejected, register
+from yipanqi.people.services import RegistrationInput, register
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def _husband(user, **overrides) -> Registration:
 
 
 def test_r_jur_3_a_man_alone_is_refused_and_nothing_is_written(village_worker):
-    with pytest.raises(RegistrationRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         _husband(village_worker)
     assert "husband of a registered woman" in refused.value.messages()[0]
     assert not Person.objects.exists()
@@ -65,11 +66,11 @@ def test_r_jur_3_the_wife_must_be_a_married_woman_without_another_husband(
     single = register_inflow(
         id_number=id_for(seq=21), name="李娜", marital_status="unmarried"
     ).person
-    with pytest.raises(RegistrationRejected, match="not recorded as married"):
+    with pytest.raises(Rejected, match="not recorded as married"):
         _husband(village_worker, spouse_id=single.pk)
     wife = register_inflow().person
     _husband(village_worker, spouse_id=wife.pk)
-    with pytest.raises(RegistrationRejected, match="another husband"):
+    with pytest.raises(Rejected, match="another husband"):
         _husband(
             village_worker,
             id_number=id_for(birth=dt.date(1990, 1, 1), seq=31, sex="M"),
@@ -77,7 +78,7 @@ def test_r_jur_3_the_wife_must_be_a_married_woman_without_another_husband(
             spouse_id=wife.pk,
         )
     # A woman is registered on her own; nobody registers a man to a wife they cannot see.
-    with pytest.raises(RegistrationRejected):
+    with pytest.raises(Rejected):
         register_inflow(id_number=id_for(seq=41), name="赵丽", spouse_id=wife.pk)
     assert Person.objects.filter(sex="M").count() == 1
 
