@@ -829,7 +829,7 @@ def set_long_term_validity(
         raise _reject(_("Only the province's administrator changes its rules."))
     region = province_region(province_code)
     latest = region.rule_sets.order_by("-effective_from", "-id").first()
-    # A refusal of the new version (RulesRejected) is a Rejected and passes through.
+    # A refusal of the new version is a Rejected and passes through.
     return revise_rules(
         region,
         effective_from=effective_from,

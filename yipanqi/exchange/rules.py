@@ -31,10 +31,6 @@ class RulesMissing(Exception):
     """No rule set is effective on the date (the national default was not seeded)."""
 
 
-class RulesRejected(Rejected):
-    """A revision that breaks a rule; `errors` maps form fields to messages."""
-
-
 @dataclass(frozen=True)
 class RuleChoice:
     """The rule set for a request and, in words, why (stored on the request)."""
@@ -207,7 +203,7 @@ def revise_rules(
 ) -> RuleSet:
     """A new version of a region's parameters (R-REG-1); earlier versions stay as history."""
     if not can_revise(acting_user, region):
-        raise RulesRejected(
+        raise Rejected(
             {
                 "__all__": [
                     _(
@@ -237,7 +233,7 @@ def revise_rules(
             _("The maximum cannot be below the minimum.")
         )
     if errors:
-        raise RulesRejected(errors)
+        raise Rejected(errors)
     if certificate_long_term is None:
         # R-CERT-2: a revision that does not mention it keeps the province's current grant.
         latest = region.rule_sets.order_by("-effective_from", "-id").first()
