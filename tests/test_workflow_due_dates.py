@@ -15,9 +15,9 @@ from django.utils import translation
 from conftest import NANSHAN_TOWNSHIP, make_user
 from yipanqi.births import services as births
 from yipanqi.births.models import BirthRegistration
-from yipanqi.exchange import rules
 from yipanqi.exchange.models import Request, RequestType
 from yipanqi.exchange.services import answer_request
+from yipanqi.regions import rules
 from yipanqi.workdays.services import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +160,7 @@ def test_first_child_at_home_notice_due_in_15(client, register_inflow):
 def test_a_rule_set_change_moves_page_and_request_together(client, register_inflow, province_admin):
     """One rule set: the region's own parameter for the further-child notice is what both the
     request and the page use (R-REG-2: 四川–广东 is in 泛珠三角 only)."""
-    from yipanqi.exchange.models import Region
+    from yipanqi.regions.models import Region
 
     woman = register_inflow().person
     region = Region.objects.get(code="pan-pearl")

@@ -169,7 +169,7 @@ class _Builder:
     def _rules(self, sender: str, receiver: str, on: dt.date) -> tuple[int, str, int]:
         """The rule set, its reason and the deadline for the two provinces (R-REG-2), per month."""
         from yipanqi.exchange.models import RequestType
-        from yipanqi.exchange.rules import deadline_days, pick_rules
+        from yipanqi.regions.rules import deadline_days, pick_rules
 
         key = (sender[:2], receiver[:2], on.year, on.month)
         if key not in self.rules:

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.core.paging import by_urgency, paginate
-from yipanqi.exchange import coordination, payloads, rules, selectors, services
+from yipanqi.exchange import coordination, payloads, selectors, services
 from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.forms import (
     AnswerForm,
@@ -26,8 +26,10 @@ from yipanqi.exchange.forms import (
     RescheduleForm,
     RuleSetForm,
 )
-from yipanqi.exchange.models import Region, RequestType
+from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
+from yipanqi.regions import rules
+from yipanqi.regions.models import Region
 from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 

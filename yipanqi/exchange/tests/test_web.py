@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from conftest import SANTAI_TOWNSHIP
-from yipanqi.exchange.models import Request, RuleSet
+from yipanqi.exchange.models import Request
 from yipanqi.exchange.sweep import sweep
+from yipanqi.regions.models import RuleSet
 
 pytestmark = pytest.mark.django_db
 BEFORE_DUE = dt.date(2026, 10, 12)  # Monday; due Thursday 15 October: 3 working days left

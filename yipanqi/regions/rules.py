@@ -11,7 +11,8 @@ from yipanqi.accounts.models import Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import Rejected
-from yipanqi.exchange.models import Region, RegionKind, RequestType, RuleSet
+from yipanqi.exchange.models import RequestType
+from yipanqi.regions.models import Region, RegionKind, RuleSet
 from yipanqi.workdays.services import add_working_days, local_date
 
 PROVINCE_NAMES = {
