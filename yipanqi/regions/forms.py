@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yipanqi.exchange.models import RequestType
+from yipanqi.regions.rules import deadline_kinds
 
 
 class RuleSetForm(forms.Form):
@@ -18,7 +18,7 @@ class RuleSetForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for value, label in RequestType.choices:
+        for value, label in deadline_kinds():
             self.fields[f"deadline_{value}"] = forms.IntegerField(
                 required=False, min_value=1, max_value=120, label=label
             )
@@ -26,6 +26,6 @@ class RuleSetForm(forms.Form):
     def deadlines(self) -> dict[str, int]:
         return {
             value: self.cleaned_data[f"deadline_{value}"]
-            for value in RequestType.values
+            for value in dict(deadline_kinds())
             if self.cleaned_data.get(f"deadline_{value}") is not None
         }

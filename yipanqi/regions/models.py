@@ -43,7 +43,8 @@ class RuleSet(models.Model):
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="rule_sets")
     effective_from = models.DateField(_("effective from"))
-    # Answer deadlines in working days, by RequestType value.
+    # Answer deadlines in working days, by request type (rules.deadline_kinds) or workflow step
+    # (rules.STEP_DEADLINES).
     deadlines = models.JSONField(default=dict)
     # R-SVC-3: free check-ups per year (minimum and maximum; empty when not set).
     checkups_min_per_year = models.PositiveSmallIntegerField(null=True, blank=True)

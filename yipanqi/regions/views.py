@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from yipanqi.exchange.models import RequestType
 from yipanqi.regions import rules
 from yipanqi.regions.forms import RuleSetForm
 from yipanqi.regions.models import Region
@@ -21,7 +20,7 @@ def _deadlines(rule_set) -> list:
     """A rule set's deadlines in the order of the request types (for table columns)."""
     if rule_set is None:
         return []
-    return [rule_set.deadlines.get(value, "—") for value in RequestType.values]
+    return [rule_set.deadlines.get(value, "—") for value, _label in rules.deadline_kinds()]
 
 
 @never_cache
@@ -43,7 +42,7 @@ def rule_sets(request):
                 )
                 for r in regions
             ],
-            "types": RequestType.choices,
+            "types": rules.deadline_kinds(),
             "own_province": request.user.jurisdiction_id[:2]
             if request.user.role == "province_admin" and request.user.jurisdiction_id
             else "",
@@ -101,7 +100,7 @@ def region(request, code: str):
         {
             "region": item,
             "history": [(rule_set, _deadlines(rule_set)) for rule_set in history],
-            "types": RequestType.choices,
+            "types": rules.deadline_kinds(),
             "form": form if editable else None,
             "provinces": [rules.province_name(p) for p in item.provinces],
             "convenor": rules.province_name(item.convenor) if item.convenor else "",

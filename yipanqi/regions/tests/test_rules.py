@@ -166,3 +166,11 @@ def test_r_reg_1_a_regions_rules_are_changed_by_its_convenor_not_by_a_member(
     )
     national = make_user("nat", "national_admin", None)
     assert can_revise(national, pearl)
+
+
+def test_r_reg_1_every_request_type_has_its_deadline_on_the_rules_pages():
+    """exchange registers its request types at start-up; regions itself knows no request model."""
+    from yipanqi.exchange.models import RequestType
+    from yipanqi.regions.rules import deadline_kinds
+
+    assert deadline_kinds() == list(RequestType.choices)
