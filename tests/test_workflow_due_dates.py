@@ -1,5 +1,5 @@
 """Issue 12.4: every due date a workflow page shows is the due date stored on the request or
-record behind it, from one rule set (exchange.rules). Walks each workflow through its services,
+record behind it, from one rule set (regions.rules). Walks each workflow through its services,
 and at each step compares what the page says with what was stored.
 
 R-BIRTH-2, R-BIRTH-3, R-CERT-3, R-CERT-4, R-SVC-2, R-REGN-6, R-EX-1.

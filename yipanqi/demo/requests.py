@@ -2,7 +2,7 @@
 inboxes, deadlines and the timeliness rate (R-STAT-1) show real figures in a demo of any size.
 
 Each goes from her residence village to her home township the day after her registration was
-received, under the rule set and deadline `exchange.rules` picks for the two provinces, due on
+received, under the rule set and deadline `regions.rules` picks for the two provinces, due on
 the working day `workdays` computes (R-WD-2). Of those due before today, a quarter each was
 answered on time, answered late (after the sweep marked it overdue), is still overdue, or was
 answered within two days; the others are open. The timeline (sent, delivered, overdue,
