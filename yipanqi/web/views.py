@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yipanqi.accounts import emergency
 from yipanqi.accounts import services as accounts
 from yipanqi.accounts.models import ApiToken
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import is_known_county
+from yipanqi.emergency import services as emergency
 from yipanqi.people import departures
 from yipanqi.people import services as people
 from yipanqi.people.models import RegistrationKind

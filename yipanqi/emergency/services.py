@@ -197,18 +197,6 @@ def _audit_lookup(user, origin, reason, looked_up, outcome, result, person=None)
     )
 
 
-def emergency_person(user: User, person_id: int, now=None) -> Person | None:
-    """The person, if the user holds an unexpired emergency grant for them."""
-    if not getattr(user, "can_see_persons", False):
-        return None
-    has_grant = EmergencyAccess.objects.filter(
-        user=user, person_id=person_id, expires_at__gt=now or timezone.now()
-    ).exists()
-    if not has_grant:
-        return None
-    return Person.objects.select_related("home", "residence").filter(pk=person_id).first()
-
-
 def list_emergency_accesses(user: User):
     """Grants by this user, and grants about persons of this user's jurisdiction (either side)."""
     scope = user.scope_code
