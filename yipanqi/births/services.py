@@ -31,11 +31,11 @@ from yipanqi.births.models import (
     Route,
 )
 from yipanqi.divisions.models import Division
-from yipanqi.exchange import rules
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
 from yipanqi.people.services import PersonNotFound, access_person, link_spouses
+from yipanqi.regions import rules
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 

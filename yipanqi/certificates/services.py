@@ -31,8 +31,7 @@ from yipanqi.certificates.models import (
 )
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
-from yipanqi.exchange.models import Region, RegionKind, RequestType, RuleSet
-from yipanqi.exchange.rules import current_rule_sets, province_region, revise_rules
+from yipanqi.exchange.models import RequestType
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     EventType,
@@ -44,6 +43,8 @@ from yipanqi.people.models import (
     Sex,
 )
 from yipanqi.people.services import PersonNotFound, access_person
+from yipanqi.regions.models import Region, RegionKind, RuleSet
+from yipanqi.regions.rules import current_rule_sets, province_region, revise_rules
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
@@ -847,7 +848,7 @@ def set_long_term_validity(
         raise _reject(_("Only the province's administrator changes its rules."))
     region = province_region(province_code)
     latest = region.rule_sets.order_by("-effective_from", "-id").first()
-    from yipanqi.exchange.rules import RulesRejected
+    from yipanqi.regions.rules import RulesRejected
 
     try:
         return revise_rules(

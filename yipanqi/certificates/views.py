@@ -25,7 +25,7 @@ from yipanqi.certificates.forms import (
 from yipanqi.certificates.models import Delegation, PublicState
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
-from yipanqi.exchange.rules import province_region
+from yipanqi.regions.rules import province_region
 from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
