@@ -51,7 +51,7 @@ def divisions(transactional_db):
     """A transactional test starts from flushed tables: load the test divisions again, and the
     regions with their rule sets that the migrations seed (every deadline is read from them)."""
     from yipanqi.divisions.testing import load_test_divisions
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
 
     load_test_divisions()
     seed_regions()

@@ -28,8 +28,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from yipanqi.divisions.models import Division  # noqa: E402
-from yipanqi.exchange.models import Request, RequestEvent, RuleSet  # noqa: E402
+from yipanqi.exchange.models import Request, RequestEvent  # noqa: E402
 from yipanqi.exchange.sweep import sweep  # noqa: E402
+from yipanqi.regions.models import RuleSet  # noqa: E402
 
 TARGET_SECONDS = 10.0
 TODAY = dt.date(2026, 11, 24)

@@ -72,7 +72,7 @@ def _race(n: int, work) -> list:
 def committed_world(transactional_db):
     """A transactional test starts from flushed tables: divisions and deadline rules again."""
     from yipanqi.divisions.testing import load_test_divisions
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
 
     load_test_divisions()
     seed_regions()

@@ -1,5 +1,5 @@
 """Issue 12.4: every due date a workflow page shows is the due date stored on the request or
-record behind it, from one rule set (exchange.rules). Walks each workflow through its services,
+record behind it, from one rule set (regions.rules). Walks each workflow through its services,
 and at each step compares what the page says with what was stored.
 
 R-BIRTH-2, R-BIRTH-3, R-CERT-3, R-CERT-4, R-SVC-2, R-REGN-6, R-EX-1.
@@ -15,9 +15,9 @@ from django.utils import translation
 from conftest import NANSHAN_TOWNSHIP, make_user
 from yipanqi.births import services as births
 from yipanqi.births.models import BirthRegistration
-from yipanqi.exchange import rules
 from yipanqi.exchange.models import Request, RequestType
 from yipanqi.exchange.services import answer_request
+from yipanqi.regions import rules
 from yipanqi.workdays.services import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +160,7 @@ def test_first_child_at_home_notice_due_in_15(client, register_inflow):
 def test_a_rule_set_change_moves_page_and_request_together(client, register_inflow, province_admin):
     """One rule set: the region's own parameter for the further-child notice is what both the
     request and the page use (R-REG-2: 四川–广东 is in 泛珠三角 only)."""
-    from yipanqi.exchange.models import Region
+    from yipanqi.regions.models import Region
 
     woman = register_inflow().person
     region = Region.objects.get(code="pan-pearl")

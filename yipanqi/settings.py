@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "yipanqi.core",
     "yipanqi.divisions",
     "yipanqi.workdays",
+    "yipanqi.regions",
     "yipanqi.accounts",
     "yipanqi.audit",
     "yipanqi.emergency",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("audit/", include("yipanqi.audit.urls")),
     path("api/v1/", api.urls),
     path("divisions/", include("yipanqi.divisions.urls")),
+    # The rule sets' pages kept their addresses under /exchange/ when they moved to regions.
+    path("exchange/rules/", include("yipanqi.regions.urls")),
     path("exchange/", include("yipanqi.exchange.urls")),
     path("certificates/", include("yipanqi.certificates.urls")),
     path("births/", include("yipanqi.births.urls")),

@@ -28,8 +28,8 @@ HUSBAND_HOME = "320102002"  # 江苏 南京 玄武区 梅园新村街道
 def _setup():
     from yipanqi.births.seed import add_default_deadlines as births
     from yipanqi.certificates.seed import add_default_deadlines as certificates
-    from yipanqi.exchange.seed import seed_regions
     from yipanqi.people.services import RegistrationInput, register
+    from yipanqi.regions.seed import seed_regions
 
     seed_regions()
     certificates()

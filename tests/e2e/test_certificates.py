@@ -21,7 +21,7 @@ pytestmark = [
 def _seed_rules():
     from yipanqi.births.seed import add_default_deadlines as births
     from yipanqi.certificates.seed import add_default_deadlines as certificates
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
 
     seed_regions()
     certificates()

@@ -20,9 +20,9 @@ pytestmark = [
 @pytest.fixture
 def figures(divisions, settings):
     """Registrations on both sides and a request answered late, through the real services."""
-    from yipanqi.exchange.seed import seed_regions
     from yipanqi.exchange.services import answer_request, send_request
     from yipanqi.people.services import RegistrationInput, register
+    from yipanqi.regions.seed import seed_regions
 
     settings.ADMIN_OTP_REQUIRED = False  # the administrators' second factor is not under test
     seed_regions()

@@ -16,7 +16,7 @@ pytestmark = [
 
 @pytest.fixture
 def seeded(divisions):
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
     from yipanqi.services.seed import seed_all
 
     seed_regions()

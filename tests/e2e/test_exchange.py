@@ -21,7 +21,7 @@ DONGGUAN_TOWNSHIP = "441900003"  # 广东省 › 东莞市 › 东城街道
 
 @pytest.fixture
 def seeded(divisions, settings):
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
     from yipanqi.services.seed import seed_all
 
     settings.ADMIN_OTP_REQUIRED = False  # the administrators' second factor is not under test

@@ -18,7 +18,7 @@ ANSWER = "已责成村委会改正：检查以现居住地出具的报告单为�
 
 @pytest.fixture
 def seeded(divisions):
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
     from yipanqi.services.seed import seed_all
 
     seed_regions()

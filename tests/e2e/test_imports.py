@@ -19,7 +19,7 @@ pytestmark = [
 
 @pytest.fixture
 def regions(divisions):
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
 
     seed_regions()
 

@@ -19,7 +19,7 @@ pytestmark = [
 @pytest.fixture
 def seeded(divisions):
     """Flushed tables: the regions (R-REG-1), the free list and the request deadlines again."""
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
     from yipanqi.services.seed import seed_all
 
     seed_regions()

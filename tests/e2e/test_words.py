@@ -17,9 +17,9 @@ RULE_ID = re.compile(r"\bR-[A-Z]+-\d")
 @pytest.fixture
 def sent_request(divisions):
     """A verification request from 南山区's village to 三台县's township, sent, not yet answered."""
-    from yipanqi.exchange.seed import seed_regions
     from yipanqi.exchange.services import send_request
     from yipanqi.people.services import RegistrationInput, register
+    from yipanqi.regions.seed import seed_regions
 
     seed_regions()  # a transactional test starts from flushed tables: the rule sets again
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)

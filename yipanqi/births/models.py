@@ -14,7 +14,7 @@ from yipanqi.divisions.models import within_q
 from yipanqi.people.models import Person, Sex, about_visible_persons
 
 # The deadlines of the steps (R-BIRTH-2, R-BIRTH-3) are rule-set keys, read through
-# exchange.rules.due_for / deadline_for: one rule set for what is stored and what pages show.
+# regions.rules.due_for / deadline_for: one rule set for what is stored and what pages show.
 ASK_KEY = "birth_ask"  # R-BIRTH-2 step 1: the residence village asks both home townships
 CONFIRM_KEY = "birth_confirmation"  # step 2: each home township answers (a request type)
 FORWARD_KEY = "birth_forward"  # step 3: the village forwards the file after the last answer

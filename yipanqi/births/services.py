@@ -32,11 +32,11 @@ from yipanqi.births.models import (
 )
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
-from yipanqi.exchange import rules
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
 from yipanqi.people.services import access_person, link_spouses
+from yipanqi.regions import rules
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 

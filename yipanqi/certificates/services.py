@@ -32,8 +32,7 @@ from yipanqi.certificates.models import (
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
-from yipanqi.exchange.models import Region, RegionKind, RequestType, RuleSet
-from yipanqi.exchange.rules import current_rule_sets, province_region, revise_rules
+from yipanqi.exchange.models import RequestType
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     EventType,
@@ -45,6 +44,8 @@ from yipanqi.people.models import (
     Sex,
 )
 from yipanqi.people.services import access_person
+from yipanqi.regions.models import Region, RegionKind, RuleSet
+from yipanqi.regions.rules import current_rule_sets, province_region, revise_rules
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 

@@ -26,7 +26,7 @@ from yipanqi.certificates.models import Delegation, PublicState
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
-from yipanqi.exchange.rules import province_region
+from yipanqi.regions.rules import province_region
 from yipanqi.web.casework import require_casework, web_origin
 
 

@@ -2,7 +2,7 @@
 inboxes, deadlines and the timeliness rate (R-STAT-1) show real figures in a demo of any size.
 
 Each goes from her residence village to her home township the day after her registration was
-received, under the rule set and deadline `exchange.rules` picks for the two provinces, due on
+received, under the rule set and deadline `regions.rules` picks for the two provinces, due on
 the working day `workdays` computes (R-WD-2). Of those due before today, a quarter each was
 answered on time, answered late (after the sweep marked it overdue), is still overdue, or was
 answered within two days; the others are open. The timeline (sent, delivered, overdue,
@@ -169,7 +169,7 @@ class _Builder:
     def _rules(self, sender: str, receiver: str, on: dt.date) -> tuple[int, str, int]:
         """The rule set, its reason and the deadline for the two provinces (R-REG-2), per month."""
         from yipanqi.exchange.models import RequestType
-        from yipanqi.exchange.rules import deadline_days, pick_rules
+        from yipanqi.regions.rules import deadline_days, pick_rules
 
         key = (sender[:2], receiver[:2], on.year, on.month)
         if key not in self.rules:

@@ -18,7 +18,7 @@ from yipanqi.core.errors import Rejected
 from yipanqi.directory.models import UnitContact
 from yipanqi.divisions.codes import ancestors_of
 from yipanqi.divisions.models import within_q
-from yipanqi.exchange.models import Region, RegionKind
+from yipanqi.regions.models import Region, RegionKind
 
 _PHONE_RE = re.compile(r"^[0-9][0-9\- ]{4,28}[0-9]$")
 _POSTCODE_RE = re.compile(r"^\d{6}$")

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ExchangeConfig(AppConfig):
     name = "yipanqi.exchange"
     label = "exchange"
+
+    def ready(self):
+        from yipanqi.exchange.models import RequestType
+        from yipanqi.regions.rules import register_deadline_kinds
+
+        # R-REG-1: a rule set names each request type's answer deadline.
+        register_deadline_kinds(self.label, lambda: RequestType.choices)

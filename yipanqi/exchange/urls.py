@@ -15,7 +15,5 @@ urlpatterns = [
     path("coordination/", views.coordination_list, name="coordination"),
     path("new/", views.new_request, name="new"),
     path("departures/<int:registration_id>/", views.departure, name="departure"),
-    path("rules/", views.rule_sets, name="rules"),
-    path("rules/<slug:code>/", views.region, name="region"),
     path("<str:box>/", views.box, name="box"),
 ]

@@ -1,12 +1,12 @@
-"""Inbox, outbox, request detail and actions, rule sets. Views parse, authorize, call one
-service and render; the rules live in services.py and rules.py."""
+"""Inbox, outbox, request detail and actions. Views parse, authorize, call one service and
+render; the rules live in services.py (the rule sets' pages are regions.views)."""
 
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import by_urgency, paginate
-from yipanqi.exchange import coordination, payloads, rules, selectors, services
+from yipanqi.exchange import coordination, payloads, selectors, services
 from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.forms import (
     AnswerForm,
@@ -25,9 +25,8 @@ from yipanqi.exchange.forms import (
     FilterForm,
     NewRequestForm,
     RescheduleForm,
-    RuleSetForm,
 )
-from yipanqi.exchange.models import Region, RequestType
+from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
 from yipanqi.web.casework import require_casework, web_origin
 
@@ -343,95 +342,6 @@ def new_request(request):
             }
         )
     return render(request, "exchange/new.html", {"form": form, "person": person})
-
-
-def _deadlines(rule_set) -> list:
-    """A rule set's deadlines in the order of the request types (for table columns)."""
-    if rule_set is None:
-        return []
-    return [rule_set.deadlines.get(value, "—") for value in RequestType.values]
-
-
-@never_cache
-@login_required
-def rule_sets(request):
-    require_casework(request)
-    regions = list(Region.objects.all())
-    current = rules.current_rule_sets(regions, timezone.localdate())
-    return render(
-        request,
-        "exchange/rules.html",
-        {
-            "rows": [
-                (
-                    r,
-                    current.get(r.pk),
-                    rules.can_revise(request.user, r),
-                    _deadlines(current.get(r.pk)),
-                )
-                for r in regions
-            ],
-            "types": RequestType.choices,
-            "own_province": request.user.jurisdiction_id[:2]
-            if request.user.role == "province_admin" and request.user.jurisdiction_id
-            else "",
-        },
-    )
-
-
-@never_cache
-@login_required
-def region(request, code: str):
-    require_casework(request)
-    user = request.user
-    own = f"province-{(user.jurisdiction_id or '')[:2]}"
-    if user.role == "province_admin" and code == own:
-        # A province's own parameters start the first time its administrator opens them.
-        rules.province_region(code.removeprefix("province-"))
-    item = get_object_or_404(Region, code=code)
-    editable = rules.can_revise(user, item)
-    history = item.rule_sets.select_related("created_by").order_by("-effective_from", "-id")
-    if request.method == "POST":
-        if not editable:
-            raise Http404
-        form = RuleSetForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            with refused_on(form):
-                rules.revise_rules(
-                    item,
-                    effective_from=data["effective_from"],
-                    deadlines=form.deadlines(),
-                    checkups_min_per_year=data["checkups_min_per_year"],
-                    checkups_max_per_year=data["checkups_max_per_year"],
-                    note=data["note"],
-                    acting_user=user,
-                    origin=web_origin(request),
-                )
-                messages.success(request, _("Saved as a new version; earlier versions stay."))
-                return redirect("exchange:region", item.code)
-    else:
-        latest = history.first()
-        initial = {"effective_from": timezone.localdate()}
-        if latest:
-            initial.update(
-                checkups_min_per_year=latest.checkups_min_per_year,
-                checkups_max_per_year=latest.checkups_max_per_year,
-                **{f"deadline_{k}": v for k, v in latest.deadlines.items()},
-            )
-        form = RuleSetForm(initial=initial)
-    return render(
-        request,
-        "exchange/region.html",
-        {
-            "region": item,
-            "history": [(rule_set, _deadlines(rule_set)) for rule_set in history],
-            "types": RequestType.choices,
-            "form": form if editable else None,
-            "provinces": [rules.province_name(p) for p in item.provinces],
-            "convenor": rules.province_name(item.convenor) if item.convenor else "",
-        },
-    )
 
 
 @require_POST

@@ -24,10 +24,10 @@ from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES, RequestType
-from yipanqi.exchange.rules import RulesMissing, deadline_days, pick_rules
 from yipanqi.grievances import events
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
 from yipanqi.people.models import Person
+from yipanqi.regions.rules import RulesMissing, deadline_days, pick_rules
 from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 

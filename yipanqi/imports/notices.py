@@ -22,7 +22,7 @@ from yipanqi.exchange.models import (
     RequestStatus,
     RequestType,
 )
-from yipanqi.exchange.rules import deadline_days, pick_rules
+from yipanqi.regions.rules import deadline_days, pick_rules
 from yipanqi.workdays.services import add_working_days, local_date
 
 NOTICE_TYPE = RequestType.NOTIFICATION

@@ -71,7 +71,7 @@ def add_default_deadlines(RuleSet=None) -> int:
     sets stay what they were for every existing request (R-REG-1).
     """
     if RuleSet is None:
-        from yipanqi.exchange.models import RuleSet
+        from yipanqi.regions.models import RuleSet
     changed = 0
     for rule_set in RuleSet.objects.all():
         missing = {k: v for k, v in DEFAULT_DEADLINES.items() if k not in rule_set.deadlines}

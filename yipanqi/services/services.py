@@ -18,10 +18,10 @@ from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division, within_q
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
-from yipanqi.exchange.rules import RulesMissing, pick_rules
 from yipanqi.grievances import services as grievances
 from yipanqi.grievances.models import Category, Channel
 from yipanqi.people.models import Person, Registration, RegistrationKind
+from yipanqi.regions.rules import RulesMissing, pick_rules
 from yipanqi.services.models import (
     Benefit,
     BenefitKind,

@@ -132,8 +132,8 @@ def annual_report(*, jurisdiction: str, year: int, today: dt.date | None = None)
 
 
 def _annual_report(*, jurisdiction: str, year: int, today: dt.date | None) -> AnnualReport:
-    from yipanqi.exchange.models import Region, RegionKind
-    from yipanqi.exchange.rules import province_name
+    from yipanqi.regions.models import Region, RegionKind
+    from yipanqi.regions.rules import province_name
 
     code = (jurisdiction or "").strip()
     if not 2000 <= int(year) < 2100:

@@ -106,8 +106,8 @@ class TargetBook:
     own parameters."""
 
     def __init__(self, on: dt.date | None = None):
-        from yipanqi.exchange.models import Region
-        from yipanqi.exchange.rules import current_rule_sets
+        from yipanqi.regions.models import Region
+        from yipanqi.regions.rules import current_rule_sets
 
         self.regions = list(Region.objects.all())
         self.sets = current_rule_sets(self.regions, on or timezone.localdate())
@@ -120,7 +120,7 @@ class TargetBook:
         return {k: Target(float(v), region.name) for k, v in (rule_set.targets or {}).items()}
 
     def for_code(self, code: str) -> dict[str, Target]:
-        from yipanqi.exchange.models import RegionKind
+        from yipanqi.regions.models import RegionKind
 
         province = code[:2]
         if province in self._cache:

@@ -249,7 +249,7 @@ def annual(user, *, jurisdiction: str | None, year: str | None, today=None):
 
 def report_choices(user) -> list[tuple[str, str]]:
     """Provinces and regions a report can be made for, the user's own first."""
-    from yipanqi.exchange.models import Region, RegionKind
+    from yipanqi.regions.models import Region, RegionKind
 
     provinces = [(p.code, p.name) for p in selectors.children_of(selectors.get_place(""))]
     own = (user.scope_code or "")[:2]

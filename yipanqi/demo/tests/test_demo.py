@@ -264,7 +264,7 @@ def test_r_ex_4_the_demo_sends_verification_requests_with_real_deadlines_and_out
     counts them: due dates from the rule sets and the working-day calendar, every outcome."""
     from yipanqi.demo.requests import KEY_PREFIX, add_demo_requests
     from yipanqi.exchange.models import Request, RequestStatus
-    from yipanqi.exchange.rules import deadline_days, pick_rules
+    from yipanqi.regions.rules import deadline_days, pick_rules
     from yipanqi.stats import counters
     from yipanqi.workdays.services import add_working_days, local_date
 

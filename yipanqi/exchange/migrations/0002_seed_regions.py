@@ -1,10 +1,10 @@
-"""Seed the regions of R-REG-1 (data in yipanqi/exchange/seed.py)."""
+"""Seed the regions of R-REG-1 (data in yipanqi/regions/seed.py)."""
 
 from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from yipanqi.exchange.seed import seed_regions
+    from yipanqi.regions.seed import seed_regions
 
     seed_regions(apps.get_model("exchange", "Region"), apps.get_model("exchange", "RuleSet"))
 

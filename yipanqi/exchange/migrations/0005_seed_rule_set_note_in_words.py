@@ -7,7 +7,7 @@ OLD_NOTE = "seed (DOMAIN.md R-REG-1)"
 
 
 def reword(apps, schema_editor):
-    from yipanqi.exchange.seed import SEED_NOTE
+    from yipanqi.regions.seed import SEED_NOTE
 
     apps.get_model("exchange", "RuleSet").objects.filter(note=OLD_NOTE).update(note=SEED_NOTE)
 

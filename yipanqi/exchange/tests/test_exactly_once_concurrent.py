@@ -17,8 +17,8 @@ def test_r_ex_5_concurrent_submissions_with_one_key_exist_once():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serializes writers; the race needs PostgreSQL")
     from yipanqi.divisions.testing import load_test_divisions
-    from yipanqi.exchange.seed import seed_regions
     from yipanqi.exchange.services import send_request
+    from yipanqi.regions.seed import seed_regions
 
     load_test_divisions()  # a transactional test starts from flushed tables
     seed_regions()

@@ -1,4 +1,4 @@
-"""Inbox, outbox, answering and escalating in the browser (R-EX-1, R-EX-3, R-REG-1)."""
+"""Inbox, outbox, answering and escalating in the browser (R-EX-1, R-EX-3)."""
 
 import datetime as dt
 from unittest import mock
@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import SANTAI_TOWNSHIP
-from yipanqi.exchange.models import Request, RuleSet
+from yipanqi.exchange.models import Request
 from yipanqi.exchange.sweep import sweep
 
 pytestmark = pytest.mark.django_db
@@ -105,21 +105,3 @@ def test_r_ex_4_ask_the_other_side_from_the_person_page(client, person, village_
     second = client.post(url, data)  # double click
     assert first.status_code == second.status_code == 302
     assert Request.objects.filter(type="co_investigation").count() == 1
-
-
-def test_r_reg_1_a_province_admin_saves_a_new_version(client, province_admin):
-    client.force_login(province_admin)
-    url = reverse("exchange:region", args=["province-44"])
-    assert client.get(url).status_code == 200
-    response = client.post(
-        url, {"effective_from": "2026-12-01", "deadline_verification": "12", "note": "广东 2027"}
-    )
-    assert response.status_code == 302
-    assert RuleSet.objects.filter(region__code="province-44").count() == 1
-    assert "12" in client.get(reverse("exchange:rules")).content.decode()
-
-
-def test_r_reg_1_others_cannot_edit_a_region(client, township_operator):
-    client.force_login(township_operator)
-    url = reverse("exchange:region", args=["pan-pearl"])
-    assert client.post(url, {"effective_from": "2026-12-01"}).status_code == 404

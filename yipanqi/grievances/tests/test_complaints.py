@@ -229,7 +229,7 @@ def test_r_grv_1_overdue_open_complaints_are_listed(township_operator):
 def test_r_grv_1_without_deadline_rules_the_statutory_15_working_days_apply():
     """R-GRV-1 / R-EX-2: with no rule set naming a complaint deadline, the complaint is still
     received (a citizen is never turned away) and due in the statutory 15 working days."""
-    from yipanqi.exchange.models import RuleSet
+    from yipanqi.regions.models import RuleSet
 
     for rule_set in RuleSet.objects.all():
         rule_set.deadlines = {

@@ -111,7 +111,7 @@ def province(province_admin, client):
 
 @pytest.mark.django_db
 def test_pages_that_show_rules_and_deadlines_show_no_rule_ids(province):
-    from yipanqi.exchange.models import Region
+    from yipanqi.regions.models import Region
 
     regions = [r for r in Region.objects.all() if GUANGDONG in r.provinces]
     assert regions

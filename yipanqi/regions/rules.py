@@ -1,6 +1,7 @@
 """Which parameters apply to a pair of jurisdictions (R-REG-2), and revising them (R-REG-1)."""
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from yipanqi.accounts.models import Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import Rejected
-from yipanqi.exchange.models import Region, RegionKind, RequestType, RuleSet
+from yipanqi.regions.models import Region, RegionKind, RuleSet
 from yipanqi.workdays.services import add_working_days, local_date
 
 PROVINCE_NAMES = {
@@ -25,6 +26,22 @@ PROVINCE_NAMES = {
 }  # fmt: skip
 
 NATIONAL_CODE = "national"
+
+
+# The answer deadlines a rule set names, with their labels, in the order the rules pages show
+# them. The app whose requests they time registers them at start-up (exchange: its request
+# types), so regions knows no request model. Workflow steps that are no request: STEP_DEADLINES.
+_DEADLINE_KINDS: dict[str, Callable[[], Iterable[tuple[str, str]]]] = {}
+
+
+def register_deadline_kinds(app_label: str, choices: Callable[[], Iterable[tuple[str, str]]]):
+    """`choices()` gives the (key, label) pairs a rule set's `deadlines` may hold (R-REG-1)."""
+    _DEADLINE_KINDS[app_label] = choices
+
+
+def deadline_kinds() -> list[tuple[str, str]]:
+    """Every registered deadline key with its label, in registration order."""
+    return [pair for choices in _DEADLINE_KINDS.values() for pair in choices()]
 
 
 class RulesMissing(Exception):
@@ -215,8 +232,9 @@ def revise_rules(
         )
     errors: dict[str, list[str]] = {}
     clean = {}
+    known = dict(deadline_kinds())
     for key, value in deadlines.items():
-        if key not in RequestType.values and key not in STEP_DEADLINES:
+        if key not in known and key not in STEP_DEADLINES:
             errors.setdefault("deadlines", []).append(
                 _("%(type)s is not a request type.") % {"type": key[:40]}
             )

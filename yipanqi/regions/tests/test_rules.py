@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from yipanqi.core.errors import Rejected
-from yipanqi.exchange.models import Region, RuleSet
-from yipanqi.exchange.rules import (
+from yipanqi.regions.models import Region, RuleSet
+from yipanqi.regions.rules import (
     pick_rules,
     province_region,
     revise_rules,
@@ -123,8 +123,8 @@ def test_r_reg_1_deadlines_out_of_range_are_refused(province_admin):
 
 @pytest.mark.django_db
 def test_r_ex_2_a_type_no_rule_set_names_gets_the_statutory_15_days():
-    from yipanqi.exchange.models import RuleSet
-    from yipanqi.exchange.rules import deadline_days, pick_rules
+    from yipanqi.regions.models import RuleSet
+    from yipanqi.regions.rules import deadline_days, pick_rules
 
     for rule_set in RuleSet.objects.all():
         rule_set.deadlines = {k: v for k, v in rule_set.deadlines.items() if k != "birth_report"}
@@ -138,7 +138,7 @@ def test_r_reg_1_a_regions_rules_are_changed_by_its_convenor_not_by_a_member(
 ):
     """泛珠三角: 广东 convenes; 四川 is a member and may read but not change its rules."""
     from conftest import make_user
-    from yipanqi.exchange.rules import can_revise
+    from yipanqi.regions.rules import can_revise
 
     pearl = Region.objects.get(code="pan-pearl")
     assert {r.code: r.convenor for r in Region.objects.filter(kind="region")} == {
@@ -166,3 +166,11 @@ def test_r_reg_1_a_regions_rules_are_changed_by_its_convenor_not_by_a_member(
     )
     national = make_user("nat", "national_admin", None)
     assert can_revise(national, pearl)
+
+
+def test_r_reg_1_every_request_type_has_its_deadline_on_the_rules_pages():
+    """exchange registers its request types at start-up; regions itself knows no request model."""
+    from yipanqi.exchange.models import RequestType
+    from yipanqi.regions.rules import deadline_kinds
+
+    assert deadline_kinds() == list(RequestType.choices)

@@ -70,7 +70,7 @@ SEED_NOTE = gettext_noop("The first rule set, as the platform was set up")
 def seed_regions(Region=None, RuleSet=None) -> int:
     """Create the seeded regions missing from the database; returns how many were created."""
     if Region is None:
-        from yipanqi.exchange.models import Region, RuleSet
+        from yipanqi.regions.models import Region, RuleSet
     created_count = 0
     for code, name, kind, provinces, convenor, deadlines, (low, high) in REGIONS:
         region, created = Region.objects.get_or_create(
