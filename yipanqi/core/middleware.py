@@ -47,7 +47,7 @@ class ApiGuardMiddleware:
     def __call__(self, request):
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        from yipanqi.audit.services import client_ip
+        from yipanqi.core.origin import client_ip
 
         ip = client_ip(request) or "unknown"
         token = _bearer(request)
