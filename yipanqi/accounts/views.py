@@ -31,8 +31,8 @@ from yipanqi.accounts.models import EmergencyAccess, EmergencyCase
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.people.models import Person
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _next_url(request, default: str = "web:home") -> str:

@@ -24,6 +24,7 @@ from yipanqi.births.forms import (
     ReturnForm,
 )
 from yipanqi.births.models import BirthReport
+from yipanqi.core.casework import require_casework, show_errors, web_origin
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
@@ -31,7 +32,6 @@ from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
 from yipanqi.people.models import Person
 from yipanqi.people.services import PersonNotFound, access_person
-from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def _person(request, raw):

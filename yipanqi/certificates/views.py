@@ -23,10 +23,10 @@ from yipanqi.certificates.forms import (
     VerifyForm,
 )
 from yipanqi.certificates.models import Delegation, PublicState
+from yipanqi.core.casework import require_casework, show_errors, web_origin
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.exchange.rules import province_region
-from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def check_url(request, certificate) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.core.casework import require_casework, show_errors, web_origin
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.exchange import coordination, payloads, rules, selectors, services
 from yipanqi.exchange.answers import answers_for
@@ -28,7 +29,6 @@ from yipanqi.exchange.forms import (
 )
 from yipanqi.exchange.models import Region, RequestType
 from yipanqi.people import services as people
-from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def _access(request, pk):

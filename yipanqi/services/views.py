@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from yipanqi.audit.models import Action
+from yipanqi.core.casework import require_casework, show_errors, web_origin
 from yipanqi.core.errors import Rejected
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -17,7 +18,6 @@ from yipanqi.people import services as people
 from yipanqi.services import pdf, services
 from yipanqi.services.forms import BenefitForm, ReportForm, ServiceForm, SupplyPointForm
 from yipanqi.services.models import SupplyPoint
-from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def _person(request, person_id: int) -> "people.Person":

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from yipanqi.accounts import emergency
 from yipanqi.accounts import services as accounts
 from yipanqi.accounts.models import ApiToken
+from yipanqi.core.casework import require_casework, show_errors, web_origin
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import is_known_county
@@ -20,7 +21,6 @@ from yipanqi.people import departures
 from yipanqi.people import services as people
 from yipanqi.people.models import RegistrationKind
 from yipanqi.stats.selectors import open_registrations
-from yipanqi.web.casework import require_casework, show_errors, web_origin
 from yipanqi.web.forms import ContactForm, IdLookupForm, PersonSearchForm, RegistrationForm
 from yipanqi.web.todo import KINDS, todo_list
 
