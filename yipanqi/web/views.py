@@ -19,9 +19,9 @@ from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import is_known_county
 from yipanqi.people import departures
 from yipanqi.people import services as people
+from yipanqi.people.forms import ContactForm, IdLookupForm, PersonSearchForm, RegistrationForm
 from yipanqi.people.models import RegistrationKind
 from yipanqi.stats.selectors import open_registrations
-from yipanqi.web.forms import ContactForm, IdLookupForm, PersonSearchForm, RegistrationForm
 from yipanqi.web.todo import KINDS, todo_list
 
 
@@ -76,7 +76,7 @@ def person_search(request):
             page = paginate(request, results)
     return render(
         request,
-        "web/person_search.html",
+        "people/person_search.html",
         {"form": form, "id_form": IdLookupForm(), "page": page, "criteria": criteria},
     )
 
@@ -105,7 +105,7 @@ def _lookup_by_id(request):
             page = Paginator(found, 100).page(1)
     return render(
         request,
-        "web/person_search.html",
+        "people/person_search.html",
         {"form": PersonSearchForm(), "id_form": id_form, "page": page, "criteria": {}},
         status=200 if id_form.is_valid() else 400,
     )
@@ -156,7 +156,7 @@ def register(request, kind):
     )
     return render(
         request,
-        "web/register.html",
+        "people/register.html",
         {
             "form": form,
             "kind": kind,
@@ -194,7 +194,7 @@ def person(request, pk: int):
     kinds = {r.kind for r in registrations if r.status == "active"}
     return render(
         request,
-        "web/person.html",
+        "people/person.html",
         {
             "person": person,
             "id_number": revealed.id_number,
@@ -248,7 +248,7 @@ def tokens(request):
         )
     return render(
         request,
-        "web/tokens.html",
+        "accounts/tokens.html",
         {
             "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
             "new_key": new_key,

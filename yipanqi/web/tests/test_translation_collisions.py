@@ -313,7 +313,7 @@ def test_the_rule_catches_the_collisions_issue_12_named():
         _msg("Parent", "certificates/models.py", "value"),
         _msg("Parent", "imports/exports.py", None),
         _msg("Name", "services/templates/services/supply_points.html", "field"),
-        _msg("Name", "web/templates/web/person_rows.html", "field"),
+        _msg("Name", "people/templates/people/person_rows.html", "field"),
     ]
     for always in (ALWAYS_IN_CONTEXT, {}):
         found = "\n".join(collisions(before, one_meaning={}, always=always))
