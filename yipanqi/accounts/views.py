@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from yipanqi.accounts import emergency, services, throttle
 from yipanqi.accounts.middleware import LOGIN_AT_KEY, SEEN_KEY
-from yipanqi.accounts.models import EmergencyAccess, EmergencyCase
+from yipanqi.accounts.models import ApiToken, EmergencyAccess, EmergencyCase
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
@@ -339,4 +340,39 @@ def emergency_access(request):
             "may_break_glass": emergency.may_break_glass(user),
         },
         status=400 if error else 200,
+    )
+
+
+@never_cache
+@login_required
+def tokens(request):
+    """API tokens of the logged-in user: create one (shown once) or revoke one; both audited."""
+    new_key = None
+    if request.method == "POST":
+        revoke = request.POST.get("revoke", "")
+        if revoke:
+            if not revoke.isdigit():
+                raise Http404
+            token = get_object_or_404(ApiToken, user=request.user, pk=int(revoke))
+            services.revoke_tokens(
+                [token],
+                reason="revoked by its owner",
+                acting_user=request.user,
+                origin=web_origin(request),
+            )
+            messages.success(request, _("The token was revoked."))
+            return redirect("web:tokens")
+        _token, new_key = services.create_token(
+            request.user,
+            request.POST.get("name") or "api",
+            acting_user=request.user,
+            origin=web_origin(request),
+        )
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+            "new_key": new_key,
+        },
     )

@@ -74,6 +74,7 @@ ONE_MEANING = {
     "created": "新增",
     "Date": "日期",
     "Date of birth": "出生日期",
+    "Date of departure": "离开日期",
     "date of birth": "出生日期",
     "department": "部门",
     "Department feed reports": "部门信息通报",
