@@ -311,8 +311,8 @@ def emergency_access(request):
                     )
                     % {"time": outcome.expires_at.astimezone().strftime("%H:%M")},
                 )
-                return redirect("web:person", outcome.person_id)
-            return redirect("web:person", outcome.pk)
+                return redirect("people:person", outcome.person_id)
+            return redirect("people:person", outcome.pk)
     accesses = list(emergency.list_emergency_accesses(user)[:100])
     in_scope = set(
         Person.objects.visible_to(user)

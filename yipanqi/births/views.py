@@ -373,7 +373,7 @@ def report_new(request):
             raise Http404 from None
         else:
             messages.success(request, _("The birth was recorded and the home side notified."))
-            return redirect("web:person", mother.pk)
+            return redirect("people:person", mother.pk)
     return render(
         request,
         "births/report_new.html",

@@ -303,7 +303,7 @@ def interim(request, person_id: int):
             )
             % {"number": issued.number, "day": issued.window_ends_on.isoformat()},
         )
-    return redirect("web:person", person.pk)
+    return redirect("people:person", person.pk)
 
 
 @never_cache

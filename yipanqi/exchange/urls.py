@@ -1,7 +1,6 @@
 from django.urls import path
 
 from yipanqi.exchange import views
-from yipanqi.people import views as people_views
 
 app_name = "exchange"
 
@@ -15,7 +14,6 @@ urlpatterns = [
     path("requests/<int:pk>/assign/", views.assign, name="assign"),
     path("coordination/", views.coordination_list, name="coordination"),
     path("new/", views.new_request, name="new"),
-    path("departures/<int:registration_id>/", people_views.departure, name="departure"),
     path("rules/", views.rule_sets, name="rules"),
     path("rules/<slug:code>/", views.region, name="region"),
     path("<str:box>/", views.box, name="box"),

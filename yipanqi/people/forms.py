@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yipanqi.people.departures import DEPARTURE_REASONS
 from yipanqi.people.models import MaritalStatus, StayReason
 
 
@@ -82,7 +83,5 @@ class DepartureForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from yipanqi.people.departures import DEPARTURE_REASONS
-
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [(r.value, r.label) for r in DEPARTURE_REASONS]

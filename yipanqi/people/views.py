@@ -24,7 +24,7 @@ from yipanqi.people.forms import (
     PersonSearchForm,
     RegistrationForm,
 )
-from yipanqi.people.models import RegistrationKind
+from yipanqi.people.models import Registration, RegistrationKind
 
 
 @never_cache
@@ -64,7 +64,7 @@ def _lookup_by_id(request):
         )
         matches = list(found[:2])
         if len(matches) == 1:
-            return redirect("web:person", matches[0].pk)
+            return redirect("people:person", matches[0].pk)
         if not matches:
             id_form.add_error(
                 "id_number",
@@ -112,7 +112,7 @@ def register(request, kind):
                 show_errors(form, exc)
             else:
                 messages.success(request, _("Registered. The other side can now see this record."))
-                return redirect("web:person", registration.person_id)
+                return redirect("people:person", registration.person_id)
     else:
         mine = user.jurisdiction_id or ""
         initial = {"residence_code": mine} if kind == "inflow" else {"home_code": mine}
@@ -207,7 +207,7 @@ def record_contact(request, pk: int):
     form = ContactForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please enter the date of the news, like 2026-03-05."))
-        return redirect("web:person", pk)
+        return redirect("people:person", pk)
     try:
         departures.record_contact(
             registration,
@@ -221,16 +221,13 @@ def record_contact(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("News recorded; the lost-contact flag is cleared."))
-    return redirect("web:person", pk)
+    return redirect("people:person", pk)
 
 
 @require_POST
 @login_required
 def departure(request, registration_id: int):
     """R-REGN-6: the residence side records that a person left; the home side is notified."""
-    from yipanqi.people import departures
-    from yipanqi.people.models import Registration
-
     require_casework(request)
     registration = Registration.objects.visible_to(request.user).filter(pk=registration_id).first()
     if registration is None:
@@ -254,4 +251,4 @@ def departure(request, registration_id: int):
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-    return redirect("web:person", registration.person_id)
+    return redirect("people:person", registration.person_id)

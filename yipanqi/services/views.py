@@ -53,7 +53,7 @@ def record_service(request, person_id: int):
             for warning in recorded.warnings:
                 messages.warning(request, warning)
             messages.success(request, _("Service recorded."))
-            return redirect("web:person", person.pk)
+            return redirect("people:person", person.pk)
     return render(
         request,
         "services/record.html",
@@ -147,7 +147,7 @@ def record_benefit(request, person_id: int):
             show_errors(form, exc)
         else:
             messages.success(request, _("Recorded. The place of residence sees it too."))
-            return redirect("web:person", person.pk)
+            return redirect("people:person", person.pk)
     return render(
         request,
         "services/benefit.html",

@@ -36,4 +36,4 @@ def person_link(context, person_id, name):
     user = _user(context)
     if user is None or not Person.objects.visible_to(user).filter(pk=person_id).exists():
         return format_html("{}", name)
-    return format_html('<a href="{}">{}</a>', reverse("web:person", args=[person_id]), name)
+    return format_html('<a href="{}">{}</a>', reverse("people:person", args=[person_id]), name)
