@@ -13,9 +13,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -33,7 +32,6 @@ from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
 from yipanqi.core.casework import require_casework, web_origin
-from yipanqi.people.models import Person
 
 
 def _next_url(request, default: str = "web:home") -> str:
@@ -313,19 +311,7 @@ def emergency_access(request):
                 )
                 return redirect("people:person", outcome.person_id)
             return redirect("people:person", outcome.pk)
-    accesses = list(emergency.list_emergency_accesses(user)[:100])
-    in_scope = set(
-        Person.objects.visible_to(user)
-        .filter(pk__in=[a.person_id for a in accesses])
-        .values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    for access in accesses:
-        access.active = access.is_active(now)
-        # Outside one's scope the name shows only while one's own grant is open.
-        access.show_person = access.person_id in in_scope or (
-            access.user_id == user.pk and access.active
-        )
+    accesses = emergency.accesses_to_show(user)
     return render(
         request,
         "accounts/emergency.html",
@@ -353,13 +339,12 @@ def tokens(request):
         if revoke:
             if not revoke.isdigit():
                 raise Http404
-            token = get_object_or_404(ApiToken, user=request.user, pk=int(revoke))
-            services.revoke_tokens(
-                [token],
-                reason="revoked by its owner",
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
+            try:
+                services.revoke_own_token(
+                    int(revoke), acting_user=request.user, origin=web_origin(request)
+                )
+            except services.TokenNotFound:
+                raise Http404 from None
             messages.success(request, _("The token was revoked."))
             return redirect("web:tokens")
         _token, new_key = services.create_token(
