@@ -224,6 +224,25 @@ def list_emergency_accesses(user: User):
     )
 
 
+def accesses_to_show(user: User, limit: int = 100) -> list[EmergencyAccess]:
+    """The emergency-access page's list (list_emergency_accesses, the first `limit`), each with
+    `active` and `show_person`: outside one's scope the person's name shows only while one's own
+    grant is open."""
+    accesses = list(list_emergency_accesses(user)[:limit])
+    in_scope = set(
+        Person.objects.visible_to(user)
+        .filter(pk__in=[a.person_id for a in accesses])
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    for access in accesses:
+        access.active = access.is_active(now)
+        access.show_person = access.person_id in in_scope or (
+            access.user_id == user.pk and access.active
+        )
+    return accesses
+
+
 def _has_request_link(user: User, person: Person) -> bool:
     """An exchange request about the person with its sender or receiver in the user's subtree."""
     from yipanqi.exchange.models import Request
