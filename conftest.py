@@ -1,8 +1,10 @@
 """The standard cast and the division subset every test can rely on (STYLE.md, Tests)."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
+from django.utils import translation
 
 from yipanqi.people import idnumbers
 
@@ -13,6 +15,21 @@ SANTAI_VILLAGE = "510722101002"
 XUANWU_COUNTY = "320102"  # 江苏省 › 南京市 › 玄武区
 GUANGDONG = "44"
 SICHUAN = "51"
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    """That day at that hour in Beijing (deadlines are counted in Beijing's working days)."""
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING)
+
+
+@pytest.fixture
+def english(client):
+    """Match messages in their English source form: in code, and in pages via the cookie.
+    An app's conftest that wants it for every test asks for it from an autouse fixture."""
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +86,23 @@ def township_operator(db):
 def other_county_admin(db):
     """A county administrator of 南京玄武区, who must see neither side's persons."""
     return make_user("charlie", "county_admin", XUANWU_COUNTY)
+
+
+@pytest.fixture
+def residence_township(db):
+    """A township operator of 南头街道 (南山区), the residence township."""
+    return make_user("nina", "township_operator", NANSHAN_TOWNSHIP)
+
+
+@pytest.fixture
+def sichuan_admin(db):
+    return make_user("sam", "province_admin", SICHUAN)
+
+
+@pytest.fixture
+def person(register_inflow):
+    """王芳, home 三台县 (四川), living in 南山区 (广东), registered by the 南山 village worker."""
+    return register_inflow().person
 
 
 @pytest.fixture

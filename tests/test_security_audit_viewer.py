@@ -68,7 +68,7 @@ def test_issue_16_3_a_formula_typed_as_a_reason_is_exported_as_text(
 ):
     """Issue 16.3: a break-glass reason `=HYPERLINK(...)` reaches the auditor's CSV behind an
     apostrophe and the XLSX as a string cell, never as a formula (core.sheets)."""
-    from yipanqi.accounts import emergency
+    from yipanqi.emergency import services as emergency
 
     hostile = '=HYPERLINK("http://x","y")'
     person = register_inflow().person

@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from conftest import id_for, make_user
-from yipanqi.accounts import emergency
 from yipanqi.accounts.models import ApiToken, EmergencyAccess
 from yipanqi.audit.models import AuditEvent
+from yipanqi.emergency import services as emergency
 
 REASON = "急诊抢救，需要核实婚育情况"
 

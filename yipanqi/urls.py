@@ -8,6 +8,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("yipanqi.emergency.urls")),
     path("account/", include("yipanqi.accounts.urls")),
     path("audit/", include("yipanqi.audit.urls")),
     path("api/v1/", api.urls),

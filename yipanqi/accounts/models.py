@@ -263,6 +263,12 @@ class User(AbstractUser):
         return self.scope_code is not None
 
     @property
+    def reads_audit_trail(self) -> bool:
+        """The auditor, and only the auditor, reads the audit trail (三员分立); the audit app asks
+        the user object, so it needs no import of accounts."""
+        return self.is_active and self.role == Role.AUDITOR
+
+    @property
     def can_register(self) -> bool:
         return self.role in REGISTERING_ROLES and self.jurisdiction_id is not None
 

@@ -186,13 +186,15 @@ class StrengthValidator:
         return _("It must not be a common password or easy to guess.")
 
 
+# The password of every demo login, printed in the README (the demo app creates the logins).
+DEMO_PASSWORD = "yipanqi-demo-2026"  # noqa: S105  (a published demo password, not a secret)
+
+
 class DemoPasswordValidator:
     """Issue 16.9: the demo password printed in the README is refused outside development."""
 
     def validate(self, password, user=None):
-        from yipanqi.demo.users import DEFAULT_PASSWORD
-
-        if not settings.DEV and password.strip().lower() == DEFAULT_PASSWORD:
+        if not settings.DEV and password.strip().lower() == DEMO_PASSWORD:
             raise ValidationError(
                 _("This password is published for the demonstration. Choose your own."),
                 code="password_is_demo",

@@ -29,7 +29,7 @@ AUDITOR_FREE_VIEWS = {
     "accounts:password": "change one's own password",
     # Issue 12.2: the auditor's review of an emergency access. It writes only the review mark
     # and its audit row and changes no record of persons, users or settings (SECURITY.md §5).
-    "audit:emergency_review": "mark an emergency access reviewed",
+    "emergency:review": "mark an emergency access reviewed",
     # Deliberate exception: the language of the pages, kept in a cookie; writes no record.
     "set_language": "choose the language of the pages",
 }

@@ -8,5 +8,4 @@ urlpatterns = [
     path("second-factor/setup/", views.otp_setup, name="otp_setup"),
     path("second-factor/", views.otp_verify, name="otp_verify"),
     path("password/", views.password_change, name="password"),
-    path("emergency-access/", views.emergency_access, name="emergency"),
 ]

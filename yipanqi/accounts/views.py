@@ -1,4 +1,4 @@
-"""Log-in with lock-out and a second factor, password change, emergency access (issue 7)."""
+"""Log-in with lock-out and a second factor, password change (issue 7)."""
 
 import base64
 import io
@@ -25,13 +25,13 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from yipanqi.accounts import emergency, services, throttle
+from yipanqi.accounts import services, throttle
 from yipanqi.accounts.middleware import LOGIN_AT_KEY, SEEN_KEY
-from yipanqi.accounts.models import ApiToken, EmergencyAccess, EmergencyCase
+from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
-from yipanqi.core.casework import require_casework, web_origin
+from yipanqi.core.casework import web_origin
 
 
 def _next_url(request, default: str = "web:home") -> str:
@@ -276,56 +276,6 @@ def password_change(request):
         "accounts/password.html",
         {"form": form, "expired": user.password_expired()},
         status=400 if form.errors else 200,
-    )
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def emergency_access(request):
-    """Break-the-glass: choose the case and say why, to open one person outside your
-    jurisdiction (township and up, issue 12.2)."""
-    require_casework(request)
-    user = request.user
-    error = ""
-    if request.method == "POST":
-        try:
-            outcome = emergency.open_in_emergency(
-                request.POST.get("id_number", ""),
-                case=request.POST.get("case", ""),
-                reason=request.POST.get("reason", ""),
-                acting_user=user,
-                origin=web_origin(request),
-            )
-        except emergency.EmergencyRefused as exc:
-            error = str(exc)
-        else:
-            if isinstance(outcome, EmergencyAccess):
-                messages.warning(
-                    request,
-                    _(
-                        "Emergency access until %(time)s. This access and your reason are shown "
-                        "to the person's home and residence jurisdictions."
-                    )
-                    % {"time": outcome.expires_at.astimezone().strftime("%H:%M")},
-                )
-                return redirect("people:person", outcome.person_id)
-            return redirect("people:person", outcome.pk)
-    accesses = emergency.accesses_to_show(user)
-    return render(
-        request,
-        "accounts/emergency.html",
-        {
-            "error": error,
-            "hours": settings.BREAK_GLASS_HOURS,
-            "accesses": accesses,
-            "reason": request.POST.get("reason", "") if error else "",
-            "case": request.POST.get("case", "") if error else "",
-            "id_number": request.POST.get("id_number", "")[:40] if error else "",
-            "cases": EmergencyCase.choices,
-            "may_break_glass": emergency.may_break_glass(user),
-        },
-        status=400 if error else 200,
     )
 
 

@@ -13,12 +13,13 @@ from yipanqi.accounts.models import (
     Role,
     User,
 )
+from yipanqi.accounts.passwords import DEMO_PASSWORD
 from yipanqi.demo.generate import DEMO_HOME_COUNTY, DEMO_RESIDENCE_COUNTY
 from yipanqi.demo.year import FEEDERS
 from yipanqi.divisions.models import Division, Level
 from yipanqi.people.models import Person
 
-DEFAULT_PASSWORD = "yipanqi-demo-2026"  # noqa: S105  (a published demo password, not a secret)
+DEFAULT_PASSWORD = DEMO_PASSWORD
 # The standard cast's places (STYLE.md, Tests): 深圳南山区 南头街道 南头城社区, 四川三台县 潼川镇.
 RESIDENCE_VILLAGE = DEMO_RESIDENCE_COUNTY + "001001"
 HOME_TOWNSHIP = DEMO_HOME_COUNTY + "101"

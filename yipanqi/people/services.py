@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from yipanqi.accounts.emergency import emergency_person
 from yipanqi.accounts.models import User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
@@ -19,6 +18,7 @@ from yipanqi.core.errors import Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.people import idnumbers
+from yipanqi.people.grants import emergency_person
 from yipanqi.people.models import (
     CloseReason,
     EventType,

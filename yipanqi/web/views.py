@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from yipanqi.accounts import emergency
 from yipanqi.core.paging import paginate
+from yipanqi.emergency import services as emergency
 from yipanqi.people import services as people
 from yipanqi.stats.selectors import open_registrations
 from yipanqi.web.todo import KINDS, todo_list

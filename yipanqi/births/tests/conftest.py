@@ -2,32 +2,18 @@
 (广东); her husband's home is 玄武区 梅园新村街道 (江苏), so two home townships confirm."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
-from django.utils import translation
 
-from conftest import NANSHAN_TOWNSHIP, make_user
+from conftest import at, make_user
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 HUSBAND_HOME = "320102002"  # 江苏省 › 南京市 › 玄武区 › 梅园新村街道
 ALL_DOCUMENTS = ["id_cards", "marriage_certificate", "status_certificate"]
 
 
-def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING)
-
-
 @pytest.fixture(autouse=True)
-def english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def residence_township(db):
-    return make_user("nina", "township_operator", NANSHAN_TOWNSHIP)
+def _in_english(english):
+    """Every test here matches messages in their English source form."""
 
 
 @pytest.fixture

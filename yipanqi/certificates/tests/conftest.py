@@ -1,38 +1,17 @@
 """Fixtures for the certificate scenarios: a woman from 三台县 (四川) living in 南山区 (广东)."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
-from django.utils import translation
 
-from conftest import NANSHAN_TOWNSHIP, SANTAI_VILLAGE, SICHUAN, id_for, make_user
+from conftest import SANTAI_VILLAGE, at, id_for
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 ARRIVAL = dt.date(2026, 3, 2)  # register_inflow's arrival date
 
 
-def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING)
-
-
 @pytest.fixture(autouse=True)
-def english(client):
-    """Match messages in their English source form: in code, and in pages via the cookie."""
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def residence_township(db):
-    """A township operator of 南头街道 (南山区), the residence township."""
-    return make_user("nina", "township_operator", NANSHAN_TOWNSHIP)
-
-
-@pytest.fixture
-def sichuan_admin(db):
-    return make_user("sam", "province_admin", SICHUAN)
+def _in_english(english):
+    """Every test here matches messages in their English source form."""
 
 
 @pytest.fixture

@@ -2,14 +2,11 @@
 answered on time, late, never (swept overdue) and escalated (R-STAT-1, R-STAT-2)."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
-from django.utils import translation
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, id_for, make_user
+from conftest import BEIJING, NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, id_for, make_user
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 # Friday 18 September 2026: requests sent then are due on Thursday 15 October (R-WD).
 SENT_AT = dt.datetime(2026, 9, 18, 10, 0, tzinfo=BEIJING)
 DUE = dt.date(2026, 10, 15)
@@ -17,20 +14,13 @@ TODAY = dt.date(2026, 11, 20)
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+def _in_english(english):
+    """Every test here matches messages in their English source form."""
 
 
 @pytest.fixture
 def national_admin(db):
     return make_user("nora", "national_admin", None)
-
-
-@pytest.fixture
-def sichuan_admin(db):
-    return make_user("sam", "province_admin", "51")
 
 
 @pytest.fixture

@@ -212,6 +212,7 @@ ONE_MEANING = {
     "yes": "是",
     "Yipanqi": "一盘棋",
     "zero report": "零通报",
+    "what is counted": "计数对象",
 }
 
 SHORT_WORDS = 3

@@ -197,18 +197,6 @@ def _audit_lookup(user, origin, reason, looked_up, outcome, result, person=None)
     )
 
 
-def emergency_person(user: User, person_id: int, now=None) -> Person | None:
-    """The person, if the user holds an unexpired emergency grant for them."""
-    if not getattr(user, "can_see_persons", False):
-        return None
-    has_grant = EmergencyAccess.objects.filter(
-        user=user, person_id=person_id, expires_at__gt=now or timezone.now()
-    ).exists()
-    if not has_grant:
-        return None
-    return Person.objects.select_related("home", "residence").filter(pk=person_id).first()
-
-
 def list_emergency_accesses(user: User):
     """Grants by this user, and grants about persons of this user's jurisdiction (either side)."""
     scope = user.scope_code
@@ -222,25 +210,6 @@ def list_emergency_accesses(user: User):
     return EmergencyAccess.objects.filter(condition).select_related(
         "user", "user__jurisdiction", "person", "home", "residence"
     )
-
-
-def accesses_to_show(user: User, limit: int = 100) -> list[EmergencyAccess]:
-    """The emergency-access page's list (list_emergency_accesses, the first `limit`), each with
-    `active` and `show_person`: outside one's scope the person's name shows only while one's own
-    grant is open."""
-    accesses = list(list_emergency_accesses(user)[:limit])
-    in_scope = set(
-        Person.objects.visible_to(user)
-        .filter(pk__in=[a.person_id for a in accesses])
-        .values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    for access in accesses:
-        access.active = access.is_active(now)
-        access.show_person = access.person_id in in_scope or (
-            access.user_id == user.pk and access.active
-        )
-    return accesses
 
 
 def _has_request_link(user: User, person: Person) -> bool:
