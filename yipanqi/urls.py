@@ -25,6 +25,7 @@ urlpatterns = [
     path("stats/", include("yipanqi.stats.urls")),
     path("workdays/", include("yipanqi.workdays.urls")),
     path("public/", include("yipanqi.directory.public_urls")),
+    path("", include("yipanqi.people.urls")),
     path("", include("yipanqi.web.urls")),
 ]
 

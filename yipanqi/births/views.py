@@ -24,6 +24,7 @@ from yipanqi.births.forms import (
     ReturnForm,
 )
 from yipanqi.births.models import BirthReport
+from yipanqi.core.casework import require_casework, show_errors, web_origin
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
@@ -31,7 +32,6 @@ from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
 from yipanqi.people.models import Person
 from yipanqi.people.services import PersonNotFound, access_person
-from yipanqi.web.casework import require_casework, show_errors, web_origin
 
 
 def _person(request, raw):
@@ -373,7 +373,7 @@ def report_new(request):
             raise Http404 from None
         else:
             messages.success(request, _("The birth was recorded and the home side notified."))
-            return redirect("web:person", mother.pk)
+            return redirect("people:person", mother.pk)
     return render(
         request,
         "births/report_new.html",

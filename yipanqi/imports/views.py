@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.imports import exports, feeds, leads, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
@@ -21,7 +22,6 @@ from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
 from yipanqi.stats.metrics import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _job_or_404(request, job_id: int) -> ImportJob:

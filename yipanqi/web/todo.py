@@ -137,7 +137,7 @@ def _verifications(user, code: str, today: dt.date) -> list[Todo]:
             url = reverse("certificates:detail", args=[certificate.pk])
             action = _("Verify the certificate")
         else:
-            url = reverse("web:person", args=[r.person_id]) + "#certificate"
+            url = reverse("people:person", args=[r.person_id]) + "#certificate"
             action = _("No certificate: open her page")
         items.append(
             Todo(
@@ -173,7 +173,7 @@ def _rechecks(code: str, today: dt.date) -> list[Todo]:
         url = (
             reverse("certificates:detail", args=[certificate.pk])
             if certificate
-            else reverse("web:person", args=[r.person_id]) + "#certificate"
+            else reverse("people:person", args=[r.person_id]) + "#certificate"
         )
         items.append(
             Todo(
@@ -277,7 +277,7 @@ def _lost_contact(user) -> list[Todo]:
                 _("No news since %(day)s: get in touch and record the news")
                 % {"day": since.isoformat()},
                 since + dt.timedelta(days=LOST_CONTACT_DAYS),
-                reverse("web:person", args=[r.person_id]),
+                reverse("people:person", args=[r.person_id]),
                 pgettext("to-do action", "Record news"),
             )
         )

@@ -74,6 +74,7 @@ ONE_MEANING = {
     "created": "新增",
     "Date": "日期",
     "Date of birth": "出生日期",
+    "Date of departure": "离开日期",
     "date of birth": "出生日期",
     "department": "部门",
     "Department feed reports": "部门信息通报",
@@ -314,7 +315,7 @@ def test_the_rule_catches_the_collisions_issue_12_named():
         _msg("Parent", "certificates/models.py", "value"),
         _msg("Parent", "imports/exports.py", None),
         _msg("Name", "services/templates/services/supply_points.html", "field"),
-        _msg("Name", "web/templates/web/person_rows.html", "field"),
+        _msg("Name", "people/templates/people/person_rows.html", "field"),
     ]
     for always in (ALWAYS_IN_CONTEXT, {}):
         found = "\n".join(collisions(before, one_meaning={}, always=always))

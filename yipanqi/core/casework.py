@@ -3,7 +3,7 @@ service's refusal shown on the form."""
 
 from django.http import Http404
 
-from yipanqi.audit.services import Origin
+from yipanqi.core.origin import Origin
 
 
 def web_origin(request) -> Origin:
