@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "yipanqi.services",
     "yipanqi.grievances",
     "yipanqi.directory",
+    "yipanqi.feeds",
     "yipanqi.imports",
     "yipanqi.stats",
     "yipanqi.demo",

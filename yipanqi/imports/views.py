@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
 from yipanqi.core.paging import by_urgency, paginate
-from yipanqi.imports import exports, feeds, leads, services
+from yipanqi.feeds import leads
+from yipanqi.feeds import services as feeds
+from yipanqi.imports import exports, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
 from yipanqi.imports.guard import upload_too_large
 from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
@@ -173,7 +175,7 @@ def lead_list(request):
     # R-REGN-5: a person seen here is registered within 30 days; the most urgent lead first.
     threshold = timezone.localdate() - dt.timedelta(days=LEAD_REGISTRATION_DAYS)
     page = paginate(request, by_urgency(rows, "seen_on", threshold))
-    return render(request, "imports/leads.html", {"leads": page, "count": page.paginator.count})
+    return render(request, "feeds/leads.html", {"leads": page, "count": page.paginator.count})
 
 
 @require_POST
@@ -218,7 +220,7 @@ def feed_list(request):
     )
     return render(
         request,
-        "imports/feeds.html",
+        "feeds/reports.html",
         {"reports": paginate(request, reports), "form": form, "refusal": refusal},
     )
 

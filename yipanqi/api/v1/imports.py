@@ -13,7 +13,9 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from yipanqi.api.v1.common import api_origin
-from yipanqi.imports import exports, feeds, leads, services
+from yipanqi.feeds import leads
+from yipanqi.feeds import services as feeds
+from yipanqi.imports import exports, services
 from yipanqi.imports.models import FeedReport, ImportJob, ImportKind, Lead
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile

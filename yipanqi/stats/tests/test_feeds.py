@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def feeds(db):
-    from yipanqi.imports.feeds import submit_zero_report
+    from yipanqi.feeds.services import submit_zero_report
 
     police = make_user("pol", "department_feeder", "440305", department="public_security")
     civil = make_user("civ", "department_feeder", "440305", department="civil_affairs")
