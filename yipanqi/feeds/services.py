@@ -37,10 +37,8 @@ from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.divisions.models import within_q
-from yipanqi.imports.checks import parse_id
-from yipanqi.imports.models import (
+from yipanqi.feeds.models import (
     FEED_DEPARTMENT,
-    FEED_OF_KIND,
     FeedOutcome,
     FeedRecord,
     FeedReport,
@@ -50,6 +48,8 @@ from yipanqi.imports.models import (
     LeadStatus,
     feeds_of,
 )
+from yipanqi.imports.checks import parse_id
+from yipanqi.imports.models import FEED_OF_KIND
 from yipanqi.imports.pipeline import (
     ImportRejected,
     ImportRequest,

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yipanqi.feeds.models import FEED_DEPARTMENT, FeedType
 from yipanqi.imports import guard
-from yipanqi.imports.models import FEED_DEPARTMENT, FeedType, ImportKind
+from yipanqi.imports.models import ImportKind
 
 
 class UploadForm(forms.Form):

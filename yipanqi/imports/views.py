@@ -16,10 +16,11 @@ from yipanqi.accounts.models import Role
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.feeds import leads
 from yipanqi.feeds import services as feeds
+from yipanqi.feeds.models import FeedReport, Lead
 from yipanqi.imports import exports, services
 from yipanqi.imports.forms import UploadForm, ZeroReportForm
 from yipanqi.imports.guard import upload_too_large
-from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
+from yipanqi.imports.models import ImportJob, ImportStatus
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
 from yipanqi.stats.metrics import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS

@@ -21,7 +21,7 @@ from yipanqi.certificates.services import verification_due
 from yipanqi.divisions.models import within_q
 from yipanqi.exchange import selectors as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES
-from yipanqi.imports.models import Lead
+from yipanqi.feeds.models import Lead
 from yipanqi.people.departures import LOST_CONTACT_DAYS
 from yipanqi.people.models import Registration, RegistrationKind, Sex
 from yipanqi.stats.metrics import SERVED_WITHIN_DAYS

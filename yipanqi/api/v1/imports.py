@@ -15,8 +15,9 @@ from ninja.files import UploadedFile
 from yipanqi.api.v1.common import api_origin
 from yipanqi.feeds import leads
 from yipanqi.feeds import services as feeds
+from yipanqi.feeds.models import FeedReport, Lead
 from yipanqi.imports import exports, services
-from yipanqi.imports.models import FeedReport, ImportJob, ImportKind, Lead
+from yipanqi.imports.models import ImportJob, ImportKind
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
 

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, id_for, make_user
 from yipanqi.feeds import services as feeds
-from yipanqi.imports.models import FeedOutcome, FeedReport, ImportStatus, Lead, LeadStatus
+from yipanqi.feeds.models import FeedOutcome, FeedReport, Lead, LeadStatus
+from yipanqi.imports.models import ImportStatus
 from yipanqi.imports.tests.conftest import TODAY, write_csv
 from yipanqi.people.models import EventType, Person
 from yipanqi.workdays.services import deadline_for_day_of_month

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from conftest import make_user
-from yipanqi.imports.models import FeedReport
+from yipanqi.feeds.models import FeedReport
 from yipanqi.stats import counters
 from yipanqi.stats.periods import parse_period
 from yipanqi.stats.selectors import figures_for, get_place
