@@ -1,30 +1,26 @@
 """Import and export pages: each view parses, authorizes, calls one service and renders."""
 
-import datetime as dt
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
-from yipanqi.core.paging import by_urgency, paginate
-from yipanqi.feeds import leads
+from yipanqi.core.paging import paginate
 from yipanqi.feeds import services as feeds
-from yipanqi.feeds.models import FeedReport, Lead
+from yipanqi.feeds.models import Lead
 from yipanqi.imports import exports, services
-from yipanqi.imports.forms import UploadForm, ZeroReportForm
+from yipanqi.imports.feed_files import columns_for
+from yipanqi.imports.forms import UploadForm
 from yipanqi.imports.guard import upload_too_large
 from yipanqi.imports.models import ImportJob, ImportStatus
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
-from yipanqi.stats.metrics import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS
-from yipanqi.web.casework import require_casework, web_origin
+from yipanqi.web.casework import web_origin
 
 
 def _job_or_404(request, job_id: int) -> ImportJob:
@@ -76,7 +72,7 @@ def index(request):
         {
             "form": form,
             "refusal": feeds.feed_refusal(request.user) if feeder else None,
-            "feed_columns": feeds.columns_for(request.user.department) if feeder else [],
+            "feed_columns": columns_for(request.user.department) if feeder else [],
             "jobs": jobs,
             "leads_open": Lead.objects.visible_to(request.user).open().count(),
             "exports": exports.LABELS.items() if request.user.can_see_persons else [],
@@ -165,64 +161,6 @@ def report(request, job_id: int):
         open(job.report_path, "rb"),  # noqa: SIM115 (FileResponse closes it)
         as_attachment=True,
         filename=Path(job.report_path).name,
-    )
-
-
-@never_cache
-@login_required
-def lead_list(request):
-    require_casework(request)
-    rows = Lead.objects.visible_to(request.user).open().select_related("unit", "source__report")
-    # R-REGN-5: a person seen here is registered within 30 days; the most urgent lead first.
-    threshold = timezone.localdate() - dt.timedelta(days=LEAD_REGISTRATION_DAYS)
-    page = paginate(request, by_urgency(rows, "seen_on", threshold))
-    return render(request, "feeds/leads.html", {"leads": page, "count": page.paginator.count})
-
-
-@require_POST
-@login_required
-def lead_close(request, lead_id: int):
-    try:
-        leads.close_lead(
-            lead_id,
-            outcome=request.POST.get("outcome", ""),
-            acting_user=request.user,
-            origin=web_origin(request),
-        )
-    except leads.LeadNotFound:
-        raise Http404 from None
-    except leads.LeadRejected as exc:
-        messages.error(request, str(exc))
-    return redirect("imports:leads")
-
-
-@never_cache
-@login_required
-def feed_list(request):
-    reports = FeedReport.objects.visible_to(request.user).select_related("unit")
-    form = None
-    if feeds.may_feed(request.user):
-        form = ZeroReportForm(request.POST or None, department=request.user.department)
-        if request.method == "POST" and form.is_valid():
-            try:
-                feeds.submit_zero_report(
-                    acting_user=request.user, origin=web_origin(request), **form.cleaned_data
-                )
-            except feeds.FeedRejected as exc:
-                for error in exc.messages():
-                    form.add_error(None, error)
-            else:
-                messages.success(request, _("The zero report was recorded."))
-                return redirect("imports:feeds")
-    if not form and request.user.feed_scope_code is None:
-        raise Http404
-    refusal = (
-        feeds.feed_refusal(request.user) if request.user.role == Role.DEPARTMENT_FEEDER else None
-    )
-    return render(
-        request,
-        "feeds/reports.html",
-        {"reports": paginate(request, reports), "form": form, "refusal": refusal},
     )
 
 

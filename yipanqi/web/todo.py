@@ -237,7 +237,7 @@ def _leads(user, today: dt.date) -> list[Todo]:
             lead.name,
             lead.get_kind_display(),
             (lead.seen_on or local_date(lead.created_at)) + dt.timedelta(days=SERVED_WITHIN_DAYS),
-            reverse("imports:leads"),
+            reverse("feeds:leads"),
             _("Register or dismiss"),
         )
         for lead in rows
