@@ -30,9 +30,8 @@ from yipanqi.imports.pipeline import (
     Outcome,
     count_rows,
     detect_layout,
-    iter_records,
 )
-from yipanqi.imports.reading import open_table
+from yipanqi.imports.reading import iter_records, open_table
 from yipanqi.imports.values import CellError, DivisionResolver, clean_text, parse_date, parse_sex
 
 BATCH = 2_000
