@@ -4,12 +4,13 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
+from yipanqi.core.exports import streamed_response
 from yipanqi.core.paging import paginate
 from yipanqi.feeds import services as feeds
 from yipanqi.feeds.models import Lead
@@ -75,7 +76,7 @@ def index(request):
             "feed_columns": columns_for(request.user.department) if feeder else [],
             "jobs": jobs,
             "leads_open": Lead.objects.visible_to(request.user).open().count(),
-            "exports": exports.LABELS.items() if request.user.can_see_persons else [],
+            "exports": exports.labels() if request.user.can_see_persons else [],
             **(_unit_picker(request.user, form) if form is not None and choose_unit else {}),
         },
     )
@@ -169,15 +170,12 @@ def export(request, what: str, fmt: str):
     """GET for the lists filtered in the URL; POST for the person search (no ID in URLs)."""
     params = request.POST if request.method == "POST" else request.GET
     try:
-        filename, content_type, chunks = exports.export(
-            request.user, what, fmt, params.dict(), origin=web_origin(request)
-        )
+        built = exports.export(request.user, what, fmt, params.dict(), origin=web_origin(request))
     except exports.ExportRejected as exc:
         if not request.user.can_see_persons and what != "divisions":
             raise Http404 from None
         messages.error(request, str(exc))
         return redirect("imports:index")
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    response = streamed_response(built, fmt)
     response["Cache-Control"] = "no-store"
     return response
