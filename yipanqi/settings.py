@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "yipanqi.services",
     "yipanqi.grievances",
     "yipanqi.directory",
+    "yipanqi.feeds",
     "yipanqi.imports",
     "yipanqi.stats",
     "yipanqi.demo",

@@ -81,7 +81,7 @@ def may_import(user: User, kind: str) -> bool:
 
 def _feed_refusal(user: User, kind: str) -> str | None:
     """R-FEED-1: a feeder sends only their own department's feeds; why not, in words."""
-    from yipanqi.imports.feeds import feed_refusal
+    from yipanqi.feeds.services import feed_refusal
     from yipanqi.imports.models import FEED_OF_KIND
 
     return feed_refusal(user, FEED_OF_KIND.get(kind))
@@ -214,12 +214,9 @@ def _check_period(kind: str, period: str, today=None) -> str:
     """R-FEED-1: a feed reports on one month that has begun, as YYYY-MM."""
     if kind not in ImportKind.feeds():
         return ""
-    from yipanqi.imports.feeds import parse_period
+    from yipanqi.imports.feed_files import feed_month
 
-    month = parse_period(period)
-    if month > (today or timezone.localdate()).replace(day=1):
-        raise ImportRejected(_("A report cannot be sent for a month to come."))
-    return month.strftime("%Y-%m")
+    return feed_month(period, today or timezone.localdate()).strftime("%Y-%m")
 
 
 def _remove(folder: Path) -> None:
@@ -477,7 +474,7 @@ def _import(job: ImportJob, progress, today, now=None, resolver=None) -> Outcome
     )
     if job.kind in ImportKind.registrations():
         return import_registrations(request)
-    from yipanqi.imports.feeds import import_feed
+    from yipanqi.imports.feed_files import import_feed
 
     return import_feed(request, period=job.period)
 

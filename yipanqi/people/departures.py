@@ -143,7 +143,7 @@ def close_departed(
 
     Closes the active inflow record, counts it (R-STAT-1), writes the departure event and the
     departure_notice to the home side (keyed by the registration, R-EX-5) and the audit row.
-    A department feed (a death, imports.feeds) sets `platform_sends`: the platform sends the
+    A department feed (a death, feeds.services) sets `platform_sends`: the platform sends the
     notice on the department's behalf (feeders are not caseworkers). Runs in the caller's
     transaction.
     """

@@ -21,7 +21,7 @@ from yipanqi.certificates.services import verification_due
 from yipanqi.divisions.models import within_q
 from yipanqi.exchange import selectors as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES
-from yipanqi.imports.models import Lead
+from yipanqi.feeds.models import Lead
 from yipanqi.people.departures import LOST_CONTACT_DAYS
 from yipanqi.people.models import Registration, RegistrationKind, Sex
 from yipanqi.stats.metrics import SERVED_WITHIN_DAYS
@@ -237,7 +237,7 @@ def _leads(user, today: dt.date) -> list[Todo]:
             lead.name,
             lead.get_kind_display(),
             (lead.seen_on or local_date(lead.created_at)) + dt.timedelta(days=SERVED_WITHIN_DAYS),
-            reverse("imports:leads"),
+            reverse("feeds:leads"),
             _("Register or dismiss"),
         )
         for lead in rows

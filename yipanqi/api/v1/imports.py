@@ -7,14 +7,18 @@ leads and department feed reports, and exports. Rules live in yipanqi.imports.
 import datetime as dt
 from pathlib import Path
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from yipanqi.api.v1.common import api_origin
-from yipanqi.imports import exports, feeds, leads, services
-from yipanqi.imports.models import FeedReport, ImportJob, ImportKind, Lead
+from yipanqi.core.exports import streamed_response
+from yipanqi.feeds import leads
+from yipanqi.feeds import services as feeds
+from yipanqi.feeds.models import FeedReport, Lead
+from yipanqi.imports import exports, services
+from yipanqi.imports.models import ImportJob, ImportKind
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
 
@@ -245,14 +249,10 @@ def export(request, what: str, fmt: str, payload: ExportIn):
     if not request.auth.can_see_persons and what != "divisions":
         raise HttpError(404, "No such list for your role.")
     try:
-        filename, content_type, chunks = exports.export(
-            request.auth, what, fmt, payload.dict(), origin=api_origin(request)
-        )
+        built = exports.export(request.auth, what, fmt, payload.dict(), origin=api_origin(request))
     except exports.ExportRejected as exc:
         raise HttpError(422, str(exc)) from None
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return streamed_response(built, fmt)
 
 
 @router.get("/{int:job_id}", response=JobOut, summary="One import, with its progress")

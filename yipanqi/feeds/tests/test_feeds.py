@@ -6,8 +6,9 @@ import zoneinfo
 import pytest
 
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, id_for, make_user
-from yipanqi.imports import feeds
-from yipanqi.imports.models import FeedOutcome, FeedReport, ImportStatus, Lead, LeadStatus
+from yipanqi.feeds import services as feeds
+from yipanqi.feeds.models import FeedOutcome, FeedReport, Lead, LeadStatus
+from yipanqi.imports.models import ImportStatus
 from yipanqi.imports.tests.conftest import TODAY, write_csv
 from yipanqi.people.models import EventType, Person
 from yipanqi.workdays.services import deadline_for_day_of_month
@@ -208,7 +209,7 @@ def test_an_empty_feed_file_is_a_zero_report(tmp_path, run_feed):
 
 
 def test_leads_are_closed_by_the_village(tmp_path, run_feed, village_worker, client):
-    from yipanqi.imports.leads import close_lead
+    from yipanqi.feeds.leads import close_lead
 
     rows = [[id_for(seq=45), "李娜", NANSHAN_VILLAGE, "2026-03-10"]]
     run_feed(

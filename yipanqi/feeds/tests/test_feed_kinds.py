@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 
 from conftest import NANSHAN_TOWNSHIP, NANSHAN_VILLAGE, id_for, make_user
-from yipanqi.imports import feeds
-from yipanqi.imports.models import FeedOutcome, FeedReport, ImportStatus, Lead, LeadKind
+from yipanqi.feeds import services as feeds
+from yipanqi.feeds.models import FeedOutcome, FeedReport, Lead, LeadKind
+from yipanqi.imports.models import ImportStatus
 from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.tests.conftest import TODAY, write_csv
 from yipanqi.people.models import EventType, Registration

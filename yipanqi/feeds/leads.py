@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import CASEWORK_ROLES, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
-from yipanqi.imports.models import Lead, LeadStatus
+from yipanqi.feeds.models import Lead, LeadStatus
 
 
 class LeadNotFound(Exception):
