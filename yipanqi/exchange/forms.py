@@ -72,8 +72,6 @@ class NewRequestForm(forms.Form):
     idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
 
 
-
-
 class DecideForm(forms.Form):
     """R-EX-3: the higher level's decision on an escalated request."""
 

@@ -352,5 +352,3 @@ def new_request(request):
             }
         )
     return render(request, "exchange/new.html", {"form": form, "person": person})
-
-

@@ -12,13 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.feeds import leads
 from yipanqi.feeds import services as feeds
 from yipanqi.feeds.forms import ZeroReportForm
 from yipanqi.feeds.models import FeedReport, Lead
 from yipanqi.stats.metrics import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS
-from yipanqi.core.casework import require_casework, web_origin
 
 
 @never_cache
