@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "yipanqi.services",
     "yipanqi.grievances",
     "yipanqi.directory",
+    "yipanqi.feeds",
     "yipanqi.imports",
     "yipanqi.stats",
     "yipanqi.demo",
@@ -185,7 +186,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("YIPANQI_LOGIN_LOCK_MINUTES", 15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "yipanqi.accounts.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "yipanqi.audit.services.client_ip"
+AXES_CLIENT_IP_CALLABLE = "yipanqi.core.origin.client_ip"
 AXES_VERBOSE = False
 LOGIN_ACCOUNT_FAILURE_LIMIT = envint("YIPANQI_LOGIN_ACCOUNT_FAILURE_LIMIT", 10)  # then back-off
 LOGIN_ADDRESS_FAILURE_LIMIT = envint("YIPANQI_LOGIN_ADDRESS_FAILURE_LIMIT", 50)  # then back-off

@@ -21,10 +21,12 @@ urlpatterns = [
     path("services/", include("yipanqi.services.urls")),
     path("grievances/", include("yipanqi.grievances.urls")),
     path("directory/", include("yipanqi.directory.urls")),
+    path("imports/", include("yipanqi.feeds.urls")),
     path("imports/", include("yipanqi.imports.urls")),
     path("stats/", include("yipanqi.stats.urls")),
     path("workdays/", include("yipanqi.workdays.urls")),
     path("public/", include("yipanqi.directory.public_urls")),
+    path("", include("yipanqi.people.urls")),
     path("", include("yipanqi.web.urls")),
 ]
 

@@ -110,7 +110,7 @@ class User(AbstractUser):
         _("role"), max_length=32, choices=Role.choices, default=Role.VILLAGE_WORKER
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
-    # R-FEED-1: a department feeder sends only the feeds of this department (imports.feeds).
+    # R-FEED-1: a department feeder sends only the feeds of this department (feeds.services).
     department = models.CharField(
         _("department"), max_length=24, choices=Department.choices, blank=True, default=""
     )

@@ -79,6 +79,22 @@ def revoke_tokens(tokens, *, reason: str, acting_user: User | None, origin: Orig
     return len(live)
 
 
+class TokenNotFound(Exception):
+    """No API token of the acting user has this id: another user's token is not hers to revoke."""
+
+
+def revoke_own_token(token_id: int, *, acting_user: User, origin: Origin) -> int:
+    """The owner revokes one of her API tokens on her tokens page, audited (revoke_tokens) in one
+    transaction; refused with TokenNotFound, nothing written, for a token that is not hers."""
+    with transaction.atomic():
+        token = ApiToken.objects.filter(user=acting_user, pk=token_id).first()
+        if token is None:
+            raise TokenNotFound(token_id)
+        return revoke_tokens(
+            [token], reason="revoked by its owner", acting_user=acting_user, origin=origin
+        )
+
+
 def end_credentials(
     user: User, *, reason: str, acting_user: User | None, origin: Origin, keep_session=None
 ) -> dict:

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,10 +27,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from yipanqi.accounts import services, throttle
 from yipanqi.accounts.middleware import LOGIN_AT_KEY, SEEN_KEY
+from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
-from yipanqi.web.casework import web_origin
+from yipanqi.core.casework import web_origin
 
 
 def _next_url(request, default: str = "web:home") -> str:
@@ -274,4 +276,38 @@ def password_change(request):
         "accounts/password.html",
         {"form": form, "expired": user.password_expired()},
         status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+def tokens(request):
+    """API tokens of the logged-in user: create one (shown once) or revoke one; both audited."""
+    new_key = None
+    if request.method == "POST":
+        revoke = request.POST.get("revoke", "")
+        if revoke:
+            if not revoke.isdigit():
+                raise Http404
+            try:
+                services.revoke_own_token(
+                    int(revoke), acting_user=request.user, origin=web_origin(request)
+                )
+            except services.TokenNotFound:
+                raise Http404 from None
+            messages.success(request, _("The token was revoked."))
+            return redirect("web:tokens")
+        _token, new_key = services.create_token(
+            request.user,
+            request.POST.get("name") or "api",
+            acting_user=request.user,
+            origin=web_origin(request),
+        )
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+            "new_key": new_key,
+        },
     )

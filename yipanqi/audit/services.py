@@ -1,56 +1,16 @@
 """Writing audit rows. Callers write them inside the transaction of the action they record."""
 
 import datetime as dt
-import ipaddress
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
 from django.utils import timezone
-from django.utils.ipv6 import clean_ipv6_address
 
 from yipanqi.audit import chain, spool
 from yipanqi.audit.models import Action, AuditEvent, ChainHead, Result
+from yipanqi.core.origin import Origin, _valid_ip, client_ip  # noqa: F401 (re-exported)
 from yipanqi.core.sqlite import busy_timeout, is_locked
-
-
-def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the address our own reverse proxies saw.
-
-    X-Forwarded-For is trusted only for the number of proxies in YIPANQI_TRUSTED_PROXIES, counted
-    from the right, so a client cannot choose the address written to the audit trail.
-    """
-    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    candidate = request.META.get("REMOTE_ADDR", "")
-    if hops > 0:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= hops:
-            candidate = forwarded[-hops]
-    return _valid_ip(candidate)
-
-
-def _valid_ip(text: str | None) -> str | None:
-    if not text:
-        return None
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    return clean_ipv6_address(str(address)) if address.version == 6 else str(address)
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where an action came from: the channel and the client address."""
-
-    channel: str = "cli"
-    ip: str | None = None
-
-    @classmethod
-    def from_request(cls, request, channel: str = "web") -> "Origin":
-        return cls(channel=channel, ip=client_ip(request))
 
 
 def record_event(

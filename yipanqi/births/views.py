@@ -24,6 +24,7 @@ from yipanqi.births.forms import (
     ReturnForm,
 )
 from yipanqi.births.models import BirthReport
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -32,7 +33,6 @@ from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
 from yipanqi.people.models import Person
 from yipanqi.people.services import access_person
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _person(request, raw):
@@ -347,7 +347,7 @@ def report_new(request):
                 origin=web_origin(request),
             )
             messages.success(request, _("The birth was recorded and the home side notified."))
-            return redirect("web:person", mother.pk)
+            return redirect("people:person", mother.pk)
     return render(
         request,
         "births/report_new.html",

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yipanqi.certificates.models import (
     RENEWAL_WINDOW_DAYS,
@@ -257,3 +258,32 @@ def renewals_due(user, *, today: dt.date):
     )
     # R-CERT-2: the ones still valid first, the soonest to expire first; then the expired.
     return by_urgency(due, "valid_until", today)
+
+
+CERTIFICATES = gettext_lazy("Certificates")
+
+
+def export_certificates(user, params: dict, *, full: bool, origin=None):
+    """The certificates the user can see as an export (issue 5; written out by core.exports)."""
+    from django.utils.translation import pgettext
+
+    from yipanqi.certificates.models import Certificate
+    from yipanqi.core.exports import Export, cell_date
+
+    qs = Certificate.objects.visible_to(user).select_related("person", "issuer")
+    header = [_("Number"), pgettext("person", "Name"), _("ID number"), _("Issued by"), _("Issued on"),
+              _("Valid until"), _("Status")]  # fmt: skip
+
+    def rows():
+        for c in qs.order_by("pk").iterator(chunk_size=2000):
+            yield [
+                c.number,
+                c.person.name,
+                c.person.reveal_id_number() if full else c.person.id_number_masked,
+                c.issuer.path_name,
+                cell_date(c.issued_on),
+                _("long-term") if c.long_term else cell_date(c.valid_until),
+                c.get_status_display(),
+            ]
+
+    return Export("certificates", CERTIFICATES, header, rows(), "certificates")

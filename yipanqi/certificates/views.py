@@ -23,11 +23,11 @@ from yipanqi.certificates.forms import (
     VerifyForm,
 )
 from yipanqi.certificates.models import Delegation, PublicState
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
 from yipanqi.regions.rules import province_region
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def check_url(request, certificate) -> str:
@@ -283,7 +283,7 @@ def interim(request, person_id: int):
             )
             % {"number": issued.number, "day": issued.window_ends_on.isoformat()},
         )
-    return redirect("web:person", person.pk)
+    return redirect("people:person", person.pk)
 
 
 @never_cache

@@ -19,7 +19,7 @@ ENCRYPTED_FIELDS = [
     ("people.Person", "id_number_cipher", b"person.id"),
     ("people.Person", "phone_cipher", b"person.phone"),
     ("grievances.Complaint", "contact_cipher", b"complaint.contact"),
-    ("imports.Lead", "id_number_cipher", b"lead.id"),
+    ("feeds.Lead", "id_number_cipher", b"lead.id"),
 ]
 
 

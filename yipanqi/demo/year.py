@@ -71,7 +71,7 @@ COMPLAINTS = [
 def add_demo_year(*, logins: dict, seed: int, today: dt.date | None = None) -> dict:
     """Add the demo year's feeds, complaints, directory entries and supply points; what was
     added, by kind (nothing when the database has feed reports already)."""
-    from yipanqi.imports.models import FeedReport
+    from yipanqi.feeds.models import FeedReport
 
     if FeedReport.objects.exists():
         return {}
@@ -362,7 +362,7 @@ def _rows(feed: str, period: dt.date, people: _People, random, today: dt.date) -
 
 def _arrival(period: dt.date, random, late: bool, now: dt.datetime) -> dt.datetime:
     """When the month's report arrived: in the days before its due date, or after it."""
-    from yipanqi.imports.feeds import due_for
+    from yipanqi.feeds.services import due_for
 
     due = due_for(period).date
     first = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
@@ -375,8 +375,9 @@ def _arrival(period: dt.date, random, late: bool, now: dt.datetime) -> dt.dateti
 
 def _feeds(logins: dict, random, today: dt.date) -> dict:
     """R-FEED-1: twelve months of every feed from the feeder of its department."""
-    from yipanqi.imports.feeds import submit_zero_report
-    from yipanqi.imports.models import KIND_OF_FEED, FeedReport, feeds_of
+    from yipanqi.feeds.models import FeedReport, feeds_of
+    from yipanqi.feeds.services import submit_zero_report
+    from yipanqi.imports.models import KIND_OF_FEED
     from yipanqi.imports.services import import_path
     from yipanqi.imports.values import DivisionResolver
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from yipanqi.core.casework import web_origin
 from yipanqi.core.errors import refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.directory import services
@@ -18,7 +19,6 @@ from yipanqi.divisions.models import Division
 from yipanqi.divisions.queries import get_division, list_children
 from yipanqi.services.models import SupplyPointKind
 from yipanqi.services.services import list_supply_points
-from yipanqi.web.casework import web_origin
 
 
 @never_cache

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yipanqi.accounts.models import EmergencyAccess, EmergencyCase
 from yipanqi.audit.services import Origin
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.errors import Rejected, refused_in_messages
 from yipanqi.core.paging import paginate
 from yipanqi.emergency import services as emergency
 from yipanqi.people.models import Person
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _require_reviewer(request) -> None:
@@ -92,8 +92,8 @@ def emergency_access(request):
                     )
                     % {"time": outcome.expires_at.astimezone().strftime("%H:%M")},
                 )
-                return redirect("web:person", outcome.person_id)
-            return redirect("web:person", outcome.pk)
+                return redirect("people:person", outcome.person_id)
+            return redirect("people:person", outcome.pk)
     accesses = list(emergency.list_emergency_accesses(user)[:100])
     in_scope = set(
         Person.objects.visible_to(user)

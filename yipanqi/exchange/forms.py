@@ -72,20 +72,6 @@ class NewRequestForm(forms.Form):
     idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
 
 
-class DepartureForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Why did the person leave?"))
-    on = forms.DateField(
-        label=_("Date of departure"),
-        error_messages={"invalid": _("Please enter a date like 2026-03-05.")},
-    )
-
-    def __init__(self, *args, **kwargs):
-        from yipanqi.people.departures import DEPARTURE_REASONS
-
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = [(r.value, r.label) for r in DEPARTURE_REASONS]
-
-
 class DecideForm(forms.Form):
     """R-EX-3: the higher level's decision on an escalated request."""
 

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from yipanqi.exchange.models import AWAITING_STATUSES, Request, RequestQuerySet
 from yipanqi.people.models import Registration
@@ -72,3 +73,58 @@ def lost_contact_for(user):
     if scope:
         qs = qs.outflow_within(scope)
     return qs.select_related("person", "residence").order_by("last_contact_on")
+
+
+REQUESTS = gettext_lazy("Requests")
+
+
+def export_requests(user, params: dict, *, full: bool, origin=None):
+    """An exchange box with its filters as an export (issue 5; written out by core.exports)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
+
+    from yipanqi.core.exports import Export, ExportRejected, cell_date
+
+    box = params.get("box") or "inbox"
+    if box not in BOXES:
+        raise ExportRejected(_("There is no such list."))
+    filters = Filters(
+        type=params.get("type", ""),
+        status=params.get("status", ""),
+        since=_param_date(params.get("since")),
+        until=_param_date(params.get("until")),
+    )
+    qs = list_requests(user, box, filters).select_related("rule_set__region")
+    header = [_("Number"), _("Type"), pgettext("request party", "From"),
+              pgettext("request party", "To"), _("Subject"), pgettext("date", "Sent"), _("Due on"),
+              _("Status"), pgettext("date", "Answered"), _("Rule set")]  # fmt: skip
+
+    def rows():
+        for r in qs.iterator(chunk_size=2000):
+            yield [
+                r.pk,
+                r.get_type_display(),
+                r.sender.path_name,
+                r.receiver.path_name,
+                r.subject,
+                cell_date(r.created_at),
+                cell_date(r.due_on),
+                r.get_status_display(),
+                cell_date(r.answered_at),
+                r.rule_reason,
+            ]
+
+    return Export("requests", REQUESTS, header, rows(), f"requests-{box}")
+
+
+def _param_date(value) -> dt.date | None:
+    from django.utils.translation import gettext as _
+
+    from yipanqi.core.exports import ExportRejected
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ExportRejected(_("Please write dates like 2026-03-05.")) from None

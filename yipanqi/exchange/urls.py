@@ -14,6 +14,5 @@ urlpatterns = [
     path("requests/<int:pk>/assign/", views.assign, name="assign"),
     path("coordination/", views.coordination_list, name="coordination"),
     path("new/", views.new_request, name="new"),
-    path("departures/<int:registration_id>/", views.departure, name="departure"),
     path("<str:box>/", views.box, name="box"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.exchange import coordination, payloads, selectors, services
@@ -20,7 +21,6 @@ from yipanqi.exchange.forms import (
     AnswerForm,
     AssignForm,
     DecideForm,
-    DepartureForm,
     EscalateForm,
     FilterForm,
     NewRequestForm,
@@ -28,7 +28,6 @@ from yipanqi.exchange.forms import (
 )
 from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _access(request, pk):
@@ -342,36 +341,3 @@ def new_request(request):
             }
         )
     return render(request, "exchange/new.html", {"form": form, "person": person})
-
-
-@require_POST
-@login_required
-def departure(request, registration_id: int):
-    """R-REGN-6: the residence side records that a person left; the home side is notified."""
-    from yipanqi.people import departures
-    from yipanqi.people.models import Registration
-
-    require_casework(request)
-    registration = Registration.objects.visible_to(request.user).filter(pk=registration_id).first()
-    if registration is None:
-        raise Http404
-    form = DepartureForm(request.POST)
-    if form.is_valid():
-        try:
-            departures.record_departure(
-                registration,
-                reason=form.cleaned_data["reason"],
-                on=form.cleaned_data["on"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-        except departures.DepartureRejected as exc:
-            for message in exc.messages():
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Departure recorded; the home side has been notified."))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    return redirect("web:person", registration.person_id)

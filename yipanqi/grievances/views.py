@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.audit.services import Origin
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.errors import NotFound, refusals, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -25,7 +26,6 @@ from yipanqi.grievances.forms import (
     TransferForm,
 )
 from yipanqi.people.models import Person
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _label(code) -> str:

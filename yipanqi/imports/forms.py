@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yipanqi.imports import guard
-from yipanqi.imports.models import FEED_DEPARTMENT, FeedType, ImportKind
+from yipanqi.imports.models import ImportKind
 
 
 class UploadForm(forms.Form):
@@ -34,21 +34,3 @@ class UploadForm(forms.Form):
             self.fields["file"].error_messages["required"] = guard.too_large_message()
         if kinds is not None:
             self.fields["kind"].choices = kinds
-
-
-class ZeroReportForm(forms.Form):
-    feed_type = forms.ChoiceField(label=_("Feed"), choices=FeedType.choices)
-    period = forms.CharField(
-        label=_("Month"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"placeholder": "2026-04", "inputmode": "numeric"}),
-        error_messages={"required": _("Please give the month, like 2026-04.")},
-    )
-
-    def __init__(self, *args, department: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        if department:  # R-FEED-1: only the feeds of the feeder's own department
-            self.fields["feed_type"].choices = [
-                (value, label) for value, label in FeedType.choices
-                if FEED_DEPARTMENT[value] == department
-            ]  # fmt: skip

@@ -18,25 +18,20 @@ import copy
 import datetime as dt
 import gc
 import itertools
-import pickle
-import threading
 import time
 import types
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from queue import Empty, Full, Queue
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yipanqi.core.crypto import field_cipher
-from yipanqi.core.errors import Rejected
+from yipanqi.imports.batches import Reader
 from yipanqi.imports.checks import Candidate, RowChecker
 from yipanqi.imports.columns import auto_mapping, fields_for, find_header, missing_required
-from yipanqi.imports.fast import indexer
-from yipanqi.imports.reading import Table, open_table
+from yipanqi.imports.reading import Layout, Table, open_table
 from yipanqi.imports.values import RowError
 from yipanqi.imports.writing import REGISTRATION_FIELDS
 from yipanqi.people import idnumbers
@@ -49,13 +44,8 @@ from yipanqi.people.models import (
 from yipanqi.people.services import RECORDING_DEADLINE_WORKING_DAYS
 from yipanqi.workdays.services import add_working_days
 
-BATCH_ROWS = 20_000
 # The writer writes a batch in slices of this many rows, reporting progress after each.
 WRITE_SLICE = 5_000
-# The reader reports how far it has read and checked every this many rows (issue 12.16).
-TICK_ROWS = 500
-# While it waits for a reader thread, the writer reports its progress this often (seconds).
-TICK_SECONDS = 0.25
 # From this many rows the reader runs in a process of its own (a second core: a thread shares
 # the interpreter lock with the writer, whose driver takes and gives it back on every row).
 PROCESS_MIN_ROWS = 20_000
@@ -67,16 +57,9 @@ NAME_MISMATCH = (
 )
 
 
-@dataclass
-class Layout:
-    """Where the data is in a table: the header row and which column holds which field."""
-
-    header_row: int
-    headers: list
-    mapping: dict[str, str]  # column index as text -> field name
-
-    def columns(self) -> list[tuple[int, str]]:
-        return sorted((int(index), name) for index, name in self.mapping.items())
+class ImportRejected(Exception):
+    """The file as a whole cannot be imported (unreadable, no header, a required column
+    missing); nothing was written. The message is for the user."""
 
 
 @dataclass
@@ -117,14 +100,14 @@ def detect_layout(table: Table, kind: str, *, header_row: int | None = None, map
     if header_row is None:
         header_row = find_header(head, fields)
         if header_row is None:
-            raise Rejected.because(
+            raise ImportRejected(
                 _(
                     "No header row was found in the first rows of the file. The header must "
                     "name the columns, for example 姓名, 身份证号, 户籍地, 现居住地."
                 )
             )
     if header_row >= len(head):
-        raise Rejected.because(_("The file has fewer rows than the header row chosen."))
+        raise ImportRejected(_("The file has fewer rows than the header row chosen."))
     headers = list(head[header_row])
     chosen = (
         {str(k): v for k, v in mapping.items() if v} if mapping else auto_mapping(headers, fields)
@@ -132,12 +115,12 @@ def detect_layout(table: Table, kind: str, *, header_row: int | None = None, map
     known = {f.name for f in fields}
     unknown = sorted(set(chosen.values()) - known)
     if unknown:
-        raise Rejected.because(_("Unknown field: %(name)s.") % {"name": unknown[0][:40]})
+        raise ImportRejected(_("Unknown field: %(name)s.") % {"name": unknown[0][:40]})
     if len(set(chosen.values())) != len(chosen):
-        raise Rejected.because(_("Two columns are mapped to the same field."))
+        raise ImportRejected(_("Two columns are mapped to the same field."))
     missing = missing_required(chosen, fields)
     if missing:
-        raise Rejected.because(
+        raise ImportRejected(
             _("These required columns were not found: %(columns)s.")
             % {"columns": "、".join(str(f.label) for f in missing)}
         )
@@ -147,25 +130,6 @@ def detect_layout(table: Table, kind: str, *, header_row: int | None = None, map
 def count_rows(table: Table) -> int:
     """About how many rows the file has, for the progress bar (CSV: line breaks)."""
     return table.height()
-
-
-def iter_records(table: Table, layout: Layout):
-    """(row number, {field: cell}) for the data rows; blank rows and footers left out.
-
-    A row with neither an ID number nor a name and at most two filled cells is a note
-    (填表人：…, 合计) rather than a person; it is counted as skipped.
-    """
-    columns = layout.columns()
-    for number, row in enumerate(table.rows(), start=1):
-        if number <= layout.header_row + 1:
-            continue
-        width = len(row)
-        cells = {name: row[index] for index, name in columns if index < width}
-        if not cells.get("id_number") and not cells.get("name"):
-            filled = sum(1 for cell in row if cell not in (None, ""))
-            yield number, None if filled <= 2 else cells
-            continue
-        yield number, cells
 
 
 @dataclass
@@ -214,7 +178,7 @@ def import_registrations(request: ImportRequest) -> Outcome:
     today = request.today or timezone.localdate()
     writer = Writer.for_connection()
     run = _Run(request, writer, today)
-    reader = _Reader(table, layout, RowChecker(kind=request.kind, unit=request.unit, today=today))
+    reader = Reader(table, layout, RowChecker(kind=request.kind, unit=request.unit, today=today))
     mode = "inline"
     if not transaction.get_connection().in_atomic_block:
         mode = "process" if total >= PROCESS_MIN_ROWS else "thread"
@@ -293,146 +257,6 @@ def _without_cyclic_gc():
     finally:
         if enabled:
             gc.enable()
-
-
-class _Reader:
-    """Rows in, batches of checked candidates out, with their blind index and ciphertexts."""
-
-    def __init__(self, table: Table, layout: Layout, checker: RowChecker):
-        self.table = table
-        self.layout = layout
-        self.checker = checker
-        self.rows = 0
-        self.skipped = 0
-        self.read = 0  # data rows read so far, checked or skipped (the progress bar)
-        self.errors: dict[int, list[str]] = {}
-        self.cipher = field_cipher()
-        self.id_index = indexer("id")
-        self.phone_index = indexer("phone")
-
-    def seal(self, c: Candidate) -> None:
-        """P5: the stored forms, as people.services stores them."""
-        value = c.ident.value
-        c.index = self.id_index(value)
-        c.id_cipher = self.cipher.encrypt(value, associated=b"person.id")
-        if c.phone:
-            c.phone_cipher = self.cipher.encrypt(c.phone, associated=b"person.phone")
-            c.phone_index = self.phone_index(c.phone)
-            c.phone_masked = c.phone[:3] + "****" + c.phone[-4:]
-
-    def _produce(self):
-        batch: list[Candidate] = []
-        check, seal = self.checker.check, self.seal
-        first = self.layout.header_row + 2
-        for number, cells in iter_records(self.table, self.layout):
-            self.read = number - first + 1
-            if self.read % TICK_ROWS == 0:
-                yield None  # a tick: how far reading and checking have come
-            if cells is None:
-                self.skipped += 1
-                continue
-            self.rows += 1
-            checked = check(number, cells)
-            if isinstance(checked, list):
-                self.errors[number] = checked
-                continue
-            seal(checked)
-            batch.append(checked)
-            if len(batch) >= BATCH_ROWS:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
-    def batches(self, *, mode: str):
-        """Checked batches: made here ("inline"), in a thread, or in a process."""
-        if mode == "inline":
-            yield from self._produce()
-            return
-        if mode == "process":
-            yield from self._from_process()
-            return
-        queue: Queue = Queue(maxsize=2)
-        last_tick = time.monotonic()
-        stop = threading.Event()
-
-        def work():
-            try:
-                for batch in self._produce():
-                    if batch is None:  # the writer reads self.read while it waits
-                        continue
-                    while not stop.is_set():
-                        try:
-                            queue.put(("batch", batch), timeout=0.2)
-                            break
-                        except Full:
-                            continue
-                    if stop.is_set():
-                        return
-                queue.put(("end", None))
-            except BaseException as exc:  # handed to the writer, which raises it
-                queue.put(("error", exc))
-            finally:
-                # The reader's own connection (place names read on a cache miss).
-                connections.close_all()
-
-        thread = threading.Thread(target=work, name="import-reader", daemon=True)
-        thread.start()
-        try:
-            while True:
-                try:
-                    kind, payload = queue.get(timeout=TICK_SECONDS)
-                except Empty:
-                    if time.monotonic() - last_tick >= TICK_SECONDS:
-                        last_tick = time.monotonic()
-                        yield None  # a tick while the reader thread reads and checks
-                    continue
-                if kind == "end":
-                    break
-                if kind == "error":
-                    raise payload
-                yield payload
-        finally:
-            stop.set()
-            thread.join()
-
-    def _from_process(self):
-        """Batches made by a reader process (yipanqi.imports.reader: a fresh interpreter with
-        its own database connection, never a fork of this one's), read from its pipe; the
-        pipe's buffer holds it at most a batch or two ahead. Its counts and errors come with
-        the last message."""
-        from yipanqi.imports.checks import from_wire
-        from yipanqi.imports.reader import start_reader
-
-        process, stream = start_reader(
-            table=self.table,
-            layout=self.layout,
-            kind=self.checker.kind,
-            unit=self.checker.unit,
-            today=self.checker.today,
-        )
-        try:
-            while True:
-                try:
-                    kind, payload = pickle.load(stream)  # noqa: S301 (our own child process)
-                except EOFError:
-                    raise RuntimeError("the import's reader process ended unexpectedly") from None
-                if kind == "end":
-                    self.rows, self.skipped, self.errors = payload
-                    break
-                if kind == "error":
-                    raise payload
-                if kind == "tick":
-                    self.rows, self.skipped, self.read = payload
-                    yield None
-                    continue
-                self.rows, self.skipped, self.read, wire = payload  # so far, for the bar
-                yield [from_wire(t) for t in wire]
-        finally:
-            stream.close()
-            if process.poll() is None:
-                process.kill()
-            process.wait()
 
 
 class _Run:

@@ -13,38 +13,7 @@ The pipe carries pickles between two processes of this program, never data from 
 import gc
 import os
 import pickle
-import subprocess
 import sys
-from pathlib import Path
-
-
-def start_reader(*, table, layout, kind: str, unit: str, today):
-    """Start the reader process for this table; (process, stream of its messages)."""
-    from django.conf import settings
-    from django.utils import translation
-
-    spec = {
-        "table": table,
-        "layout": layout,
-        "kind": kind,
-        "unit": unit,
-        "today": today,
-        "language": translation.get_language(),
-    }
-    root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "yipanqi.imports.reader"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=env,
-    )
-    # The settings first: the spec's classes can be loaded only once Django is set up.
-    process.stdin.write(pickle.dumps(settings.SETTINGS_MODULE or "yipanqi.settings"))
-    process.stdin.write(pickle.dumps(spec))
-    process.stdin.close()
-    return process, process.stdout
 
 
 def _main() -> None:
@@ -58,8 +27,8 @@ def _main() -> None:
     from django.db import connections
     from django.utils import translation
 
+    from yipanqi.imports.batches import Reader
     from yipanqi.imports.checks import RowChecker, to_wire
-    from yipanqi.imports.pipeline import _Reader
 
     translation.activate(spec["language"] or "zh-hans")
     out = sys.stdout.buffer
@@ -69,7 +38,7 @@ def _main() -> None:
         out.flush()
 
     checker = RowChecker(kind=spec["kind"], unit=spec["unit"], today=spec["today"])
-    reader = _Reader(spec["table"], spec["layout"], checker)
+    reader = Reader(spec["table"], spec["layout"], checker)
     try:
         try:
             for batch in reader._produce():

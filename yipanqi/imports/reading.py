@@ -187,3 +187,34 @@ def text_of(cell) -> str:
     if isinstance(cell, str):
         return cell.strip()
     return str(cell).strip()
+
+
+@dataclass
+class Layout:
+    """Where the data is in a table: the header row and which column holds which field."""
+
+    header_row: int
+    headers: list
+    mapping: dict[str, str]  # column index as text -> field name
+
+    def columns(self) -> list[tuple[int, str]]:
+        return sorted((int(index), name) for index, name in self.mapping.items())
+
+
+def iter_records(table: Table, layout: Layout):
+    """(row number, {field: cell}) for the data rows; blank rows and footers left out.
+
+    A row with neither an ID number nor a name and at most two filled cells is a note
+    (填表人：…, 合计) rather than a person; it is counted as skipped.
+    """
+    columns = layout.columns()
+    for number, row in enumerate(table.rows(), start=1):
+        if number <= layout.header_row + 1:
+            continue
+        width = len(row)
+        cells = {name: row[index] for index, name in columns if index < width}
+        if not cells.get("id_number") and not cells.get("name"):
+            filled = sum(1 for cell in row if cell not in (None, ""))
+            yield number, None if filled <= 2 else cells
+            continue
+        yield number, cells

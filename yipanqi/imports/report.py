@@ -11,8 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from yipanqi.core import sheets
-from yipanqi.imports.pipeline import Layout
-from yipanqi.imports.reading import Table
+from yipanqi.imports.reading import Layout, Table
 
 ERROR_HEADER = "错误说明"
 ROW_HEADER = "原文件行号"

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
-from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.imports import guard
 from yipanqi.imports.columns import fields_for
@@ -34,6 +33,7 @@ from yipanqi.imports.models import (
     ImportStatus,
 )
 from yipanqi.imports.pipeline import (
+    ImportRejected,
     ImportRequest,
     Outcome,
     detect_layout,
@@ -46,9 +46,12 @@ PREVIEW_ROWS = 8
 _SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
-class UnitRefused(Rejected):
-    """The unit chosen to import for is not one the user may import for: caught apart by the
-    upload page, which shows it by the unit field (the file's refusals go by the file field)."""
+class UnitRefused(ImportRejected):
+    """The unit chosen to import for is not one the user may import for."""
+
+
+class JobNotFound(Exception):
+    """No such import job within the user's scope."""
 
 
 class JobCancelled(Exception):
@@ -78,7 +81,7 @@ def may_import(user: User, kind: str) -> bool:
 
 def _feed_refusal(user: User, kind: str) -> str | None:
     """R-FEED-1: a feeder sends only their own department's feeds; why not, in words."""
-    from yipanqi.imports.feeds import feed_refusal
+    from yipanqi.feeds.services import feed_refusal
     from yipanqi.imports.models import FEED_OF_KIND
 
     return feed_refusal(user, FEED_OF_KIND.get(kind))
@@ -91,26 +94,24 @@ def chooses_unit(user: User) -> bool:
 
 def importing_unit(user: User, kind: str, unit: str = "") -> Division:
     """The unit the file is imported for: the user's own, or for an administrator the
-    township or village chosen inside their area (R-ACC-2); Rejected otherwise."""
+    township or village chosen inside their area (R-ACC-2); ImportRejected otherwise."""
     unit = (unit or "").strip()
     if kind not in ImportKind.registrations() or not chooses_unit(user):
         if unit and unit != user.jurisdiction_id:
-            raise UnitRefused.because(_("You can import only for your own unit."))
+            raise UnitRefused(_("You can import only for your own unit."))
         return user.jurisdiction
     if not unit:
-        raise UnitRefused.because(
+        raise UnitRefused(
             _("Please choose the township or village whose registrations the file holds.")
         )
     division = Division.objects.filter(pk=unit).first()
     if division is None:
-        raise UnitRefused.because(
-            _("There is no division with code %(code)s.") % {"code": unit[:20]}
-        )
+        raise UnitRefused(_("There is no division with code %(code)s.") % {"code": unit[:20]})
     if not unit.startswith(user.scope_code):
-        raise UnitRefused.because(_("This place is outside your area. Please choose one in it."))
+        raise UnitRefused(_("This place is outside your area. Please choose one in it."))
     if division.level < 4:
         # R-REGN-1: registrations belong to a village or its township, not a whole county.
-        raise UnitRefused.because(
+        raise UnitRefused(
             _("Please choose a township or a village: registrations are kept by them.")
         )
     return division
@@ -121,10 +122,10 @@ def importable_kinds(user: User) -> list[tuple[str, str]]:
 
 
 def access_job(user: User, job_id: int) -> ImportJob:
-    """The job if the user may see it (their unit's subtree, or their own), else NotFound."""
+    """The job if the user may see it (their unit's subtree, or their own), else JobNotFound."""
     job = ImportJob.objects.visible_to(user).select_related("unit").filter(pk=job_id).first()
     if job is None:
-        raise NotFound(_("No such import in your jurisdiction."))
+        raise JobNotFound(job_id)
     return job
 
 
@@ -155,14 +156,14 @@ def upload(
     """Store an uploaded file, recognise its layout and create the job (nothing imported yet).
 
     `unit`: the township or village an administrator imports for (`importing_unit`).
-    Raises Rejected with a plain message for a file that cannot be imported at all.
+    Raises ImportRejected with a plain message for a file that cannot be imported at all.
     """
     if kind not in ImportKind.values:
-        raise Rejected.because(_("Please choose what the file contains."))
+        raise ImportRejected(_("Please choose what the file contains."))
     if not may_import(acting_user, kind):
         if kind in ImportKind.feeds() and acting_user.role == Role.DEPARTMENT_FEEDER:
-            raise Rejected.because(_feed_refusal(acting_user, kind))
-        raise Rejected.because(_("You cannot import this kind of file."))
+            raise ImportRejected(_feed_refusal(acting_user, kind))
+        raise ImportRejected(_("You cannot import this kind of file."))
     division = importing_unit(acting_user, kind, unit)
     period = _check_period(kind, period)
     folder = storage_dir() / uuid.uuid4().hex
@@ -173,7 +174,7 @@ def upload(
         sha256, size = _hash_and_store(chunks, target)
         table = open_table(target)
         layout = detect_layout(table, kind)
-    except (Rejected, UnreadableFile):
+    except (ImportRejected, UnreadableFile):
         _remove(folder)
         raise
     with transaction.atomic():
@@ -213,12 +214,9 @@ def _check_period(kind: str, period: str, today=None) -> str:
     """R-FEED-1: a feed reports on one month that has begun, as YYYY-MM."""
     if kind not in ImportKind.feeds():
         return ""
-    from yipanqi.imports.feeds import parse_period
+    from yipanqi.imports.feed_files import feed_month
 
-    month = parse_period(period)
-    if month > (today or timezone.localdate()).replace(day=1):
-        raise Rejected.because(_("A report cannot be sent for a month to come."))
-    return month.strftime("%Y-%m")
+    return feed_month(period, today or timezone.localdate()).strftime("%Y-%m")
 
 
 def _remove(folder: Path) -> None:
@@ -277,7 +275,7 @@ def start(
 ) -> ImportJob:
     """Confirm the mapping and queue the job; it runs after this transaction commits."""
     if job.created_by_id != acting_user.pk:
-        raise Rejected.because(_("Only the person who uploaded the file can import it."))
+        raise ImportRejected(_("Only the person who uploaded the file can import it."))
     table = open_table(uploaded_file(job), sheet=job.sheet)
     layout = detect_layout(
         table,
@@ -297,7 +295,7 @@ def start(
             error="",
         )
         if not claimed:
-            raise Rejected.because(_("This file is being imported already."))
+            raise ImportRejected(_("This file is being imported already."))
         record_event(
             actor=acting_user,
             action=Action.CHANGE,
@@ -444,7 +442,7 @@ def run(job_id: int, *, progress=None, today=None, now=None, resolver=None) -> I
         # The report column and stored messages are Chinese, whoever runs the import.
         with translation.override("zh-hans"):
             outcome = _import(job, report_progress, today, now, resolver)
-    except (Rejected, UnreadableFile) as exc:
+    except (ImportRejected, UnreadableFile) as exc:
         error = str(exc)
     except JobCancelled:
         log.warning("import %s was given up for dead and rolled back", job_id)
@@ -476,7 +474,7 @@ def _import(job: ImportJob, progress, today, now=None, resolver=None) -> Outcome
     )
     if job.kind in ImportKind.registrations():
         return import_registrations(request)
-    from yipanqi.imports.feeds import import_feed
+    from yipanqi.imports.feed_files import import_feed
 
     return import_feed(request, period=job.period)
 
@@ -631,18 +629,18 @@ def import_path(
     an operator with shell access acts for it, and `acting_user` (optional) is recorded.
     """
     if kind not in ImportKind.values:
-        raise Rejected.because(_("Please choose what the file contains."))
+        raise ImportRejected(_("Please choose what the file contains."))
     division = Division.objects.filter(pk=unit).first()
     if division is None:
-        raise Rejected.because(_("There is no division with code %(code)s.") % {"code": unit})
+        raise ImportRejected(_("There is no division with code %(code)s.") % {"code": unit})
     if acting_user is not None and acting_user.role in CASEWORK_ROLES:
         scope = acting_user.scope_code
         if scope is None or not unit.startswith(scope):
-            raise Rejected.because(_("This jurisdiction is outside the user's own."))
+            raise ImportRejected(_("This jurisdiction is outside the user's own."))
     if acting_user is not None and kind in ImportKind.feeds():
         refusal = _feed_refusal(acting_user, kind)
         if refusal:  # R-FEED-1: a feeder's own department's feeds only
-            raise Rejected.because(refusal)
+            raise ImportRejected(refusal)
     period = _check_period(kind, period, today)
     path = Path(path).resolve()
     digest = hashlib.sha256()

@@ -10,8 +10,5 @@ urlpatterns = [
     path("<int:job_id>/start/", views.start, name="start"),
     path("<int:job_id>/progress/", views.progress, name="progress"),
     path("<int:job_id>/report/", views.report, name="report"),
-    path("leads/", views.lead_list, name="leads"),
-    path("leads/<int:lead_id>/close/", views.lead_close, name="lead_close"),
-    path("feeds/", views.feed_list, name="feeds"),
     path("export/<slug:what>.<slug:fmt>", views.export, name="export"),
 ]

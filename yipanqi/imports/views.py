@@ -1,31 +1,34 @@
 """Import and export pages: each view parses, authorizes, calls one service and renders."""
 
-import datetime as dt
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
-from yipanqi.core.errors import Rejected, refusals, refused_in_messages
-from yipanqi.core.paging import by_urgency, paginate
-from yipanqi.imports import exports, feeds, leads, services
-from yipanqi.imports.forms import UploadForm, ZeroReportForm
+from yipanqi.core.casework import web_origin
+from yipanqi.core.exports import streamed_response
+from yipanqi.core.paging import paginate
+from yipanqi.feeds import services as feeds
+from yipanqi.feeds.models import Lead
+from yipanqi.imports import exports, services
+from yipanqi.imports.feed_files import columns_for
+from yipanqi.imports.forms import UploadForm
 from yipanqi.imports.guard import upload_too_large
-from yipanqi.imports.models import FeedReport, ImportJob, ImportStatus, Lead
+from yipanqi.imports.models import ImportJob, ImportStatus
+from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
-from yipanqi.stats.metrics import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _job_or_404(request, job_id: int) -> ImportJob:
-    return services.access_job(request.user, job_id)
+    try:
+        return services.access_job(request.user, job_id)
+    except services.JobNotFound:
+        raise Http404 from None
 
 
 @never_cache
@@ -56,7 +59,7 @@ def index(request):
                 )
             except services.UnitRefused as exc:
                 form.add_error("unit", str(exc))
-            except (Rejected, UnreadableFile) as exc:
+            except (ImportRejected, UnreadableFile) as exc:
                 form.add_error("file", str(exc))
             else:
                 return redirect("imports:job", job.pk)
@@ -70,10 +73,10 @@ def index(request):
         {
             "form": form,
             "refusal": feeds.feed_refusal(request.user) if feeder else None,
-            "feed_columns": feeds.columns_for(request.user.department) if feeder else [],
+            "feed_columns": columns_for(request.user.department) if feeder else [],
             "jobs": jobs,
             "leads_open": Lead.objects.visible_to(request.user).open().count(),
-            "exports": exports.LABELS.items() if request.user.can_see_persons else [],
+            "exports": exports.labels() if request.user.can_see_persons else [],
             **(_unit_picker(request.user, form) if form is not None and choose_unit else {}),
         },
     )
@@ -94,7 +97,6 @@ def _unit_picker(user, form) -> dict:
 
 @never_cache
 @login_required
-@refusals
 def job(request, job_id: int):
     job = _job_or_404(request, job_id)
     context = {"job": job, "previous": services.previous_import(job)}
@@ -115,7 +117,6 @@ def job(request, job_id: int):
 
 @require_POST
 @login_required
-@refusals
 def start(request, job_id: int):
     job = _job_or_404(request, job_id)
     mapping = {}
@@ -133,14 +134,13 @@ def start(request, job_id: int):
             dry_run=request.POST.get("dry_run") == "on",
             origin=web_origin(request),
         )
-    except (Rejected, UnreadableFile) as exc:
+    except (ImportRejected, UnreadableFile) as exc:
         messages.error(request, str(exc))
     return redirect("imports:job", job.pk)
 
 
 @never_cache
 @login_required
-@refusals
 def progress(request, job_id: int):
     """The progress bar, polled by htmx every second until the job has finished."""
     job = _job_or_404(request, job_id)
@@ -154,7 +154,6 @@ def progress(request, job_id: int):
 
 
 @login_required
-@refusals
 def report(request, job_id: int):
     job = _job_or_404(request, job_id)
     if not job.report_path or not Path(job.report_path).is_file():
@@ -166,76 +165,17 @@ def report(request, job_id: int):
     )
 
 
-@never_cache
-@login_required
-def lead_list(request):
-    require_casework(request)
-    rows = Lead.objects.visible_to(request.user).open().select_related("unit", "source__report")
-    # R-REGN-5: a person seen here is registered within 30 days; the most urgent lead first.
-    threshold = timezone.localdate() - dt.timedelta(days=LEAD_REGISTRATION_DAYS)
-    page = paginate(request, by_urgency(rows, "seen_on", threshold))
-    return render(request, "imports/leads.html", {"leads": page, "count": page.paginator.count})
-
-
-@require_POST
-@login_required
-@refusals
-def lead_close(request, lead_id: int):
-    with refused_in_messages(request):
-        leads.close_lead(
-            lead_id,
-            outcome=request.POST.get("outcome", ""),
-            acting_user=request.user,
-            origin=web_origin(request),
-        )
-    return redirect("imports:leads")
-
-
-@never_cache
-@login_required
-def feed_list(request):
-    reports = FeedReport.objects.visible_to(request.user).select_related("unit")
-    form = None
-    if feeds.may_feed(request.user):
-        form = ZeroReportForm(request.POST or None, department=request.user.department)
-        if request.method == "POST" and form.is_valid():
-            try:
-                feeds.submit_zero_report(
-                    acting_user=request.user, origin=web_origin(request), **form.cleaned_data
-                )
-            except Rejected as exc:
-                # Every problem above the form: its fields are not the service's.
-                for error in exc.messages():
-                    form.add_error(None, error)
-            else:
-                messages.success(request, _("The zero report was recorded."))
-                return redirect("imports:feeds")
-    if not form and request.user.feed_scope_code is None:
-        raise Http404
-    refusal = (
-        feeds.feed_refusal(request.user) if request.user.role == Role.DEPARTMENT_FEEDER else None
-    )
-    return render(
-        request,
-        "imports/feeds.html",
-        {"reports": paginate(request, reports), "form": form, "refusal": refusal},
-    )
-
-
 @login_required
 def export(request, what: str, fmt: str):
     """GET for the lists filtered in the URL; POST for the person search (no ID in URLs)."""
     params = request.POST if request.method == "POST" else request.GET
     try:
-        filename, content_type, chunks = exports.export(
-            request.user, what, fmt, params.dict(), origin=web_origin(request)
-        )
-    except Rejected as exc:
+        built = exports.export(request.user, what, fmt, params.dict(), origin=web_origin(request))
+    except exports.ExportRejected as exc:
         if not request.user.can_see_persons and what != "divisions":
             raise Http404 from None
         messages.error(request, str(exc))
         return redirect("imports:index")
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    response = streamed_response(built, fmt)
     response["Cache-Control"] = "no-store"
     return response

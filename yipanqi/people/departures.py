@@ -63,10 +63,6 @@ def flag_lost_contact(today: dt.date, *, now: dt.datetime | None = None) -> int:
     return flagged
 
 
-# The old name of the one refusal (core.errors), until the departure page leaves exchange/.
-DepartureRejected = Rejected
-
-
 DEPARTURE_REASONS = [
     CloseReason.RETURNED_HOME,
     CloseReason.MOVED_ON,
@@ -143,7 +139,7 @@ def close_departed(
 
     Closes the active inflow record, counts it (R-STAT-1), writes the departure event and the
     departure_notice to the home side (keyed by the registration, R-EX-5) and the audit row.
-    A department feed (a death, imports.feeds) sets `platform_sends`: the platform sends the
+    A department feed (a death, feeds.services) sets `platform_sends`: the platform sends the
     notice on the department's behalf (feeders are not caseworkers). Runs in the caller's
     transaction.
     """

@@ -42,12 +42,6 @@ RECORDING_DEADLINE_WORKING_DAYS = 5
 _PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
 
 
-# The old names of the one refusal and the one miss (core.errors), until the registry's pages
-# leave web/ (they still catch them there).
-RegistrationRejected = Rejected
-PersonNotFound = NotFound
-
-
 @dataclass
 class RegistrationInput:
     id_number: str

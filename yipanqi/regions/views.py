@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.errors import refused_on
 from yipanqi.regions import rules
 from yipanqi.regions.forms import RuleSetForm
 from yipanqi.regions.models import Region
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _deadlines(rule_set) -> list:

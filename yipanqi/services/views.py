@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from yipanqi.audit.models import Action
+from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.errors import refusals, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -17,7 +18,6 @@ from yipanqi.people import services as people
 from yipanqi.services import pdf, services
 from yipanqi.services.forms import BenefitForm, ReportForm, ServiceForm, SupplyPointForm
 from yipanqi.services.models import SupplyPoint
-from yipanqi.web.casework import require_casework, web_origin
 
 
 def _person(request, person_id: int) -> "people.Person":
@@ -48,7 +48,7 @@ def record_service(request, person_id: int):
             for warning in recorded.warnings:
                 messages.warning(request, warning)
             messages.success(request, _("Service recorded."))
-            return redirect("web:person", person.pk)
+            return redirect("people:person", person.pk)
     return render(
         request,
         "services/record.html",
@@ -137,7 +137,7 @@ def record_benefit(request, person_id: int):
                 origin=web_origin(request),
             )
             messages.success(request, _("Recorded. The place of residence sees it too."))
-            return redirect("web:person", person.pk)
+            return redirect("people:person", person.pk)
     return render(
         request,
         "services/benefit.html",

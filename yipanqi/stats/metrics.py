@@ -335,7 +335,7 @@ COMPLAINTS = Family(
 
 FEED_REPORTS = Family(
     name="feed_reports",
-    model_label="imports.FeedReport",
+    model_label="feeds.FeedReport",
     base=Q(),
     base_test=lambda f: True,
     # R-FEED-1: the receiving jurisdiction, the month reported on, split by department.

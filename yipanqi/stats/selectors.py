@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yipanqi.core.errors import NotFound
 from yipanqi.divisions.codes import InvalidCode, level_of
@@ -634,3 +635,47 @@ def _year_drill(user, place: Place, period: Period, rate: Rate, part: str) -> Dr
     return Drill(
         family.subject, visible, metric, str(label), family, str(rate.counted_on_label), total
     )
+
+
+STATISTICS = gettext_lazy("Statistics counters")
+
+
+def export_statistics(user, params: dict, *, full: bool, origin=None):
+    """The counters in the user's subtree (or a part of it) as an export (issue 5; written out
+    by core.exports)."""
+    from yipanqi.core.exports import Export, ExportRejected
+    from yipanqi.divisions.models import Division
+
+    scope = user.scope_code or ""
+    qs = StatCounter.objects.all()
+    if scope:
+        qs = qs.filter(division_code__startswith=scope)
+    within = (params.get("within") or "").strip()
+    if within:
+        if not within.isdigit() or (scope and not within.startswith(scope)):
+            raise ExportRejected(_("This jurisdiction is outside your own."))
+        qs = qs.filter(division_code__startswith=within)
+    header = [_("Code"), _("Jurisdiction"), _("Metric"), _("Key"), _("Month"), _("Value")]
+
+    def rows():
+        names: dict[str, str] = {"": _("Nation")}
+        for c in qs.order_by("division_code", "metric", "period_start", "key").iterator(
+            chunk_size=5000
+        ):
+            if c.division_code not in names:
+                names[c.division_code] = (
+                    Division.objects.filter(pk=c.division_code)
+                    .values_list("path_name", flat=True)
+                    .first()
+                    or c.division_code
+                )
+            yield [
+                c.division_code,
+                names[c.division_code],
+                c.metric,
+                c.key,
+                c.period_start.strftime("%Y-%m"),
+                c.value,
+            ]
+
+    return Export("statistics", STATISTICS, header, rows(), "statistics")

@@ -187,7 +187,7 @@ def trend(user, *, at: str | None, period: str | None, rate: str | None, today=N
 
 def feeds_by_department(place: Place, period: Period) -> list[dict]:
     """R-FEED-1: reports received, on time and zero reports for each department."""
-    from yipanqi.imports.models import Department
+    from yipanqi.accounts.models import Department
 
     metrics = ["feed.reports", "feed.on_time", "feed.zero"]
     keyed = selectors.by_key(place.code, metrics, period)

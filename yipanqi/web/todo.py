@@ -21,7 +21,7 @@ from yipanqi.certificates.services import verification_due
 from yipanqi.divisions.models import within_q
 from yipanqi.exchange import selectors as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES
-from yipanqi.imports.models import Lead
+from yipanqi.feeds.models import Lead
 from yipanqi.people.departures import LOST_CONTACT_DAYS
 from yipanqi.people.models import Registration, RegistrationKind, Sex
 from yipanqi.stats.metrics import SERVED_WITHIN_DAYS
@@ -137,7 +137,7 @@ def _verifications(user, code: str, today: dt.date) -> list[Todo]:
             url = reverse("certificates:detail", args=[certificate.pk])
             action = _("Verify the certificate")
         else:
-            url = reverse("web:person", args=[r.person_id]) + "#certificate"
+            url = reverse("people:person", args=[r.person_id]) + "#certificate"
             action = _("No certificate: open her page")
         items.append(
             Todo(
@@ -173,7 +173,7 @@ def _rechecks(code: str, today: dt.date) -> list[Todo]:
         url = (
             reverse("certificates:detail", args=[certificate.pk])
             if certificate
-            else reverse("web:person", args=[r.person_id]) + "#certificate"
+            else reverse("people:person", args=[r.person_id]) + "#certificate"
         )
         items.append(
             Todo(
@@ -237,7 +237,7 @@ def _leads(user, today: dt.date) -> list[Todo]:
             lead.name,
             lead.get_kind_display(),
             (lead.seen_on or local_date(lead.created_at)) + dt.timedelta(days=SERVED_WITHIN_DAYS),
-            reverse("imports:leads"),
+            reverse("feeds:leads"),
             _("Register or dismiss"),
         )
         for lead in rows
@@ -277,7 +277,7 @@ def _lost_contact(user) -> list[Todo]:
                 _("No news since %(day)s: get in touch and record the news")
                 % {"day": since.isoformat()},
                 since + dt.timedelta(days=LOST_CONTACT_DAYS),
-                reverse("web:person", args=[r.person_id]),
+                reverse("people:person", args=[r.person_id]),
                 pgettext("to-do action", "Record news"),
             )
         )

@@ -10,9 +10,5 @@ urlpatterns = [
     path("login/", account_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
-    path("persons/", views.person_search, name="person_search"),
-    path("persons/<int:pk>/", views.person, name="person"),
-    path("persons/<int:pk>/contact/", views.record_contact, name="record_contact"),
-    path("register/<str:kind>/", views.register, name="register"),
-    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/", account_views.tokens, name="tokens"),
 ]

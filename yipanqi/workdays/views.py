@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from yipanqi.web.casework import web_origin
+from yipanqi.core.casework import web_origin
 from yipanqi.workdays import changes
 from yipanqi.workdays.forms import ConfirmForm, ScheduleForm, schedule_to_text
 from yipanqi.workdays.models import CalendarYear

@@ -7,14 +7,19 @@ leads and department feed reports, and exports. Rules live in yipanqi.imports.
 import datetime as dt
 from pathlib import Path
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from yipanqi.api.v1.common import api_origin
-from yipanqi.imports import exports, feeds, leads, services
-from yipanqi.imports.models import FeedReport, ImportJob, ImportKind, Lead
+from yipanqi.core.exports import streamed_response
+from yipanqi.feeds import leads
+from yipanqi.feeds import services as feeds
+from yipanqi.feeds.models import FeedReport, Lead
+from yipanqi.imports import exports, services
+from yipanqi.imports.models import ImportJob, ImportKind
+from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
 
 router = Router(tags=["imports"])
@@ -136,7 +141,10 @@ class ExportIn(Schema):
 
 
 def _job(request, job_id: int) -> ImportJob:
-    return services.access_job(request.auth, job_id)
+    try:
+        return services.access_job(request.auth, job_id)
+    except services.JobNotFound:
+        raise HttpError(404, "No such import in your jurisdiction.") from None
 
 
 def _out(job: ImportJob) -> dict:
@@ -186,7 +194,7 @@ def upload(
                 dry_run=dry_run,
                 origin=api_origin(request),
             )
-    except UnreadableFile as exc:
+    except (ImportRejected, UnreadableFile) as exc:
         raise HttpError(422, str(exc)) from None
     return Status(201, _out(job))
 
@@ -204,9 +212,14 @@ def list_leads(request):
 
 @router.post("/leads/{int:lead_id}/close", response=LeadOut, summary="Close a lead")
 def close_lead(request, lead_id: int, payload: CloseLeadIn):
-    return leads.close_lead(
-        lead_id, outcome=payload.outcome, acting_user=request.auth, origin=api_origin(request)
-    )
+    try:
+        return leads.close_lead(
+            lead_id, outcome=payload.outcome, acting_user=request.auth, origin=api_origin(request)
+        )
+    except leads.LeadNotFound:
+        raise HttpError(404, "No such lead in your jurisdiction.") from None
+    except leads.LeadRejected as exc:
+        raise HttpError(422, str(exc)) from None
 
 
 @router.get("/feeds", response=list[FeedReportOut], summary="Department feed reports")
@@ -218,12 +231,15 @@ def list_feeds(request):
 @router.post("/feeds/zero", response={201: FeedReportOut}, summary="Send a zero report")
 def zero_report(request, payload: ZeroReportIn):
     """零通报: nothing new this month (department feeders)."""
-    report = feeds.submit_zero_report(
-        feed_type=payload.feed_type,
-        period=payload.period,
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    try:
+        report = feeds.submit_zero_report(
+            feed_type=payload.feed_type,
+            period=payload.period,
+            acting_user=request.auth,
+            origin=api_origin(request),
+        )
+    except feeds.FeedRejected as exc:
+        raise HttpError(422, "; ".join(exc.messages())) from None
     return Status(201, report)
 
 
@@ -232,12 +248,11 @@ def export(request, what: str, fmt: str, payload: ExportIn):
     """Streamed; ID numbers masked unless you may export them; every export is audited."""
     if not request.auth.can_see_persons and what != "divisions":
         raise HttpError(404, "No such list for your role.")
-    filename, content_type, chunks = exports.export(
-        request.auth, what, fmt, payload.dict(), origin=api_origin(request)
-    )
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    try:
+        built = exports.export(request.auth, what, fmt, payload.dict(), origin=api_origin(request))
+    except exports.ExportRejected as exc:
+        raise HttpError(422, str(exc)) from None
+    return streamed_response(built, fmt)
 
 
 @router.get("/{int:job_id}", response=JobOut, summary="One import, with its progress")
@@ -288,7 +303,7 @@ def start(request, job_id: int, payload: StartIn):
             dry_run=payload.dry_run,
             origin=api_origin(request),
         )
-    except UnreadableFile as exc:
+    except (ImportRejected, UnreadableFile) as exc:
         raise HttpError(422, str(exc)) from None
     return _out(job)
 

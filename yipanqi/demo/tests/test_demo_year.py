@@ -52,8 +52,8 @@ def test_r_stat_1_the_demo_rates_are_plausible_and_the_counters_agree(demo):
 
 
 def test_r_grv_1_r_feed_1_complaints_in_every_state_and_a_year_of_every_feed(demo):
+    from yipanqi.feeds.models import FEED_DEPARTMENT, FeedReport, Lead
     from yipanqi.grievances.models import Complaint, ComplaintStatus
-    from yipanqi.imports.models import FEED_DEPARTMENT, FeedReport, Lead
 
     complaints = Complaint.objects.all()
     assert {c.status for c in complaints} == set(ComplaintStatus.values)
@@ -87,7 +87,7 @@ def test_r_dir_2_public_pages_and_the_directory_show_the_demo_units(demo, client
 
 
 def test_r_feed_1_the_demo_feeder_logs_in_and_sees_only_their_departments_feeds(demo, client):
-    from yipanqi.imports.models import FeedReport
+    from yipanqi.feeds.models import FeedReport
 
     assert "feeder" in demo
     response = client.post("/login/", {"username": "feeder", "password": DEFAULT_PASSWORD})

@@ -1,14 +1,11 @@
-"""`{% person_exchange person %}`: a person's requests and the departure action on their page;
-`{% request_link %}` and `{% person_link %}`: links rendered only where the user may open them."""
+"""`{% person_exchange person %}`: a person's requests on their page; `{% request_link %}`: a
+link rendered only where the user may open it."""
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from yipanqi.exchange.forms import DepartureForm
 from yipanqi.exchange.models import Request
-from yipanqi.people.departures import can_record_departure
 
 register = template.Library()
 
@@ -22,12 +19,9 @@ def person_exchange(context, person):
         .select_related("sender", "receiver")
         .order_by("-created_at")[:20]
     )
-    closable = [r for r in person.registrations.all() if can_record_departure(user, r)]
     return {
         "person": person,
         "requests": requests,
-        "closable": closable,
-        "departure_form": DepartureForm(initial={"on": timezone.localdate()}),
         "may_ask": bool(user.jurisdiction_id) and user.scope_code is not None,
         "csrf_token": context.get("csrf_token"),
     }
@@ -52,14 +46,3 @@ def request_link(context, request_id, label="", css_class=""):
     return format_html(
         '<a href="{}"{}>{}</a>', reverse("exchange:detail", args=[request_id]), attrs, text
     )
-
-
-@register.simple_tag(takes_context=True)
-def person_link(context, person_id, name):
-    """A person's name, linked to the person page only where the user may open it (R-ACC-2)."""
-    from yipanqi.people.models import Person
-
-    user = _user(context)
-    if user is None or not Person.objects.visible_to(user).filter(pk=person_id).exists():
-        return format_html("{}", name)
-    return format_html('<a href="{}">{}</a>', reverse("web:person", args=[person_id]), name)

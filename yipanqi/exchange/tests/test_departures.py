@@ -81,14 +81,14 @@ def test_r_regn_6_a_future_date_is_refused(register_inflow, village_worker):
 def test_r_regn_6_the_person_page_button_records_it(client, register_inflow, village_worker):
     registration = register_inflow()
     client.force_login(village_worker)
-    page = client.get(reverse("web:person", args=[registration.person_id]))
+    page = client.get(reverse("people:person", args=[registration.person_id]))
     assert "Record departure" in page.content.decode()
     response = client.post(
-        reverse("exchange:departure", args=[registration.pk]),
+        reverse("people:departure", args=[registration.pk]),
         {"reason": "moved_on", "on": "2026-03-10"},
     )
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.status == "closed"
-    page = client.get(reverse("web:person", args=[registration.person_id]))
+    page = client.get(reverse("people:person", args=[registration.person_id]))
     assert "Departure notice" in page.content.decode()  # the request shows on the person page

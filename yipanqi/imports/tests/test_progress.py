@@ -4,7 +4,7 @@ only after each written batch (issue 12.16)."""
 import pytest
 
 from conftest import NANSHAN_VILLAGE
-from yipanqi.imports import pipeline, services
+from yipanqi.imports import batches, pipeline, services
 from yipanqi.imports.models import ImportJob
 from yipanqi.imports.tests.conftest import TODAY, inflow_row, write_csv
 
@@ -42,7 +42,7 @@ def _assert_moves(calls, rows):
 def test_progress_moves_while_rows_are_read_checked_and_written(
     tmp_path, monkeypatch, village_worker
 ):
-    monkeypatch.setattr(pipeline, "TICK_ROWS", 50)
+    monkeypatch.setattr(batches, "TICK_ROWS", 50)
     monkeypatch.setattr(pipeline, "WRITE_SLICE", 100)
     rows = 400
     path = write_csv(tmp_path / "a.csv", [inflow_row(n) for n in range(1, rows + 1)])
@@ -58,7 +58,7 @@ def test_progress_moves_with_a_reader_thread(tmp_path, monkeypatch, divisions):
 
     worker = make_user("alice", "village_worker", NANSHAN_VILLAGE)
     monkeypatch.setattr(pipeline, "WRITE_SLICE", 100)
-    monkeypatch.setattr(pipeline, "TICK_SECONDS", 0.01)
+    monkeypatch.setattr(batches, "TICK_SECONDS", 0.01)
     real_check = pipeline.RowChecker.check
 
     def slow_check(self, row, cells):  # a slow file: the ticks must come while it is read

@@ -93,18 +93,18 @@ def test_reading_and_checking_the_first_batch_hold_no_write_lock(
 ):
     """Given an import whose reader is slow to open its file (a large sheet loading), then no
     transaction is open while it reads: other writers (an audited read's audit row) go on."""
-    from yipanqi.imports import pipeline
+    from yipanqi.imports import batches, pipeline
 
     path = write_csv(tmp_path / "登记.csv", [inflow_row(n) for n in range(1, 4)])
     seen = []
-    produce = pipeline._Reader._produce
+    produce = batches.Reader._produce
     writer = connections["default"]  # this thread's connection, the writer's
 
     def watched(reader):
         seen.append(writer.in_atomic_block)
         yield from produce(reader)
 
-    monkeypatch.setattr(pipeline._Reader, "_produce", watched)
+    monkeypatch.setattr(batches.Reader, "_produce", watched)
     monkeypatch.setattr(pipeline, "PROCESS_MIN_ROWS", 10**9)  # the reader thread
 
     outcome = import_registrations(

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from conftest import make_user
-from yipanqi.imports.models import FeedReport
+from yipanqi.feeds.models import FeedReport
 from yipanqi.stats import counters
 from yipanqi.stats.periods import parse_period
 from yipanqi.stats.selectors import figures_for, get_place
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def feeds(db):
-    from yipanqi.imports.feeds import submit_zero_report
+    from yipanqi.feeds.services import submit_zero_report
 
     police = make_user("pol", "department_feeder", "440305", department="public_security")
     civil = make_user("civ", "department_feeder", "440305", department="civil_affairs")

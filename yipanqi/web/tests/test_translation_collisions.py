@@ -74,11 +74,13 @@ ONE_MEANING = {
     "created": "新增",
     "Date": "日期",
     "Date of birth": "出生日期",
+    "Date of departure": "离开日期",
     "date of birth": "出生日期",
     "department": "部门",
     "Department feed reports": "部门信息通报",
     "Directory": "通讯录",
     "Due": "到期",
+    "Due on": "截止日期",
     "due on": "截止日期",
     "due today": "今天到期",
     "dwelling place": "实际居住地",
@@ -128,6 +130,7 @@ ONE_MEANING = {
     "note": "备注",
     "Nothing here.": "暂无内容。",
     "number": "编号",
+    "Number": "编号",
     "Number of children": "子女数",
     "Object": "对象",
     "on time": "按时",
@@ -314,7 +317,7 @@ def test_the_rule_catches_the_collisions_issue_12_named():
         _msg("Parent", "certificates/models.py", "value"),
         _msg("Parent", "imports/exports.py", None),
         _msg("Name", "services/templates/services/supply_points.html", "field"),
-        _msg("Name", "web/templates/web/person_rows.html", "field"),
+        _msg("Name", "people/templates/people/person_rows.html", "field"),
     ]
     for always in (ALWAYS_IN_CONTEXT, {}):
         found = "\n".join(collisions(before, one_meaning={}, always=always))

@@ -6,9 +6,9 @@ import zoneinfo
 import pytest
 
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, id_for, make_user
-from yipanqi.core.errors import Rejected
-from yipanqi.imports import feeds
-from yipanqi.imports.models import FeedOutcome, FeedReport, ImportStatus, Lead, LeadStatus
+from yipanqi.feeds import services as feeds
+from yipanqi.feeds.models import FeedOutcome, FeedReport, Lead, LeadStatus
+from yipanqi.imports.models import ImportStatus
 from yipanqi.imports.tests.conftest import TODAY, write_csv
 from yipanqi.people.models import EventType, Person
 from yipanqi.workdays.services import deadline_for_day_of_month
@@ -85,7 +85,7 @@ def test_r_feed_1_zero_report_on_time_and_late(police):
 
 
 def test_only_department_feeders_send_reports(village_worker):
-    with pytest.raises(Rejected):
+    with pytest.raises(feeds.FeedRejected):
         feeds.submit_zero_report(feed_type="marriage", period="2026-03", acting_user=village_worker)
 
 
@@ -188,12 +188,12 @@ def test_feed_rows_are_checked_and_all_or_nothing(tmp_path, run_feed):
 
 
 def test_a_feed_for_a_month_to_come_is_refused(tmp_path, run_feed):
-    from yipanqi.imports.pipeline import Rejected
+    from yipanqi.imports.pipeline import ImportRejected
 
     path = write_csv(
         tmp_path / "zz.csv", [], header=["身份证号", "姓名", "居住地", "登记日期"], title=False
     )
-    with pytest.raises(Rejected):
+    with pytest.raises(ImportRejected):
         run_feed(path, "feed-temporary-residence", period="2026-06")
 
 
@@ -209,7 +209,7 @@ def test_an_empty_feed_file_is_a_zero_report(tmp_path, run_feed):
 
 
 def test_leads_are_closed_by_the_village(tmp_path, run_feed, village_worker, client):
-    from yipanqi.imports.leads import close_lead
+    from yipanqi.feeds.leads import close_lead
 
     rows = [[id_for(seq=45), "李娜", NANSHAN_VILLAGE, "2026-03-10"]]
     run_feed(

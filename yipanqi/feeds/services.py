@@ -24,24 +24,19 @@ A feeder belongs to one department and sends only that department's feeds.
 import copy
 import datetime as dt
 import re
-import time
-from pathlib import Path
+import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from yipanqi.accounts.models import Department, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
-from yipanqi.core.errors import Rejected
 from yipanqi.divisions.models import within_q
-from yipanqi.imports.checks import parse_id
-from yipanqi.imports.models import (
+from yipanqi.feeds.models import (
     FEED_DEPARTMENT,
-    FEED_OF_KIND,
     FeedOutcome,
     FeedRecord,
     FeedReport,
@@ -49,17 +44,7 @@ from yipanqi.imports.models import (
     Lead,
     LeadKind,
     LeadStatus,
-    feeds_of,
 )
-from yipanqi.imports.pipeline import (
-    ImportRequest,
-    Outcome,
-    count_rows,
-    detect_layout,
-    iter_records,
-)
-from yipanqi.imports.reading import open_table
-from yipanqi.imports.values import CellError, DivisionResolver, clean_text, parse_date, parse_sex
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     CloseReason,
@@ -74,22 +59,33 @@ from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import deadline_for_day_of_month, local_date
 
 FEED_DUE_DAY = 3  # R-FEED-1: by the 3rd of each month
-BATCH = 2_000
 _PERIOD = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?")
-MARRIAGE_TYPES = {
-    "结婚": "married", "结婚登记": "married", "登记结婚": "married", "初婚": "married",
-    "再婚": "married", "复婚": "married", "marriage": "married", "married": "married",
-    "离婚": "divorced", "离婚登记": "divorced", "协议离婚": "divorced", "divorce": "divorced",
-    "divorced": "divorced",
-}  # fmt: skip
+
+
+class FeedRejected(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+    def messages(self) -> list[str]:
+        return [m for ms in self.errors.values() for m in ms]
 
 
 def parse_period(text: str) -> dt.date:
-    """'2026-04', '2026/4', '2026年4月', '202604' -> 2026-04-01; Rejected otherwise."""
-    match = _PERIOD.fullmatch(clean_text(text))
+    """'2026-04', '2026/4', '2026年4月', '202604' -> 2026-04-01; FeedRejected otherwise."""
+    # NFKC: the full-width digits and punctuation of a Chinese input method.
+    match = _PERIOD.fullmatch(unicodedata.normalize("NFKC", str(text or "")).strip())
     if match and 1 <= int(match[2]) <= 12:
         return dt.date(int(match[1]), int(match[2]), 1)
-    raise Rejected.because(_("Please give the month the feed reports on, like 2026-04."))
+    raise FeedRejected({"period": [_("Please give the month the feed reports on, like 2026-04.")]})
+
+
+def month_reported(period: str, today: dt.date) -> dt.date:
+    """R-FEED-1: the month a report is for, one that has begun; FeedRejected otherwise."""
+    month = parse_period(period)
+    if month > today.replace(day=1):
+        raise FeedRejected({"period": [_("A report cannot be sent for a month to come.")]})
+    return month
 
 
 def due_for(period: dt.date):
@@ -98,14 +94,6 @@ def due_for(period: dt.date):
     return deadline_for_day_of_month(following.year, following.month, FEED_DUE_DAY)
 
 
-# Feeds whose rows each name a place in the sending jurisdiction.
-PLACE_REQUIRED = {
-    FeedType.TEMPORARY_RESIDENCE: _lazy("The place of residence is missing."),
-    FeedType.MOVE: _lazy("The new place of residence is missing."),
-    FeedType.EMPLOYMENT: _lazy("The place of work is missing."),
-    FeedType.RENTAL: _lazy("The address of the rented home is missing."),
-    FeedType.BUSINESS: _lazy("The place of business is missing."),
-}
 # R-FEED-2, R-REGN-3: the lead a notice gives the township when nobody registered the person.
 TOWNSHIP_LEADS = {
     FeedType.EMPLOYMENT: LeadKind.EMPLOYED,
@@ -145,22 +133,9 @@ def feed_refusal(user: User, feed_type: str | None = None) -> str | None:
     return None
 
 
-def columns_for(department: str) -> list[tuple[str, list, list]]:
-    """The feeds a department sends with their required and optional columns (the upload page)."""
-    from yipanqi.imports.columns import fields_for
-    from yipanqi.imports.models import KIND_OF_FEED
-
-    return [
-        (
-            FeedType(feed).label,
-            [f.label for f in fields_for(KIND_OF_FEED[feed]) if f.required],
-            [f.label for f in fields_for(KIND_OF_FEED[feed]) if not f.required],
-        )
-        for feed in feeds_of(department)
-    ]
-
-
-def _report(feed_type: str, unit: str, period: dt.date, *, now, user, job_id, zero: bool):
+def report_for_month(
+    feed_type: str, unit: str, period: dt.date, *, now, user, job_id, zero: bool
+) -> FeedReport:
     """The month's report, created on its first arrival with its timeliness (R-FEED-1)."""
     key = period.strftime("%Y-%m")
     report = (
@@ -203,26 +178,21 @@ def submit_zero_report(
     """零通报: a month with nothing new is reported as such, on time or late (R-FEED-1)."""
     refusal = feed_refusal(acting_user)
     if refusal:
-        raise Rejected({"__all__": [refusal]})
+        raise FeedRejected({"__all__": [refusal]})
     if feed_type not in FeedType.values:
-        raise Rejected({"feed_type": [_("Please choose the feed.")]})
+        raise FeedRejected({"feed_type": [_("Please choose the feed.")]})
     refusal = feed_refusal(acting_user, feed_type)
     if refusal:
-        raise Rejected({"feed_type": [refusal]})
-    try:
-        month = parse_period(period)
-    except Rejected as exc:
-        raise Rejected({"period": exc.messages()}) from None
+        raise FeedRejected({"feed_type": [refusal]})
     now = now or timezone.now()
-    if month > local_date(now).replace(day=1):
-        raise Rejected({"period": [_("A report cannot be sent for a month to come.")]})
+    month = month_reported(period, local_date(now))
     with transaction.atomic():
-        report = _report(
+        report = report_for_month(
             feed_type, acting_user.jurisdiction_id, month, now=now, user=acting_user,
             job_id=None, zero=True,
         )  # fmt: skip
         if report.records:
-            raise Rejected(
+            raise FeedRejected(
                 {"__all__": [_("This month's report already has records; it is not empty.")]}
             )
         record_event(
@@ -236,86 +206,24 @@ def submit_zero_report(
     return report
 
 
-class _FeedRun:
-    def __init__(self, request: ImportRequest, feed_type: str, report: FeedReport, today):
+class FeedRun:
+    """Matches a feed's checked records against the registry and writes what they do
+    (R-FEED-2), inside the import's transaction.
+
+    `request` is the import's (its `unit`, `acting_user` and `now`); `outcome` its counters
+    (`created`, `unchanged`, `rejected`, `notified`, `errors`, `extra`). A record is
+    `(row number, parsed ID, name, place code, date, data)`.
+    """
+
+    def __init__(self, request, feed_type: str, report: FeedReport, outcome):
         self.request = request
         self.feed_type = feed_type
         self.report = report
-        self.today = today
         self.unit = request.unit
-        self.resolver = request.resolver or DivisionResolver(request.unit)
-        self.births: dict = {}
         self.seen: dict[tuple, int] = {}
-        self.outcome = Outcome()
+        self.outcome = outcome
         self.cipher = field_cipher()
         self.now = request.now or timezone.now()
-
-    def check(self, number: int, cells: dict):
-        errors: list[str] = []
-        ident = None
-        try:
-            if cells.get("id_number") in (None, ""):
-                raise CellError(_("The ID number is missing."))
-            ident = parse_id(cells["id_number"], self.today, self.births)
-        except CellError as exc:
-            errors.append(str(exc))
-        name = clean_text(cells.get("name"))
-        if not name or len(name) > 50:
-            errors.append(_("Please enter the person's name."))
-        place = None
-        if cells.get("place") not in (None, ""):
-            try:
-                place = self.resolver.resolve(cells["place"])
-                if not place.startswith(self.unit):
-                    errors.append(_("The place is outside the jurisdiction sending this feed."))
-            except CellError as exc:
-                errors.append(str(exc))
-        elif self.feed_type in PLACE_REQUIRED:
-            errors.append(str(PLACE_REQUIRED[self.feed_type]))
-        event_date = None
-        try:
-            event_date = parse_date(cells.get("event_date"))
-            if event_date is None:
-                errors.append(_("The date is missing."))
-            elif event_date > self.today:
-                errors.append(_("The date cannot be in the future."))
-        except CellError as exc:
-            errors.append(str(exc))
-        data: dict = {}
-        if self.feed_type == FeedType.MARRIAGE:
-            kind = MARRIAGE_TYPES.get(clean_text(cells.get("marriage_type")).lower())
-            if kind is None:
-                errors.append(_("The registration type must be marriage or divorce."))
-            data["marriage"] = kind
-        if self.feed_type == FeedType.HOSPITAL_BIRTH:
-            try:
-                sex = parse_sex(cells.get("child_sex"))
-                if not sex:
-                    errors.append(_("The sex of the child is missing."))
-                data["child_sex"] = sex
-            except CellError as exc:
-                errors.append(str(exc))
-            if ident is not None and ident.sex != "F":
-                errors.append(_("The mother's ID number is a man's."))
-            hospital = clean_text(cells.get("hospital"))
-            if hospital:
-                data["hospital"] = hospital[:100]
-        for field in ("employer", "business_name", "from_place"):
-            text = clean_text(cells.get(field))
-            if text:
-                data[field] = text[:100]
-        if cells.get("lease_until") not in (None, ""):
-            try:
-                until = parse_date(cells["lease_until"])
-                if until is not None and event_date is not None and until < event_date:
-                    errors.append(_("The end of the lease is before the date it was registered."))
-                elif until is not None:
-                    data["lease_until"] = until.isoformat()
-            except CellError as exc:
-                errors.append(str(exc))
-        if errors:
-            return errors
-        return (number, ident, name, place or self.unit, event_date, data)
 
     def write(self, batch: list[tuple]) -> None:
         fresh = []
@@ -593,81 +501,20 @@ class _FeedRun:
         )
         self.outcome.extra["leads"] = self.outcome.extra.get("leads", 0) + 1
 
-
-class _Rollback(Exception):
-    pass
-
-
-def import_feed(request: ImportRequest, *, period: str) -> Outcome:
-    """Import one department feed file for a month (R-FEED-1, R-FEED-2); all or nothing unless
-    valid_rows_only, as for registrations."""
-    started = time.perf_counter()
-    feed_type = FEED_OF_KIND[request.kind]
-    if request.acting_user is not None:
-        refusal = feed_refusal(request.acting_user, feed_type)
-        if refusal:
-            raise Rejected.because(refusal)
-    month = parse_period(period)
-    today = request.today or timezone.localdate()
-    if month > today.replace(day=1):
-        raise Rejected.because(_("A report cannot be sent for a month to come."))
-    table = open_table(Path(request.path), sheet=request.sheet)
-    layout = detect_layout(
-        table, request.kind, header_row=request.header_row, mapping=request.mapping
-    )
-    total = max(count_rows(table) - layout.header_row - 1, 0)
-    # Read before the transaction (issue 16.2): the file's rows are parsed while no write lock
-    # is held (SQLite takes the database's at BEGIN); a department's month is small.
-    records = list(iter_records(table, layout))
-    outcome = Outcome()
-    try:
-        with transaction.atomic():
-            report = _report(
-                feed_type, request.unit, month, now=request.now or timezone.now(),
-                user=request.acting_user,
-                job_id=request.job_id, zero=False,
-            )  # fmt: skip
-            run = _FeedRun(request, feed_type, report, today)
-            outcome = run.outcome
-            batch = []
-            for number, cells in records:
-                if cells is None:
-                    outcome.skipped += 1
-                    continue
-                outcome.rows += 1
-                checked = run.check(number, cells)
-                if isinstance(checked, list):
-                    outcome.rejected += 1
-                    outcome.errors[number] = checked
-                    continue
-                batch.append(checked)
-                if len(batch) >= BATCH:
-                    run.write(batch)
-                    batch = []
-                    if request.progress:
-                        request.progress(outcome.rows, total)
-            run.write(batch)
-            if request.progress:
-                request.progress(outcome.rows, max(total, outcome.rows))
-            if outcome.rows == 0:
-                report.zero_report = report.records == 0
-            report.records = FeedRecord.objects.filter(report=report).count()
-            report.matched = (
-                FeedRecord.objects.filter(report=report)
-                .exclude(outcome__in=[FeedOutcome.LEAD, FeedOutcome.NOT_REGISTERED])
-                .count()
-            )
-            report.leads = Lead.objects.filter(source__report=report).count()  # moved ones too
-            report.save(update_fields=["records", "matched", "leads", "zero_report"])
-            outcome.extra["feed_report"] = report.pk
-            outcome.extra["on_time"] = report.on_time
-            outcome.extra["due_on"] = report.due_on.isoformat()
-            if request.dry_run or (outcome.rejected and not request.valid_rows_only):
-                raise _Rollback
-            if request.progress:  # the last word: a job given up for dead is not committed
-                request.progress(outcome.rows, max(total, outcome.rows))
-            outcome.committed = True
-    except _Rollback:
-        outcome.committed = False
-    outcome.seconds = time.perf_counter() - started
-    return outcome
+    def finish(self, rows: int) -> None:
+        """The report's counts once the file is written; a file without rows is a zero report
+        unless the month already has records (R-FEED-1)."""
+        report = self.report
+        if rows == 0:
+            report.zero_report = report.records == 0
+        report.records = FeedRecord.objects.filter(report=report).count()
+        report.matched = (
+            FeedRecord.objects.filter(report=report)
+            .exclude(outcome__in=[FeedOutcome.LEAD, FeedOutcome.NOT_REGISTERED])
+            .count()
+        )
+        report.leads = Lead.objects.filter(source__report=report).count()  # moved ones too
+        report.save(update_fields=["records", "matched", "leads", "zero_report"])
+        self.outcome.extra["feed_report"] = report.pk
+        self.outcome.extra["on_time"] = report.on_time
+        self.outcome.extra["due_on"] = report.due_on.isoformat()

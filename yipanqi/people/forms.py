@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yipanqi.people.departures import DEPARTURE_REASONS
 from yipanqi.people.models import MaritalStatus, StayReason
 
 
@@ -72,3 +73,15 @@ class IdLookupForm(forms.Form):
 class ContactForm(forms.Form):
     on = forms.DateField()
     note = forms.CharField(max_length=200, required=False)
+
+
+class DepartureForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why did the person leave?"))
+    on = forms.DateField(
+        label=_("Date of departure"),
+        error_messages={"invalid": _("Please enter a date like 2026-03-05.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [(r.value, r.label) for r in DEPARTURE_REASONS]

@@ -1,9 +1,9 @@
-"""What the casework pages share: the audit origin, the gate for roles without records, and a
-service's refusal shown on the form."""
+"""What the casework pages share: the audit origin and the gate for roles without records (a
+service's refusal on the form: core.errors.refused_on)."""
 
 from django.http import Http404
 
-from yipanqi.audit.services import Origin
+from yipanqi.core.origin import Origin
 
 
 def web_origin(request) -> Origin:
@@ -20,11 +20,3 @@ def require_casework(request) -> None:
     """
     if request.user.scope_code is None:
         raise Http404
-
-
-def show_errors(form, exc) -> None:
-    """Put each message of a service's refusal (`exc.errors`: field -> messages) on that form
-    field, or on the whole form when it has no such field ("__all__" included)."""
-    for field, problems in exc.errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
