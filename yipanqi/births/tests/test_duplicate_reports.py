@@ -11,8 +11,8 @@ from yipanqi.births import services
 from yipanqi.births.models import BirthReport
 from yipanqi.births.tests.conftest import at
 from yipanqi.core.errors import Rejected
-from yipanqi.stats import counters
-from yipanqi.stats.models import StatCounter
+from yipanqi.ledger import counters
+from yipanqi.ledger.models import StatCounter
 
 BORN = dt.date(2026, 10, 1)
 
