@@ -51,7 +51,7 @@ class BirthRegistrationQuerySet(models.QuerySet):
         """R-ACC-2: registrations of women the user may see, and those the user's units handle
         (a husband's home township answers for him)."""
         scope = Scope.of(user)
-        if scope.none or scope.nation:
+        if scope.none or scope.nation:  # none or all of them: no subquery for the planner
             return scope.filter(self, "husband_home_id")
         return self.filter(
             Q(woman__in=Person.objects.visible_to(user).values("pk")) | scope.q("husband_home_id")

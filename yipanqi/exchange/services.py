@@ -94,7 +94,7 @@ def send_request(
     receiver = _division(receiver_code, "receiver")
     if acting_user is not None and not Scope.of(acting_user).covers(sender.code):
         raise _reject("sender", _("You can only send requests for your own jurisdiction."))
-    if sender.code.startswith(receiver.code) or receiver.code.startswith(sender.code):
+    if Scope.within(sender.code).meets(receiver.code):
         raise _reject(
             "receiver", _("The receiver must be another jurisdiction, not above or below you.")
         )
