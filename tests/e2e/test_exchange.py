@@ -7,8 +7,8 @@ import zoneinfo
 
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, id_for, make_user
-from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, make_user
+from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in, register_migrant
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,21 +30,8 @@ def seeded(divisions, settings):
 
 
 def _person(alice):
-    from yipanqi.people.services import RegistrationInput, register
 
-    return register(
-        RegistrationInput(
-            id_number=id_for(seq=91),
-            name="周丽",
-            home_code=SANTAI_VILLAGE,
-            residence_code=NANSHAN_VILLAGE,
-            arrival_date=dt.date(2026, 3, 2),
-            reason="work",
-            marital_status="first_marriage",
-        ),
-        kind="inflow",
-        acting_user=alice,
-    ).person
+    return register_migrant(alice, seq=91, name="周丽")
 
 
 def _no_sideways_scroll(page) -> bool:
