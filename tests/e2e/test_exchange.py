@@ -7,7 +7,7 @@ import zoneinfo
 
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, make_user
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, make_user, report_a_checkup
 from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in, register_migrant
 
 pytestmark = [
@@ -42,31 +42,11 @@ def test_r_ex_1_home_township_sees_the_service_report_and_answers_with_a_note(
     seeded, new_page, shot
 ):
     from yipanqi.exchange.models import Request
-    from yipanqi.services import services
 
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
     make_user("bob", "township_operator", SANTAI_TOWNSHIP)
     person = _person(alice)
-    services.record_service(
-        services.ServiceInput(
-            person_id=person.pk,
-            service_type="reproductive_checkup",
-            given_on=dt.date(2026, 3, 10),
-            provider="南头街道计生服务站",
-            amount_charged=0,
-        ),
-        acting_user=alice,
-    )
-    report = services.send_service_report(
-        services.ReportInput(
-            person_id=person.pk,
-            period_from=dt.date(2026, 1, 1),
-            period_to=dt.date(2026, 6, 30),
-            contraception="口服避孕药",
-            idempotency_key="e2e-report",
-        ),
-        acting_user=alice,
-    )
+    report = report_a_checkup(person, alice, key="e2e-report")
 
     page = new_page(PHONE)
     log_in(page, "bob")

@@ -13,10 +13,7 @@ from yipanqi.accounts.models import ApiToken
 from yipanqi.exchange.models import Request, RequestType
 from yipanqi.exchange.payloads import KINDS, describe
 
-from .conftest import SENT_AT
-
 pytestmark = pytest.mark.django_db
-HUSBAND_HOME = "320102002"  # 江苏省 › 南京市 › 玄武区 › 梅园新村街道
 
 
 @pytest.fixture
@@ -51,22 +48,9 @@ def service_report(village_worker, person):
 
 
 @pytest.fixture
-def birth_confirmation(village_worker, person):
+def birth_confirmation(ask_first_child, person):
     """R-BIRTH-2 step 1: the 南山 village asks 王芳's home township to confirm."""
-    from yipanqi.births.services import BirthInput, apply_first_child, ask_home_townships
-
-    registration = apply_first_child(
-        BirthInput(
-            woman_id=person.pk,
-            husband_name="张伟",
-            husband_home_code=HUSBAND_HOME,
-            documents=["id_cards", "marriage_certificate", "status_certificate"],
-            idempotency_key="b-1",
-        ),
-        acting_user=village_worker,
-        now=SENT_AT,
-    )
-    ask_home_townships(registration.pk, acting_user=village_worker, now=SENT_AT)
+    registration = ask_first_child(person, key="b-1")
     request = Request.objects.get(type=RequestType.BIRTH_CONFIRMATION, receiver=SANTAI_TOWNSHIP)
     return registration, request
 
