@@ -468,6 +468,20 @@ def _move(complaint: Complaint, *, to: Division, due, days: int | None, today, *
     return True
 
 
+def _log_move(complaint, write_event, *, acting_user, origin, now, from_code, reason, detail):
+    """A claimed move's timeline event and audit row, inside the move's transaction."""
+    write_event(complaint, at=now, actor=acting_user, from_code=from_code, reason=reason)
+    record_event(
+        actor=acting_user,
+        action=Action.CHANGE,
+        origin=origin,
+        object_type="complaint",
+        object_id=complaint.pk,
+        person_id=complaint.person_id,
+        detail=detail,
+    )
+
+
 def transfer_complaint(
     complaint_id: int,
     *,
@@ -515,16 +529,14 @@ def transfer_complaint(
     with transaction.atomic():
         if not _move(complaint, to=target, due=None, days=None, today=None):
             raise Rejected.because(_("Someone else changed this complaint. Please look again."))
-        events.complaint_transferred(
-            complaint, at=now, actor=acting_user, from_code=from_code, reason=text
-        )
-        record_event(
-            actor=acting_user,
-            action=Action.CHANGE,
+        _log_move(
+            complaint,
+            events.complaint_transferred,
+            acting_user=acting_user,
             origin=origin,
-            object_type="complaint",
-            object_id=complaint.pk,
-            person_id=complaint.person_id,
+            now=now,
+            from_code=from_code,
+            reason=text,
             detail={"event": "transferred", "from": from_code, "to": target.code, "reason": text},
         )
     return complaint
@@ -583,16 +595,14 @@ def escalate_complaint(
         )
         if not moved:
             raise Rejected.because(_("Someone else changed this complaint. Please look again."))
-        events.complaint_escalated(
-            complaint, at=now, actor=acting_user, from_code=from_code, reason=text
-        )
-        record_event(
-            actor=acting_user,
-            action=Action.CHANGE,
+        _log_move(
+            complaint,
+            events.complaint_escalated,
+            acting_user=acting_user,
             origin=origin,
-            object_type="complaint",
-            object_id=complaint.pk,
-            person_id=complaint.person_id,
+            now=now,
+            from_code=from_code,
+            reason=text,
             detail={
                 "event": "escalated",
                 "from": from_code,
