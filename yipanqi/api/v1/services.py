@@ -362,11 +362,7 @@ def supply_points(request, filters: Query[SupplyQuery]):
 def add_supply_point(request, payload: SupplyPointIn):
     if not services.may_edit_supply_points(request.auth):
         raise HttpError(403, "Supply points are kept by the township.")
-    point = services.save_supply_point(
-        services.SupplyPointInput(**payload.dict()),
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    point = act(request, services.save_supply_point, services.SupplyPointInput(**payload.dict()))
     return Status(201, _point(point))
 
 
@@ -378,11 +374,11 @@ def add_supply_point(request, payload: SupplyPointIn):
 def change_supply_point(request, point_id: int, payload: SupplyPointIn):
     if not services.may_edit_supply_points(request.auth):
         raise HttpError(404, "No such supply point in your township.")
-    point = services.save_supply_point(
+    point = act(
+        request,
+        services.save_supply_point,
         services.SupplyPointInput(**payload.dict()),
-        acting_user=request.auth,
         point_id=point_id,
-        origin=api_origin(request),
     )
     return Status(200, _point(point))
 
