@@ -12,7 +12,7 @@ import zoneinfo
 import pytest
 from django.utils import translation
 
-from conftest import NANSHAN_TOWNSHIP, make_user, report_a_checkup
+from conftest import NANSHAN_TOWNSHIP, make_user, report_services
 from yipanqi.births import services as births
 from yipanqi.births.models import BirthRegistration
 from yipanqi.exchange.models import Request, RequestType
@@ -227,7 +227,7 @@ def test_service_report_and_departure_show_their_request_due(
 
     registration = register_inflow()
     woman = registration.person
-    report = report_a_checkup(woman, village_worker, key="walk-report")
+    report = report_services(woman, village_worker, key="walk-report")
     page = _page(client, village_worker, f"/services/reports/{report.pk}/")
     assert f"acknowledge by {report.request.due_on.isoformat()}" in page
     record_departure(

@@ -7,7 +7,7 @@ import zoneinfo
 
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, make_user, report_a_checkup
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, make_user, report_services
 from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in, register_migrant
 
 pytestmark = [
@@ -46,7 +46,7 @@ def test_r_ex_1_home_township_sees_the_service_report_and_answers_with_a_note(
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
     make_user("bob", "township_operator", SANTAI_TOWNSHIP)
     person = _person(alice)
-    report = report_a_checkup(person, alice, key="e2e-report")
+    report = report_services(person, alice, key="e2e-report")
 
     page = new_page(PHONE)
     log_in(page, "bob")

@@ -341,6 +341,19 @@ def may_answer(user: User, complaint: Complaint) -> bool:
     )
 
 
+def _audit_change(complaint: Complaint, acting_user, origin, detail: dict) -> None:
+    """The audit row of a change to a complaint (acting_user None: the daily sweep)."""
+    record_event(
+        actor=acting_user,
+        action=Action.CHANGE,
+        origin=origin,
+        object_type="complaint",
+        object_id=complaint.pk,
+        person_id=complaint.person_id,
+        detail=detail,
+    )
+
+
 def answer_complaint(
     complaint_id: int,
     *,
@@ -380,15 +393,7 @@ def answer_complaint(
             exchange.answer_request(
                 complaint.referral_id, answer=text, acting_user=acting_user, origin=origin, now=now
             )
-        record_event(
-            actor=acting_user,
-            action=Action.CHANGE,
-            origin=origin,
-            object_type="complaint",
-            object_id=complaint.pk,
-            person_id=complaint.person_id,
-            detail={"event": "answered", "late": late},
-        )
+        _audit_change(complaint, acting_user, origin, {"event": "answered", "late": late})
     return complaint
 
 
@@ -471,15 +476,7 @@ def _move(complaint: Complaint, *, to: Division, due, days: int | None, today, *
 def _log_move(complaint, write_event, *, acting_user, origin, now, from_code, reason, detail):
     """A claimed move's timeline event and audit row, inside the move's transaction."""
     write_event(complaint, at=now, actor=acting_user, from_code=from_code, reason=reason)
-    record_event(
-        actor=acting_user,
-        action=Action.CHANGE,
-        origin=origin,
-        object_type="complaint",
-        object_id=complaint.pk,
-        person_id=complaint.person_id,
-        detail=detail,
-    )
+    _audit_change(complaint, acting_user, origin, detail)
 
 
 def transfer_complaint(

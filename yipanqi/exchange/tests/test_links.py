@@ -19,7 +19,7 @@ from conftest import (
     SANTAI_TOWNSHIP,
     SANTAI_VILLAGE,
     make_user,
-    report_a_checkup,
+    report_services,
 )
 from yipanqi.exchange.services import escalate_request, send_request
 from yipanqi.exchange.sweep import sweep
@@ -100,7 +100,7 @@ def world(village_worker, township_operator, person, ask_first_child):
     from yipanqi.grievances.models import Category
     from yipanqi.grievances.services import ComplaintInput, file_complaint
 
-    report_a_checkup(person, village_worker, key="links-report")
+    report_services(person, village_worker, key="links-report")
     ask_first_child(person, key="links-birth")
     issue_certificate(person.pk, acting_user=township_operator)
     send_request(

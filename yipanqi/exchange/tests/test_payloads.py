@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import SANTAI_TOWNSHIP
+from conftest import SANTAI_TOWNSHIP, report_services
 from yipanqi.accounts.models import ApiToken
 from yipanqi.exchange.models import Request, RequestType
 from yipanqi.exchange.payloads import KINDS, describe
@@ -19,32 +19,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def service_report(village_worker, person):
     """R-SVC-2: two services given in 南山, reported to the 三台 home township."""
-    from yipanqi.services import services
-
-    for service_type, day in (
+    given = (
         ("reproductive_checkup", dt.date(2026, 3, 10)),
         ("oral_contraceptives", dt.date(2026, 4, 2)),
-    ):
-        services.record_service(
-            services.ServiceInput(
-                person_id=person.pk,
-                service_type=service_type,
-                given_on=day,
-                provider="南头街道计生服务站",
-                amount_charged=0,
-            ),
-            acting_user=village_worker,
-        )
-    return services.send_service_report(
-        services.ReportInput(
-            person_id=person.pk,
-            period_from=dt.date(2026, 1, 1),
-            period_to=dt.date(2026, 6, 30),
-            contraception="口服避孕药",
-            idempotency_key="r-1",
-        ),
-        acting_user=village_worker,
     )
+    return report_services(person, village_worker, key="r-1", given=given)
 
 
 @pytest.fixture
