@@ -151,6 +151,19 @@ def _may_file_for_staff(user: User) -> bool:
     return user.role in CASEWORK_ROLES and user.scope_code is not None
 
 
+def _audit_change(complaint: Complaint, acting_user, origin, detail: dict) -> None:
+    """The audit row of a change to a complaint (acting_user None: the daily sweep)."""
+    record_event(
+        actor=acting_user,
+        action=Action.CHANGE,
+        origin=origin,
+        object_type="complaint",
+        object_id=complaint.pk,
+        person_id=complaint.person_id,
+        detail=detail,
+    )
+
+
 def file_complaint(
     data: ComplaintInput,
     *,
@@ -241,14 +254,11 @@ def file_complaint(
                     )
                     complaint.save(update_fields=["referral"])
                     events.complaint_referred(complaint, at=now, actor=acting_user)
-                record_event(
-                    actor=acting_user,
-                    action=Action.CHANGE,
-                    origin=origin,
-                    object_type="complaint",
-                    object_id=complaint.pk,
-                    person_id=person.pk if person else None,
-                    detail={
+                _audit_change(
+                    complaint,
+                    acting_user,
+                    origin,
+                    {
                         "event": "filed",
                         "category": data.category,
                         "channel": channel,
@@ -338,19 +348,6 @@ def may_answer(user: User, complaint: Complaint) -> bool:
         and scope is not None
         and user.role in CASEWORK_ROLES
         and complaint.assigned_to_id.startswith(scope)
-    )
-
-
-def _audit_change(complaint: Complaint, acting_user, origin, detail: dict) -> None:
-    """The audit row of a change to a complaint (acting_user None: the daily sweep)."""
-    record_event(
-        actor=acting_user,
-        action=Action.CHANGE,
-        origin=origin,
-        object_type="complaint",
-        object_id=complaint.pk,
-        person_id=complaint.person_id,
-        detail=detail,
     )
 
 
