@@ -1,6 +1,7 @@
 """Inbox, outbox, request detail and actions. Views parse, authorize, call one service and
 render; the rules live in services.py (the rule sets' pages are regions.views)."""
 
+import functools
 import uuid
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yipanqi.core.casework import require_casework, web_origin
+from yipanqi.core.casework import post_on_page, require_casework, succeeded, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.divisions.scope import Scope
@@ -150,38 +151,46 @@ def working_days_late(item, today) -> int:
     return max(0, -working_days_left(item.due_on, today).days)
 
 
+def _page(request, item, status: int = 200, **forms):
+    """The request's page, with any forms that were not accepted."""
+    context = _detail_context(request, item, **forms)
+    return render(request, "exchange/detail.html", context, status=status)
+
+
+def _post(request, pk: int, form_class, name: str, service, done):
+    """A form posted on the request's page (again with it as a 400 when not accepted)."""
+    require_casework(request)
+    item = _access(request, pk)
+    return post_on_page(request, item, form_class, name, service, done, page=_page, status=400)
+
+
 def _coordinate(request, pk: int, form_class, name: str, act, success: str, form_kwargs=None):
     """Parse one coordination form, call its service, and show the request again."""
     require_casework(request)
     item = _access(request, pk)
-    form = form_class(request.POST, **(form_kwargs(item) if form_kwargs else {}))
-    if form.is_valid():
-        with refused_on(form):
-            act(item, form.cleaned_data)
-            messages.success(request, success)
-            if coordination.list_coordination(request.user).filter(pk=item.pk).exists():
-                return redirect("exchange:detail", item.pk)
-            return redirect("exchange:coordination")
-    context = _detail_context(request, item, **{name: form})
-    return render(request, "exchange/detail.html", context, status=400)
+    if form_kwargs:
+        form_class = functools.partial(form_class, **form_kwargs(item))
+
+    def done(item, _result):
+        messages.success(request, success)
+        if coordination.list_coordination(request.user).filter(pk=item.pk).exists():
+            return redirect("exchange:detail", item.pk)
+        return redirect("exchange:coordination")
+
+    return post_on_page(request, item, form_class, name, act, done, page=_page, status=400)
 
 
 @require_POST
 @login_required
 @refusals
 def decide(request, pk: int):
-    def act(item, data):
-        coordination.decide_request(
-            item.pk,
-            decision=data["decision"],
-            outcome=data["outcome"],
-            working_days=data.get("working_days"),
-            acting_user=request.user,
-            origin=web_origin(request),
-        )
-
     return _coordinate(
-        request, pk, DecideForm, "decide_form", act, _("Decision recorded; both sides see it.")
+        request,
+        pk,
+        DecideForm,
+        "decide_form",
+        coordination.decide_request,
+        _("Decision recorded; both sides see it."),
     )
 
 
@@ -189,21 +198,12 @@ def decide(request, pk: int):
 @login_required
 @refusals
 def reschedule(request, pk: int):
-    def act(item, data):
-        coordination.reschedule_request(
-            item.pk,
-            working_days=data["working_days"],
-            reason=data["reason"],
-            acting_user=request.user,
-            origin=web_origin(request),
-        )
-
     return _coordinate(
         request,
         pk,
         RescheduleForm,
         "reschedule_form",
-        act,
+        coordination.reschedule_request,
         _("New due date set; the receiver answers by it."),
     )
 
@@ -212,21 +212,12 @@ def reschedule(request, pk: int):
 @login_required
 @refusals
 def assign(request, pk: int):
-    def act(item, data):
-        coordination.assign_request(
-            item.pk,
-            unit_code=data["unit_code"],
-            note=data["note"],
-            acting_user=request.user,
-            origin=web_origin(request),
-        )
-
     return _coordinate(
         request,
         pk,
         AssignForm,
         "assign_form",
-        act,
+        coordination.assign_request,
         _("Assigned; that unit now coordinates the request."),
         form_kwargs=lambda item: {"choices": _assign_choices(item)},
     )
@@ -237,52 +228,29 @@ def assign(request, pk: int):
 @refusals
 def detail(request, pk: int):
     require_casework(request)
-    item = _access(request, pk)
-    return render(request, "exchange/detail.html", _detail_context(request, item))
+    return _page(request, _access(request, pk))
 
 
 @require_POST
 @login_required
 @refusals
 def answer(request, pk: int):
-    require_casework(request)
-    item = _access(request, pk)
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            services.answer_request(
-                item.pk,
-                answer=form.cleaned_data["answer"],
-                canned=form.cleaned_data["canned"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            messages.success(request, _("Answered. The sender can see your answer now."))
-            return redirect("exchange:box", "inbox")
-    context = _detail_context(request, item, answer_form=form)
-    return render(request, "exchange/detail.html", context, status=400)
+    def done(_item, _answered):
+        message = _("Answered. The sender can see your answer now.")
+        return succeeded(request, message, "exchange:box", "inbox")
+
+    return _post(request, pk, AnswerForm, "answer_form", services.answer_request, done)
 
 
 @require_POST
 @login_required
 @refusals
 def escalate(request, pk: int):
-    require_casework(request)
-    item = _access(request, pk)
-    form = EscalateForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            services.escalate_request(
-                item.pk,
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            messages.success(request, _("Escalated to the common higher level."))
-            return redirect("exchange:detail", item.pk)
-    context = _detail_context(request, item, escalate_form=form)
-    return render(request, "exchange/detail.html", context, status=400)
+    def done(item, _escalated):
+        message = _("Escalated to the common higher level.")
+        return succeeded(request, message, "exchange:detail", item.pk)
+
+    return _post(request, pk, EscalateForm, "escalate_form", services.escalate_request, done)
 
 
 @require_POST
