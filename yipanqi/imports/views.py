@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
 from yipanqi.core.casework import web_origin
+from yipanqi.core.errors import refused_in_messages
 from yipanqi.core.exports import streamed_response
 from yipanqi.core.paging import paginate
 from yipanqi.feeds import services as feeds
@@ -168,14 +169,12 @@ def report(request, job_id: int):
 @login_required
 def export(request, what: str, fmt: str):
     """GET for the lists filtered in the URL; POST for the person search (no ID in URLs)."""
+    if not request.user.can_see_persons and what not in exports.OPEN_TO_ALL:
+        raise Http404  # no list of persons exists for this role, not even a refused one
     params = request.POST if request.method == "POST" else request.GET
-    try:
+    with refused_in_messages(request):
         built = exports.export(request.user, what, fmt, params.dict(), origin=web_origin(request))
-    except exports.ExportRejected as exc:
-        if not request.user.can_see_persons and what != "divisions":
-            raise Http404 from None
-        messages.error(request, str(exc))
-        return redirect("imports:index")
-    response = streamed_response(built, fmt)
-    response["Cache-Control"] = "no-store"
-    return response
+        response = streamed_response(built, fmt)
+        response["Cache-Control"] = "no-store"
+        return response
+    return redirect("imports:index")

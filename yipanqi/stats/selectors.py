@@ -643,7 +643,8 @@ STATISTICS = gettext_lazy("Statistics counters")
 def export_statistics(user, params: dict, *, full: bool, origin=None):
     """The counters in the user's subtree (or a part of it) as an export (issue 5; written out
     by core.exports)."""
-    from yipanqi.core.exports import Export, ExportRejected
+    from yipanqi.core.errors import Rejected
+    from yipanqi.core.exports import Export
     from yipanqi.divisions.models import Division
 
     scope = user.scope_code or ""
@@ -653,7 +654,7 @@ def export_statistics(user, params: dict, *, full: bool, origin=None):
     within = (params.get("within") or "").strip()
     if within:
         if not within.isdigit() or (scope and not within.startswith(scope)):
-            raise ExportRejected(_("This jurisdiction is outside your own."))
+            raise Rejected.because(_("This jurisdiction is outside your own."))
         qs = qs.filter(division_code__startswith=within)
     header = [_("Code"), _("Jurisdiction"), _("Metric"), _("Key"), _("Month"), _("Value")]
 
