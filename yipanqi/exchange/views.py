@@ -30,10 +30,6 @@ from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
 
 
-def _access(request, pk):
-    return services.access_request(request.user, pk)
-
-
 @never_cache
 @login_required
 def box(request, box):
@@ -152,7 +148,7 @@ def working_days_late(item, today) -> int:
 def _coordinate(request, pk: int, form_class, name: str, act, success: str, form_kwargs=None):
     """Parse one coordination form, call its service, and show the request again."""
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     form = form_class(request.POST, **(form_kwargs(item) if form_kwargs else {}))
     if form.is_valid():
         with refused_on(form):
@@ -236,7 +232,7 @@ def assign(request, pk: int):
 @refusals
 def detail(request, pk: int):
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     return render(request, "exchange/detail.html", _detail_context(request, item))
 
 
@@ -245,7 +241,7 @@ def detail(request, pk: int):
 @refusals
 def answer(request, pk: int):
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         with refused_on(form):
@@ -268,7 +264,7 @@ def answer(request, pk: int):
 @refusals
 def escalate(request, pk: int):
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     form = EscalateForm(request.POST)
     if form.is_valid():
         with refused_on(form):
@@ -289,7 +285,7 @@ def escalate(request, pk: int):
 @refusals
 def close(request, pk: int):
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     with refused_in_messages(request):
         services.close_request(item.pk, acting_user=request.user, origin=web_origin(request))
         messages.success(request, _("Closed."))
