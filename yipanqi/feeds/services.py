@@ -36,6 +36,7 @@ from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.core.errors import Rejected
 from yipanqi.divisions.models import within_q
+from yipanqi.feeds import counted as feed_counts
 from yipanqi.feeds.models import (
     FEED_DEPARTMENT,
     FeedOutcome,
@@ -46,6 +47,8 @@ from yipanqi.feeds.models import (
     LeadKind,
     LeadStatus,
 )
+from yipanqi.ledger import counters
+from yipanqi.people import counted as people_counts
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     CloseReason,
@@ -56,7 +59,6 @@ from yipanqi.people.models import (
     Registration,
     RegistrationKind,
 )
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import deadline_for_day_of_month, local_date
 
 FEED_DUE_DAY = 3  # R-FEED-1: by the 3rd of each month
@@ -139,7 +141,7 @@ def report_for_month(
         if not zero and report.zero_report:
             report.zero_report = False
             report.save(update_fields=["zero_report"])
-            stats.feed_report_no_longer_zero(report)  # R-FEED-1 counters, same transaction
+            feed_counts.feed_report_no_longer_zero(report)  # R-FEED-1 counters, same transaction
         return report
     due = due_for(period)
     report = FeedReport.objects.create(
@@ -155,7 +157,7 @@ def report_for_month(
         job_id=job_id,
         sent_by=user if getattr(user, "pk", None) else None,
     )
-    stats.fact_added(report)  # R-FEED-1 timeliness and zero reports, same transaction
+    counters.fact_added(report)  # R-FEED-1 timeliness and zero reports, same transaction
     return report
 
 
@@ -317,12 +319,10 @@ class FeedRun:
             after = MaritalStatus.REMARRIED
         if after == before:
             return FeedOutcome.MARITAL_SAME
-        from yipanqi.stats import counters
-
         counted = copy.copy(person)  # as the statistics counted her
         Person.objects.filter(pk=person.pk).update(marital_status=after, updated_at=self.now)
         person.marital_status = after
-        counters.person_changed(counted, person)  # R-STAT-1: service coverage counts the married
+        people_counts.person_changed(counted, person)  # R-STAT-1: coverage counts the married
         PersonEvent.objects.create(
             person=person,
             at=self.now,
@@ -344,7 +344,6 @@ class FeedRun:
         from yipanqi.births.models import BirthReport, ReportSource
         from yipanqi.exchange.models import RequestType
         from yipanqi.exchange.services import send_request
-        from yipanqi.stats import counters
 
         key = f"feed-birth-{index[:32]}-{born.isoformat()}"
         if BirthReport.objects.filter(idempotency_key=key).exists():
@@ -417,7 +416,7 @@ class FeedRun:
             if not closed:
                 continue
             registration.refresh_from_db()
-            stats.registration_closed(registration)  # R-STAT-1, same transaction
+            people_counts.registration_closed(registration)  # R-STAT-1, same transaction
             PersonEvent.objects.create(
                 person=person,
                 at=self.now,

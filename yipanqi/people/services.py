@@ -17,7 +17,10 @@ from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
+from yipanqi.ledger.counters import fact_added as stats_fact_added
 from yipanqi.people import idnumbers
+from yipanqi.people.counted import person_changed as stats_person_changed
+from yipanqi.people.counted import registration_closed as stats_registration_closed
 from yipanqi.people.grants import emergency_person
 from yipanqi.people.models import (
     CloseReason,
@@ -31,9 +34,6 @@ from yipanqi.people.models import (
     Sex,
     StayReason,
 )
-from yipanqi.stats.counters import fact_added as stats_fact_added
-from yipanqi.stats.counters import person_changed as stats_person_changed
-from yipanqi.stats.counters import registration_closed as stats_registration_closed
 from yipanqi.workdays.services import add_working_days
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
