@@ -32,6 +32,7 @@ from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
 from yipanqi.core.casework import web_origin
+from yipanqi.core.errors import refusals
 
 
 def _next_url(request, default: str = "web:home") -> str:
@@ -274,6 +275,7 @@ def password_change(request):
 
 @never_cache
 @login_required
+@refusals
 def tokens(request):
     """API tokens of the logged-in user: create one (shown once) or revoke one; both audited."""
     new_key = None
@@ -282,12 +284,9 @@ def tokens(request):
         if revoke:
             if not revoke.isdigit():
                 raise Http404
-            try:
-                services.revoke_own_token(
-                    int(revoke), acting_user=request.user, origin=web_origin(request)
-                )
-            except services.TokenNotFound:
-                raise Http404 from None
+            services.revoke_own_token(
+                int(revoke), acting_user=request.user, origin=web_origin(request)
+            )
             messages.success(request, _("The token was revoked."))
             return redirect("web:tokens")
         _token, new_key = services.create_token(

@@ -89,11 +89,12 @@ def export_requests(user, params: dict, *, full: bool, origin=None):
     from django.utils.translation import gettext as _
     from django.utils.translation import pgettext
 
-    from yipanqi.core.exports import Export, ExportRejected, cell_date
+    from yipanqi.core.errors import Rejected
+    from yipanqi.core.exports import Export, cell_date
 
     box = params.get("box") or "inbox"
     if box not in BOXES:
-        raise ExportRejected(_("There is no such list."))
+        raise Rejected.because(_("There is no such list."))
     filters = Filters(
         type=params.get("type", ""),
         status=params.get("status", ""),
@@ -126,11 +127,11 @@ def export_requests(user, params: dict, *, full: bool, origin=None):
 def _param_date(value) -> dt.date | None:
     from django.utils.translation import gettext as _
 
-    from yipanqi.core.exports import ExportRejected
+    from yipanqi.core.errors import Rejected
 
     if not value:
         return None
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ExportRejected(_("Please write dates like 2026-03-05.")) from None
+        raise Rejected.because(_("Please write dates like 2026-03-05.")) from None

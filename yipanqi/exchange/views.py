@@ -32,10 +32,6 @@ from yipanqi.exchange.models import RequestType
 from yipanqi.people import services as people
 
 
-def _access(request, pk):
-    return services.access_request(request.user, pk)
-
-
 @never_cache
 @login_required
 def box(request, box):
@@ -160,14 +156,14 @@ def _page(request, item, status: int = 200, **forms):
 def _post(request, pk: int, form_class, name: str, service, done):
     """A form posted on the request's page (again with it as a 400 when not accepted)."""
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     return post_on_page(request, item, form_class, name, service, done, page=_page, status=400)
 
 
 def _coordinate(request, pk: int, form_class, name: str, act, success: str, form_kwargs=None):
     """Parse one coordination form, call its service, and show the request again."""
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     if form_kwargs:
         form_class = functools.partial(form_class, **form_kwargs(item))
 
@@ -228,7 +224,7 @@ def assign(request, pk: int):
 @refusals
 def detail(request, pk: int):
     require_casework(request)
-    return _page(request, _access(request, pk))
+    return _page(request, services.access_request(request.user, pk))
 
 
 @require_POST
@@ -258,7 +254,7 @@ def escalate(request, pk: int):
 @refusals
 def close(request, pk: int):
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     with refused_in_messages(request):
         services.close_request(item.pk, acting_user=request.user, origin=web_origin(request))
         messages.success(request, _("Closed."))
