@@ -1,6 +1,7 @@
 """Sending, answering, escalating and closing requests (R-EX-1..5). One transaction per change,
 with its timeline event and its audit row; sending joins the caller's transaction."""
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 
@@ -14,10 +15,11 @@ from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, ancestors_of, level_of
 from yipanqi.divisions.models import Division
-from yipanqi.exchange import events
+from yipanqi.exchange import events, hooks
 from yipanqi.exchange.answers import CANNED, answers_for, needs_note_texts
 from yipanqi.exchange.models import (
     AWAITING_STATUSES,
+    OPEN_STATUSES,
     Request,
     RequestStatus,
     RequestType,
@@ -211,11 +213,9 @@ def answer_request(
         stats.request_answered(request)  # R-STAT-1 timeliness
         late = local_date(now) > request.due_on
         events.request_answered(request, at=now, actor=acting_user, late=late, canned=canned)
-        if request.type == RequestType.BIRTH_CONFIRMATION:
-            # R-BIRTH-2 step 2: the birth registration's timeline records the confirmation.
-            from yipanqi.births.services import record_confirmation
-
-            record_confirmation(request, acting_user=acting_user, now=now)
+        for answered in hooks.answered_handlers(request.type):
+            # What the sending domain records with the answer (births: R-BIRTH-2 step 2).
+            answered(request, acting_user=acting_user, now=now)
         record_event(
             actor=acting_user,
             action=Action.CHANGE,
@@ -341,3 +341,34 @@ def may_escalate(user: User, request: Request) -> bool:
 
 def may_close(user: User, request: Request) -> bool:
     return request.status == RequestStatus.ANSWERED and _covers(user, request.sender_id)
+
+
+def open_for_calendar(first: dt.date, last: dt.date):
+    """R-WD-4: open requests due on `first` or later, delivered on `last` or earlier, with the
+    day their working-day count started (a new year's schedule may move them)."""
+    requests = (
+        Request.objects.filter(status__in=OPEN_STATUSES, due_on__gte=first)
+        .select_related("sender", "receiver")
+        .order_by("due_on", "pk")
+    )
+    for r in requests.iterator(chunk_size=2000):
+        start = local_date(r.delivered_at or r.created_at)
+        if start <= last:
+            yield r, start
+
+
+def calendar_label(request: Request) -> str:
+    return f"{request.get_type_display()} · {request.sender.short_name} → {request.receiver.short_name}"
+
+
+def move_due_for_calendar(request: Request, new_due: dt.date, fallback: bool) -> bool:
+    """R-WD-4: a newly loaded schedule moves an open request's due date, if it is unchanged;
+    the counters follow (R-STAT-1). The caller's transaction writes the audit row."""
+    before = copy.copy(request)
+    claimed = Request.objects.filter(pk=request.pk, due_on=request.due_on).update(
+        due_on=new_due, due_fallback=fallback
+    )
+    if claimed:
+        request.due_on, request.due_fallback = new_due, fallback
+        stats.fact_changed(before, request)
+    return bool(claimed)
