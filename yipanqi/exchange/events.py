@@ -9,27 +9,31 @@ def _event(request: Request, type_: str, *, at, actor=None, unit=None, **data) -
     )
 
 
-def request_sent(request: Request, *, at, actor) -> RequestEvent:
-    return _event(
-        request,
-        RequestEventType.SENT,
-        at=at,
-        actor=actor,
-        unit=request.sender,
-        rule_reason=request.rule_reason,
-    )
-
-
-def request_delivered(request: Request, *, at) -> RequestEvent:
-    return _event(
-        request,
-        RequestEventType.DELIVERED,
-        at=at,
-        unit=request.receiver,
-        due_on=request.due_on.isoformat(),
-        deadline_days=request.deadline_days,
-        fallback=request.due_fallback,
-    )
+def sending_events(request: Request, *, at, actor) -> list[RequestEvent]:
+    """The sent and delivered steps of a new request (R-WD-2: delivered the moment it is sent),
+    unsaved: send_requests writes them for one request or many in one INSERT; the demo writes
+    the same rows raw."""
+    return [
+        RequestEvent(
+            request=request,
+            at=at,
+            type=RequestEventType.SENT,
+            actor=actor,
+            unit_id=request.sender_id,
+            data={"rule_reason": request.rule_reason},
+        ),
+        RequestEvent(
+            request=request,
+            at=at,
+            type=RequestEventType.DELIVERED,
+            unit_id=request.receiver_id,
+            data={
+                "due_on": request.due_on.isoformat(),
+                "deadline_days": request.deadline_days,
+                "fallback": request.due_fallback,
+            },
+        ),
+    ]
 
 
 def request_answered(request: Request, *, at, actor, late: bool, canned: str = "") -> RequestEvent:

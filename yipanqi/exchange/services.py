@@ -3,7 +3,8 @@ with its timeline event and its audit row; sending joins the caller's transactio
 
 import copy
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +22,7 @@ from yipanqi.exchange.models import (
     AWAITING_STATUSES,
     OPEN_STATUSES,
     Request,
+    RequestEvent,
     RequestStatus,
     RequestType,
 )
@@ -38,14 +40,14 @@ def _covers(user: User | None, code: str) -> bool:
     return scope is not None and user.role in CASEWORK_ROLES and code.startswith(scope)
 
 
-def _division(code: str, field: str) -> Division:
+def _division(code: str, field: str, known: dict) -> Division:
     try:
         level_of(code or "")
     except InvalidCode:
         raise _reject(
             field, _("%(code)s is not a division code.") % {"code": (code or "")[:20]}
         ) from None
-    division = Division.objects.filter(pk=code).first()
+    division = known.get(code)
     if division is None:
         raise _reject(field, _("There is no division with code %(code)s.") % {"code": code})
     return division
@@ -64,6 +66,24 @@ def access_request(user: User, request_id: int) -> Request:
     return found
 
 
+@dataclass(frozen=True)
+class RequestSpec:
+    """One request to send: what send_request takes besides the actor, the moment and origin.
+
+    `deadline_key` names the rule-set deadline when it is not the type's own (a further
+    child's birth notice, R-BIRTH-3: `rules.STEP_DEADLINES`). `persons` are Person rows or ids.
+    """
+
+    type: str
+    sender_code: str
+    receiver_code: str
+    idempotency_key: str
+    persons: Sequence = ()
+    payload: dict | None = None
+    subject: str = ""
+    deadline_key: str = ""
+
+
 def send_request(
     type: str,
     *,
@@ -80,77 +100,175 @@ def send_request(
 ) -> Request:
     """Send a typed request and deliver it at once within the platform (R-EX-1, R-WD-2).
 
-    `deadline_key` names the rule-set deadline when it is not the type's own (a further
-    child's birth notice, R-BIRTH-3: `rules.STEP_DEADLINES`).
-
-    Runs inside the caller's transaction, so a business change and the request it causes
-    commit together. The same idempotency key returns the request that exists (R-EX-5), also
-    when two submissions race: the unique constraint decides, and the loser re-reads.
-    acting_user None means the platform itself (the sweep).
+    A one-item send_requests: runs inside the caller's transaction, so a business change and
+    the request it causes commit together, and the same idempotency key returns the request
+    that exists (R-EX-5). acting_user None means the platform itself (the sweep).
     """
-    if type not in RequestType.values:
-        raise _reject("type", _("%(type)s is not a request type.") % {"type": str(type)[:40]})
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 100:
-        raise _reject("idempotency_key", _("A request needs a key of 1 to 100 characters."))
-    existing = Request.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return _same_or_reject(existing, type, sender_code)
-    sender = _division(sender_code, "sender")
-    receiver = _division(receiver_code, "receiver")
-    if acting_user is not None and not _covers(acting_user, sender.code):
-        raise _reject("sender", _("You can only send requests for your own jurisdiction."))
-    if sender.code.startswith(receiver.code) or receiver.code.startswith(sender.code):
-        raise _reject(
-            "receiver", _("The receiver must be another jurisdiction, not above or below you.")
-        )
-    person_list = list(persons)
+    spec = RequestSpec(
+        type=type,
+        sender_code=sender_code,
+        receiver_code=receiver_code,
+        idempotency_key=idempotency_key,
+        persons=tuple(persons),
+        payload=payload,
+        subject=subject,
+        deadline_key=deadline_key,
+    )
+    (request,) = send_requests([spec], acting_user=acting_user, now=now, origin=origin)
+    return request
+
+
+def send_requests(
+    specs: Iterable[RequestSpec],
+    *,
+    acting_user: User | None,
+    now: dt.datetime | None = None,
+    origin: Origin | None = None,
+    bulk: bool | None = None,
+) -> list[Request]:
+    """Send many typed requests, each delivered at once (R-EX-1, R-WD-2); one per spec, in order.
+
+    Each is checked as one is (type, key, divisions, the sender in the user's jurisdiction, the
+    receiver not above or below it; a refusal refuses the lot), gets its rule set (R-REG-2) and
+    its working-day deadline from delivery, its sent and delivered events (events.py), its
+    statistics counters (R-STAT-1) and its audit row: one per request, or with `bulk` (the
+    default for several) one for the call with the count. Runs inside the caller's transaction.
+    A key that exists returns the request that has it (R-EX-5), also when two submissions
+    race: the unique constraint decides, and the loser re-reads.
+    """
+    specs = list(specs)
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    keys = [_checked_key(spec) for spec in specs]
+    existing = {r.idempotency_key: r for r in Request.objects.filter(idempotency_key__in=keys)}
+    divisions = Division.objects.in_bulk(
+        {c for s in specs for c in (s.sender_code, s.receiver_code) if c}
+    )
     now = now or timezone.now()
     on = local_date(now)
-    key_for_deadline = deadline_key or type
-    choice = pick_rules(sender.code, receiver.code, on=on, request_type=key_for_deadline)
-    days = deadline_days(choice, key_for_deadline, on)
-    # R-WD-2: within the platform a request is delivered the moment it is sent.
-    due = add_working_days(now, days)
-    try:
-        with transaction.atomic():
-            request = Request.objects.create(
-                type=type,
-                sender=sender,
-                receiver=receiver,
-                payload=payload or {},
-                subject=subject[:200],
-                sent_by=acting_user,
-                created_at=now,
-                delivered_at=now,
-                due_on=due.date,
-                deadline_days=days,
-                due_fallback=due.fallback,
-                rule_set=choice.rule_set,
-                rule_reason=choice.reason[:300],
-                status=RequestStatus.DELIVERED,
-                idempotency_key=key,
+    rules: dict[tuple[str, str, str], tuple] = {}
+    dues: dict[int, object] = {}
+    new: dict[str, tuple[Request, list]] = {}
+    for spec, key in zip(specs, keys, strict=True):
+        if key in existing:
+            _same_or_reject(existing[key], spec.type, spec.sender_code)
+            continue
+        if key in new:
+            _same_or_reject(new[key][0], spec.type, spec.sender_code)
+            continue
+        sender = _division(spec.sender_code, "sender", divisions)
+        receiver = _division(spec.receiver_code, "receiver", divisions)
+        if actor is not None and not _covers(actor, sender.code):
+            raise _reject("sender", _("You can only send requests for your own jurisdiction."))
+        if sender.code.startswith(receiver.code) or receiver.code.startswith(sender.code):
+            raise _reject(
+                "receiver", _("The receiver must be another jurisdiction, not above or below you.")
             )
-            if person_list:
-                request.persons.set(person_list)
-            stats.fact_added(request)  # R-STAT-1: counted in this transaction
-            events.request_sent(request, at=now, actor=acting_user)
-            events.request_delivered(request, at=now)
-            record_event(
-                actor=acting_user,
-                action=Action.CHANGE,
-                origin=origin,
-                object_type="request",
-                object_id=request.pk,
-                person_id=person_list[0].pk if len(person_list) == 1 else None,
-                detail={"event": "sent", "type": type, "receiver": receiver.code},
+        key_for_deadline = spec.deadline_key or spec.type
+        # R-REG-2: the choice depends on the two provinces only.
+        pair = (sender.code[:2], receiver.code[:2], key_for_deadline)
+        if pair not in rules:
+            choice = pick_rules(sender.code, receiver.code, on=on, request_type=key_for_deadline)
+            rules[pair] = (choice, deadline_days(choice, key_for_deadline, on))
+        choice, days = rules[pair]
+        if days not in dues:
+            # R-WD-2: within the platform a request is delivered the moment it is sent.
+            dues[days] = add_working_days(now, days)
+        due = dues[days]
+        request = Request(
+            type=spec.type,
+            sender=sender,
+            receiver=receiver,
+            payload=spec.payload or {},
+            subject=spec.subject[:200],
+            sent_by=actor,
+            created_at=now,
+            delivered_at=now,
+            due_on=due.date,
+            deadline_days=days,
+            due_fallback=due.fallback,
+            rule_set=choice.rule_set,
+            rule_reason=choice.reason[:300],
+            status=RequestStatus.DELIVERED,
+            idempotency_key=key,
+        )
+        new[key] = (request, [getattr(p, "pk", p) for p in spec.persons])
+    if new:
+        try:
+            with transaction.atomic():
+                _write(new, actor=actor, now=now, origin=origin, bulk=bulk)
+        except IntegrityError:
+            raced = Request.objects.filter(idempotency_key__in=list(new))
+            existing |= {r.idempotency_key: r for r in raced}
+            if any(key not in existing for key in new):
+                raise
+            for spec, key in zip(specs, keys, strict=True):
+                _same_or_reject(existing[key], spec.type, spec.sender_code)
+            new = {}
+    return [new[key][0] if key in new else existing[key] for key in keys]
+
+
+def _checked_key(spec: RequestSpec) -> str:
+    if spec.type not in RequestType.values:
+        raise _reject("type", _("%(type)s is not a request type.") % {"type": str(spec.type)[:40]})
+    key = (spec.idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise _reject("idempotency_key", _("A request needs a key of 1 to 100 characters."))
+    return key
+
+
+def _write(new: dict, *, actor, now: dt.datetime, origin: Origin | None, bulk: bool | None) -> None:
+    """The new requests, their persons, counters, sent and delivered events and audit rows."""
+    requests = [request for request, _persons in new.values()]
+    if len(requests) == 1:
+        requests[0].save(force_insert=True)
+    else:
+        Request.objects.bulk_create(requests, batch_size=1000)
+        ids = dict(
+            Request.objects.filter(idempotency_key__in=list(new)).values_list(
+                "idempotency_key", "pk"
             )
-    except IntegrityError:
-        existing = Request.objects.filter(idempotency_key=key).first()
-        if existing is None:
-            raise
-        return _same_or_reject(existing, type, sender_code)
-    return request
+        )
+        for request in requests:
+            request.pk = ids[request.idempotency_key]
+    through = Request.persons.through
+    through.objects.bulk_create(
+        [
+            through(request_id=request.pk, person_id=person)
+            for request, persons in new.values()
+            for person in persons
+        ],
+        batch_size=1000,
+    )
+    sending = []
+    for request in requests:
+        stats.fact_added(request)  # R-STAT-1: counted in this transaction
+        sending += events.sending_events(request, at=now, actor=actor)
+    RequestEvent.objects.bulk_create(sending, batch_size=1000)
+    if len(requests) > 1 if bulk is None else bulk:
+        types = sorted({r.type for r in requests})
+        record_event(
+            actor=actor,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="request",
+            detail={
+                "event": "sent",
+                "type": types[0] if len(types) == 1 else types,
+                "count": len(requests),
+                "bulk": True,
+            },
+        )
+        return
+    for request, persons in new.values():
+        record_event(
+            actor=actor,
+            action=Action.CHANGE,
+            origin=origin,
+            object_type="request",
+            object_id=request.pk,
+            person_id=persons[0] if len(persons) == 1 else None,
+            detail={"event": "sent", "type": request.type, "receiver": request.receiver_id},
+        )
 
 
 def _same_or_reject(existing: Request, type: str, sender_code: str) -> Request:
