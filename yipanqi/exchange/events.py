@@ -9,30 +9,43 @@ def _event(request: Request, type_: str, *, at, actor=None, unit=None, **data) -
     )
 
 
+def sending_steps(
+    *, sender: str, receiver: str, rule_reason: str, due_on, deadline_days: int, fallback: bool
+) -> list[tuple[str, str, dict]]:
+    """The sent and delivered steps of a new request (R-WD-2: delivered the moment it is sent)
+    as (type, unit code, data): the one place they are built, for send_requests and for the
+    demo, which writes the same rows raw."""
+    return [
+        (RequestEventType.SENT, sender, {"rule_reason": rule_reason}),
+        (
+            RequestEventType.DELIVERED,
+            receiver,
+            {"due_on": due_on.isoformat(), "deadline_days": deadline_days, "fallback": fallback},
+        ),
+    ]
+
+
 def sending_events(request: Request, *, at, actor) -> list[RequestEvent]:
-    """The sent and delivered steps of a new request (R-WD-2: delivered the moment it is sent),
-    unsaved: send_requests writes them for one request or many in one INSERT; the demo writes
-    the same rows raw."""
+    """A new request's sent (by `actor`) and delivered events, unsaved: send_requests writes
+    them for one request or many in one INSERT."""
+    steps = sending_steps(
+        sender=request.sender_id,
+        receiver=request.receiver_id,
+        rule_reason=request.rule_reason,
+        due_on=request.due_on,
+        deadline_days=request.deadline_days,
+        fallback=request.due_fallback,
+    )
     return [
         RequestEvent(
             request=request,
             at=at,
-            type=RequestEventType.SENT,
-            actor=actor,
-            unit_id=request.sender_id,
-            data={"rule_reason": request.rule_reason},
-        ),
-        RequestEvent(
-            request=request,
-            at=at,
-            type=RequestEventType.DELIVERED,
-            unit_id=request.receiver_id,
-            data={
-                "due_on": request.due_on.isoformat(),
-                "deadline_days": request.deadline_days,
-                "fallback": request.due_fallback,
-            },
-        ),
+            type=type_,
+            actor=actor if type_ == RequestEventType.SENT else None,
+            unit_id=unit,
+            data=data,
+        )
+        for type_, unit, data in steps
     ]
 
 
