@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from yipanqi.births.models import BirthRegistration, ReportSource
 from yipanqi.exchange import hooks
 from yipanqi.exchange.models import Request, RequestType
-from yipanqi.exchange.payloads import Described, Link, choice_label, facts, shown_day
+from yipanqi.exchange.payloads import Described, Link, choice_label, facts, question, shown_day
 from yipanqi.people.models import Sex
 
 
@@ -22,7 +22,7 @@ def describe_registration(request: Request, user, described: Described) -> None:
         else None
     )
     if request.type == RequestType.BIRTH_CONFIRMATION:
-        described.facts += facts((_("Question"), payload.get("question")))
+        question(request, user, described)
     else:
         described.facts += facts(
             (_("Registration number"), payload.get("number")),
