@@ -235,7 +235,7 @@ def _write(new: dict, *, actor, now: dt.datetime, origin: Origin | None, bulk: b
         [
             through(request_id=request.pk, person_id=person)
             for request, persons in new.values()
-            for person in persons
+            for person in dict.fromkeys(persons)  # a person named twice is linked once
         ],
         batch_size=1000,
     )
