@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
+from yipanqi.accounts.models import REGISTERING_ROLES, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.certificates import counted as certificate_counts
 from yipanqi.certificates import events
 from yipanqi.certificates.models import (
     ARRIVAL_VERIFICATION_DAYS,
@@ -31,8 +32,11 @@ from yipanqi.certificates.models import (
 )
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
+from yipanqi.ledger import counters
+from yipanqi.people import counted as people_counts
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     EventType,
@@ -46,7 +50,6 @@ from yipanqi.people.models import (
 from yipanqi.people.services import access_person
 from yipanqi.regions.models import Region, RegionKind, RuleSet
 from yipanqi.regions.rules import current_rule_sets, province_region, revise_rules
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
 MAX_CHILDREN = 20
@@ -86,27 +89,22 @@ def may_issue(user: User, person: Person) -> bool:
     """R-CERT-1: the home township, or a village it delegated, issues (and renews, revokes)."""
     if not is_holder(person):
         return False
-    code = user.jurisdiction_id or ""
-    home = person.home_id
-    if user.role == Role.TOWNSHIP_OPERATOR and code:
+    scope = Scope.of(user)
+    if user.role == Role.TOWNSHIP_OPERATOR:
         # A home known only down to the county: any of its townships.
-        return home.startswith(code) or (len(home) < 9 and code.startswith(home))
-    if user.role == Role.VILLAGE_WORKER and code:
-        return home.startswith(code) and has_delegation(code)
+        return scope.meets(person.home_id)
+    if user.role == Role.VILLAGE_WORKER:
+        return scope.covers(person.home_id) and has_delegation(scope.code)
     return False
-
-
-def _covers_residence(user: User, registration: Registration) -> bool:
-    code = user.jurisdiction_id or ""
-    if user.role not in (Role.VILLAGE_WORKER, Role.TOWNSHIP_OPERATOR) or not code:
-        return False
-    residence = registration.residence_id
-    return residence.startswith(code) or (len(residence) < len(code) and code.startswith(residence))
 
 
 def may_verify(user: User, registration: Registration | None) -> bool:
     """R-CERT-3: the residence village or township verifies."""
-    return registration is not None and _covers_residence(user, registration)
+    return (
+        registration is not None
+        and user.role in REGISTERING_ROLES
+        and Scope.of(user).meets(registration.residence_id)
+    )
 
 
 def may_issue_interim(user: User, registration: Registration | None) -> bool:
@@ -115,7 +113,7 @@ def may_issue_interim(user: User, registration: Registration | None) -> bool:
         registration is not None
         and is_holder(registration.person)
         and user.role == Role.TOWNSHIP_OPERATOR
-        and _covers_residence(user, registration)
+        and Scope.of(user).meets(registration.residence_id)
     )
 
 
@@ -303,7 +301,9 @@ def issue_certificate(
             proxy_relation=(proxy.relation if proxy else ""),
             proxy_interim=interim,
         )
-        stats.certificate_issued(certificate)  # R-STAT-1 issuance rate, same transaction
+        certificate_counts.certificate_issued(
+            certificate
+        )  # R-STAT-1 issuance rate, same transaction
         events.certificate_issued(certificate, at=now, actor=acting_user, proxy=proxy is not None)
         record_event(
             actor=acting_user,
@@ -366,8 +366,8 @@ def _notify_residence(certificate, *, event: str, acting_user, origin, now, key:
     """R-CERT-2: tell the residence of a renewal or revocation; None when she has no stay."""
     registration = active_inflow(certificate.person)
     sender = acting_user.jurisdiction_id
-    residence = registration.residence_id if registration else ""
-    if not residence or residence.startswith(sender) or sender.startswith(residence):
+    residence = registration.residence_id if registration else None
+    if residence is None or Scope.within(sender).meets(residence):
         return None
     payload = {
         "event": event,
@@ -502,7 +502,7 @@ def revoke_certificate(
         if not claimed:
             raise _reject(_("This certificate was revoked or already renewed."))
         certificate.refresh_from_db()
-        stats.certificate_revoked(certificate)  # R-STAT-1 issuance rate
+        certificate_counts.certificate_revoked(certificate)  # R-STAT-1 issuance rate
         notice = _notify_residence(
             certificate,
             event="revoked",
@@ -607,7 +607,7 @@ def verify_certificate(
             note=(note or "").strip(),
             created_at=now,
         )
-        stats.fact_added(verification)  # R-STAT-1 verification rate, same transaction
+        counters.fact_added(verification)  # R-STAT-1 verification rate, same transaction
         events.certificate_verified(verification, at=now)
         if verification.changed:
             _record_change(verification, acting_user=acting_user, origin=origin, now=now)
@@ -640,7 +640,7 @@ def _record_change(verification: Verification, *, acting_user, origin, now) -> N
         person.marital_status = verification.marital_status_after
         person.updated_at = now
         person.save(update_fields=["marital_status", "updated_at"])
-        stats.person_changed(counted, person)  # R-STAT-1 service coverage, same transaction
+        people_counts.person_changed(counted, person)  # R-STAT-1 service coverage, same transaction
         PersonEvent.objects.create(
             person=person,
             at=now,
@@ -761,7 +761,7 @@ def delegate_issuing(
         raise _reject(_("Only a township operator delegates issuing."))
     code = (village_code or "").strip()
     village = Division.objects.filter(pk=code, level=5).first()
-    if village is None or not code.startswith(acting_user.jurisdiction_id):
+    if village is None or not Scope.of(acting_user).covers(code):
         raise _reject(_("Please choose a village of your township."), "village_code")
     if has_delegation(code):
         raise _reject(_("This village already issues certificates."), "village_code")
@@ -851,7 +851,7 @@ def set_long_term_validity(
 
 
 def casework(user: User) -> bool:
-    return user.role in CASEWORK_ROLES and user.scope_code is not None
+    return not Scope.of(user).none
 
 
 def certificate_pdf(

@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 
 from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.core.planner import refresh_statistics
+from yipanqi.ledger.counters import recount as stats_recount
+from yipanqi.ledger.models import StatCounter
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     CloseReason,
@@ -45,8 +47,6 @@ from yipanqi.people.models import (
     StayReason,
 )
 from yipanqi.people.services import MUNICIPALITIES, RECORDING_DEADLINE_WORKING_DAYS
-from yipanqi.stats.counters import recount as stats_recount
-from yipanqi.stats.models import StatCounter
 from yipanqi.workdays.services import add_working_days
 
 DEFAULT_SEED = 2026

@@ -3,6 +3,7 @@ with its timeline event and its audit row; sending joins the caller's transactio
 
 import copy
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -10,12 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yipanqi.accounts.models import CASEWORK_ROLES, User
+from yipanqi.accounts.models import User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, ancestors_of, level_of
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
+from yipanqi.exchange import counted as request_counts
 from yipanqi.exchange import events, hooks
 from yipanqi.exchange.answers import CANNED, answers_for, needs_note_texts
 from yipanqi.exchange.models import (
@@ -26,18 +29,14 @@ from yipanqi.exchange.models import (
     RequestStatus,
     RequestType,
 )
+from yipanqi.ledger import counters
+from yipanqi.ledger.families import families_of
 from yipanqi.regions.rules import deadline_days, pick_rules
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
 
 def _reject(field: str, message: str) -> Rejected:
     return Rejected({field: [message]})
-
-
-def _covers(user: User | None, code: str) -> bool:
-    scope = getattr(user, "scope_code", None)
-    return scope is not None and user.role in CASEWORK_ROLES and code.startswith(scope)
 
 
 def _division(code: str, field: str, known: dict) -> Division:
@@ -157,9 +156,9 @@ def send_requests(
             continue
         sender = _division(spec.sender_code, "sender", divisions)
         receiver = _division(spec.receiver_code, "receiver", divisions)
-        if actor is not None and not _covers(actor, sender.code):
+        if actor is not None and not Scope.of(actor).covers(sender.code):
             raise _reject("sender", _("You can only send requests for your own jurisdiction."))
-        if sender.code.startswith(receiver.code) or receiver.code.startswith(sender.code):
+        if Scope.within(sender.code).meets(receiver.code):
             raise _reject(
                 "receiver", _("The receiver must be another jurisdiction, not above or below you.")
             )
@@ -207,6 +206,21 @@ def send_requests(
     return [new[key][0] if key in new else existing[key] for key in keys]
 
 
+def _count(requests: list[Request]) -> None:
+    """R-STAT-1: the counters change in this transaction; one delta for many requests."""
+    families = families_of(Request._meta.label)
+    if len(requests) == 1 or any(family.group_by for family in families):
+        for request in requests:
+            counters.fact_added(request)
+        return
+    delta: dict = defaultdict(int)
+    for request in requests:
+        for family in families:
+            for cell, n in counters.contributions(family, request).items():
+                delta[cell] += n
+    counters.apply_delta(delta)
+
+
 def _checked_key(spec: RequestSpec) -> str:
     if spec.type not in RequestType.values:
         raise _reject("type", _("%(type)s is not a request type.") % {"type": str(spec.type)[:40]})
@@ -239,9 +253,9 @@ def _write(new: dict, *, actor, now: dt.datetime, origin: Origin | None, bulk: b
         ],
         batch_size=1000,
     )
+    _count(requests)
     sending = []
     for request in requests:
-        stats.fact_added(request)  # R-STAT-1: counted in this transaction
         sending += events.sending_events(request, at=now, actor=actor)
     RequestEvent.objects.bulk_create(sending, batch_size=1000)
     if len(requests) > 1 if bulk is None else bulk:
@@ -314,7 +328,7 @@ def answer_request(
     request's kind (a "not as stated" answer needs its note); a late answer is recorded as
     late, not refused."""
     request = access_request(acting_user, request_id)
-    if not _covers(acting_user, request.receiver_id):
+    if not Scope.of(acting_user).covers(request.receiver_id):
         raise _reject("__all__", _("Only the receiving jurisdiction answers this request."))
     text = _answer_text(request, answer, canned, note)
     if len(text) > 4000:
@@ -328,7 +342,7 @@ def answer_request(
         if not claimed:
             raise _reject("__all__", _("This request has already been answered or closed."))
         request.refresh_from_db()
-        stats.request_answered(request)  # R-STAT-1 timeliness
+        request_counts.request_answered(request)  # R-STAT-1 timeliness
         late = local_date(now) > request.due_on
         events.request_answered(request, at=now, actor=acting_user, late=late, canned=canned)
         for answered in hooks.answered_handlers(request.type):
@@ -375,7 +389,7 @@ def escalate_request(
 ) -> Request:
     """Either side takes an overdue request to their lowest common ancestor (R-EX-3)."""
     request = access_request(acting_user, request_id)
-    if not (_covers(acting_user, request.sender_id) or _covers(acting_user, request.receiver_id)):
+    if not Scope.of(acting_user).covers_any(request.sender_id, request.receiver_id):
         raise _reject("__all__", _("Only the two sides of a request can escalate it."))
     text = (reason or "").strip()
     if not text:
@@ -407,7 +421,7 @@ def escalate_request(
         if not claimed:
             raise _reject("__all__", _("This request is no longer overdue."))
         request.refresh_from_db()
-        stats.request_escalated(request)  # R-STAT-2
+        request_counts.request_escalated(request)  # R-STAT-2
         events.request_escalated(request, at=now, actor=acting_user)
         record_event(
             actor=acting_user,
@@ -425,7 +439,7 @@ def close_request(
 ) -> Request:
     """The sender side closes an answered request (the matter is settled)."""
     request = access_request(acting_user, request_id)
-    if not _covers(acting_user, request.sender_id):
+    if not Scope.of(acting_user).covers(request.sender_id):
         raise _reject("__all__", _("Only the sending jurisdiction closes this request."))
     now = now or timezone.now()
     with transaction.atomic():
@@ -448,17 +462,17 @@ def close_request(
 
 
 def may_answer(user: User, request: Request) -> bool:
-    return request.status in AWAITING_STATUSES and _covers(user, request.receiver_id)
+    return request.status in AWAITING_STATUSES and Scope.of(user).covers(request.receiver_id)
 
 
 def may_escalate(user: User, request: Request) -> bool:
-    return request.status == RequestStatus.OVERDUE and (
-        _covers(user, request.sender_id) or _covers(user, request.receiver_id)
+    return request.status == RequestStatus.OVERDUE and Scope.of(user).covers_any(
+        request.sender_id, request.receiver_id
     )
 
 
 def may_close(user: User, request: Request) -> bool:
-    return request.status == RequestStatus.ANSWERED and _covers(user, request.sender_id)
+    return request.status == RequestStatus.ANSWERED and Scope.of(user).covers(request.sender_id)
 
 
 def open_for_calendar(first: dt.date, last: dt.date):
@@ -488,5 +502,5 @@ def move_due_for_calendar(request: Request, new_due: dt.date, fallback: bool) ->
     )
     if claimed:
         request.due_on, request.due_fallback = new_due, fallback
-        stats.fact_changed(before, request)
+        counters.fact_changed(before, request)
     return bool(claimed)

@@ -35,6 +35,8 @@ from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
+from yipanqi.feeds import counted as feed_counts
 from yipanqi.feeds.models import (
     FEED_DEPARTMENT,
     FeedOutcome,
@@ -45,6 +47,8 @@ from yipanqi.feeds.models import (
     LeadKind,
     LeadStatus,
 )
+from yipanqi.ledger import counters
+from yipanqi.people import counted as people_counts
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     CloseReason,
@@ -55,7 +59,6 @@ from yipanqi.people.models import (
     Registration,
     RegistrationKind,
 )
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import deadline_for_day_of_month, local_date
 
 FEED_DUE_DAY = 3  # R-FEED-1: by the 3rd of each month
@@ -147,7 +150,7 @@ def report_for_month(
         if not zero and report.zero_report:
             report.zero_report = False
             report.save(update_fields=["zero_report"])
-            stats.feed_report_no_longer_zero(report)  # R-FEED-1 counters, same transaction
+            feed_counts.feed_report_no_longer_zero(report)  # R-FEED-1 counters, same transaction
         return report
     due = due_for(period)
     report = FeedReport.objects.create(
@@ -163,7 +166,7 @@ def report_for_month(
         job_id=job_id,
         sent_by=user if getattr(user, "pk", None) else None,
     )
-    stats.fact_added(report)  # R-FEED-1 timeliness and zero reports, same transaction
+    counters.fact_added(report)  # R-FEED-1 timeliness and zero reports, same transaction
     return report
 
 
@@ -296,7 +299,7 @@ class FeedRun:
             return self._death(person, event_date)
         if self.feed_type == FeedType.MOVE:
             residence = inflow.get(person.pk) if person is not None else None
-            if residence is not None and place.startswith(residence):
+            if residence is not None and Scope.within(residence).covers(place):
                 return FeedOutcome.REGISTERED  # already registered where she now lives
             if residence is not None:
                 data["registered_at"] = residence
@@ -325,12 +328,10 @@ class FeedRun:
             after = MaritalStatus.REMARRIED
         if after == before:
             return FeedOutcome.MARITAL_SAME
-        from yipanqi.stats import counters
-
         counted = copy.copy(person)  # as the statistics counted her
         Person.objects.filter(pk=person.pk).update(marital_status=after, updated_at=self.now)
         person.marital_status = after
-        counters.person_changed(counted, person)  # R-STAT-1: service coverage counts the married
+        people_counts.person_changed(counted, person)  # R-STAT-1: coverage counts the married
         PersonEvent.objects.create(
             person=person,
             at=self.now,
@@ -352,7 +353,6 @@ class FeedRun:
         from yipanqi.births.models import BirthReport, ReportSource
         from yipanqi.exchange.models import RequestType
         from yipanqi.exchange.services import send_request
-        from yipanqi.stats import counters
 
         key = f"feed-birth-{index[:32]}-{born.isoformat()}"
         if BirthReport.objects.filter(idempotency_key=key).exists():
@@ -378,7 +378,7 @@ class FeedRun:
             idempotency_key=key,
         )
         home = mother.home_id[:9]
-        if not (home.startswith(self.unit) or self.unit.startswith(home)):
+        if not Scope.within(self.unit).meets(home):
             # The platform sends on the department's behalf: feeders are not caseworkers.
             report.notice = send_request(
                 RequestType.BIRTH_REPORT,
@@ -425,7 +425,7 @@ class FeedRun:
             if not closed:
                 continue
             registration.refresh_from_db()
-            stats.registration_closed(registration)  # R-STAT-1, same transaction
+            people_counts.registration_closed(registration)  # R-STAT-1, same transaction
             PersonEvent.objects.create(
                 person=person,
                 at=self.now,

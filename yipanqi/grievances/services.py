@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yipanqi.accounts.models import CASEWORK_ROLES, User
+from yipanqi.accounts.models import User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core import ratelimit
@@ -22,13 +22,14 @@ from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES, RequestType
 from yipanqi.grievances import events
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
+from yipanqi.ledger import counters
 from yipanqi.people.models import Person
 from yipanqi.regions.rules import RulesMissing, deadline_days, pick_rules
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
 # A citizen's form takes settings.COMPLAINTS_PER_HOUR complaints per connection per hour (the
@@ -148,7 +149,7 @@ def _deadline(assigned: Division, now: dt.datetime):
 
 
 def _may_file_for_staff(user: User) -> bool:
-    return user.role in CASEWORK_ROLES and user.scope_code is not None
+    return not Scope.of(user).none
 
 
 def file_complaint(
@@ -223,7 +224,7 @@ def file_complaint(
                     rule_reason=reason[:300],
                     origin_hash=origin_hash,
                 )
-                stats.fact_added(complaint)  # R-STAT-2 complaints, same transaction
+                counters.fact_added(complaint)  # R-STAT-2 complaints, same transaction
                 events.complaint_filed(complaint, at=now, actor=acting_user)
                 events.complaint_assigned(complaint, at=now)
                 if staff_unit is not None and _needs_referral(staff_unit.code, assigned.code):
@@ -281,7 +282,7 @@ def _check_public_limit(origin_hash: str, now: dt.datetime) -> None:
 
 def _needs_referral(staff_code: str, assigned_code: str) -> bool:
     """A hand-over is needed between two lines of the hierarchy, not up or down one line."""
-    return not (staff_code.startswith(assigned_code) or assigned_code.startswith(staff_code))
+    return not Scope.within(staff_code).meets(assigned_code)
 
 
 def access_complaint(user: User, complaint_id: int) -> Complaint:
@@ -332,12 +333,8 @@ def lookup_complaint(reference: str, secret: str, *, origin: Origin | None = Non
 
 
 def may_answer(user: User, complaint: Complaint) -> bool:
-    scope = getattr(user, "scope_code", None)
-    return (
-        complaint.status == ComplaintStatus.OPEN
-        and scope is not None
-        and user.role in CASEWORK_ROLES
-        and complaint.assigned_to_id.startswith(scope)
+    return complaint.status == ComplaintStatus.OPEN and Scope.of(user).covers(
+        complaint.assigned_to_id
     )
 
 
@@ -399,37 +396,25 @@ def _may_answer_referral(user: User, complaint: Complaint) -> bool:
     return (
         referral is not None
         and referral.status in AWAITING_STATUSES
-        and referral.receiver_id.startswith(user.scope_code or "~")
-    )
-
-
-def _covers_assigned(user: User, complaint: Complaint) -> bool:
-    scope = getattr(user, "scope_code", None)
-    return (
-        scope is not None
-        and user.role in CASEWORK_ROLES
-        and complaint.assigned_to_id.startswith(scope)
+        and Scope.of(user).covers(referral.receiver_id)
     )
 
 
 def may_transfer(user: User, complaint: Complaint) -> bool:
     """The responsible unit, or a level above it, may hand an open complaint to another unit."""
-    return complaint.status == ComplaintStatus.OPEN and _covers_assigned(user, complaint)
+    return complaint.status == ComplaintStatus.OPEN and Scope.of(user).covers(
+        complaint.assigned_to_id
+    )
 
 
 def may_escalate(user: User, complaint: Complaint, today: dt.date | None = None) -> bool:
     """A late open complaint may be sent up by anyone on the case: the responsible side and its
     superiors, or the unit that filed it (R-GRV-1)."""
     today = today or timezone.localdate()
-    scope = getattr(user, "scope_code", None)
     if complaint.status != ComplaintStatus.OPEN or complaint.due_on >= today:
         return False
-    if scope is None or user.role not in CASEWORK_ROLES:
-        return False
-    filed_here = bool(complaint.filed_by_unit_id) and complaint.filed_by_unit_id.startswith(scope)
-    return (filed_here or complaint.assigned_to_id.startswith(scope)) and (
-        level_above(complaint.assigned_to) is not None
-    )
+    on_the_case = Scope.of(user).covers_any(complaint.filed_by_unit_id, complaint.assigned_to_id)
+    return on_the_case and level_above(complaint.assigned_to) is not None
 
 
 def _target(code: str) -> Division:
@@ -464,7 +449,7 @@ def _move(complaint: Complaint, *, to: Division, due, days: int | None, today, *
     if not claimed.update(**fields):
         return False
     complaint.refresh_from_db()
-    stats.fact_changed(before, complaint)  # the complaint counts for its new unit
+    counters.fact_changed(before, complaint)  # the complaint counts for its new unit
     return True
 
 
@@ -501,7 +486,7 @@ def transfer_complaint(
     if target is not None and "to_code" not in errors:
         if target.code == complaint.assigned_to_id:
             errors["to_code"] = [_("The complaint is already with this unit.")]
-        elif target.code.startswith(complaint.place_id):
+        elif Scope.within(complaint.place_id).covers(target.code):
             errors["to_code"] = [
                 _(
                     "The complaint is about this unit or a unit under it, so it cannot answer "
@@ -649,5 +634,5 @@ def move_due_for_calendar(complaint: Complaint, new_due: dt.date, fallback: bool
     )
     if claimed:
         complaint.due_on, complaint.due_fallback = new_due, fallback
-        stats.fact_changed(before, complaint)
+        counters.fact_changed(before, complaint)
     return bool(claimed)

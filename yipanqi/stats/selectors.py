@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 from yipanqi.core.errors import NotFound
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import within_q
-from yipanqi.stats.metrics import count_of, family_of_metric
-from yipanqi.stats.models import StatCounter
+from yipanqi.divisions.scope import Scope
+from yipanqi.ledger.families import count_of, family_of_metric
+from yipanqi.ledger.models import StatCounter
 from yipanqi.stats.periods import Period
 from yipanqi.stats.rates import RATES, Rate, rate_by_code
 
@@ -453,12 +454,12 @@ class Drill:
         return self.family is not None and self.family.model_label == "people.Registration"
 
     def person_of(self, row):
-        from yipanqi.stats.metrics import walk
+        from yipanqi.ledger.families import walk
 
         return walk(row, self.family.person_path)
 
     def day_of(self, row):
-        from yipanqi.stats.metrics import walk
+        from yipanqi.ledger.families import walk
 
         return walk(row, self.family.month_field)
 
@@ -567,7 +568,7 @@ def drill(
 def _sees_everything(user) -> bool:
     """A national user sees every row behind a number: the counters give their number (the
     maintained counters equal the rows, `counters.check`), and no COUNT over millions runs."""
-    return getattr(user, "scope_code", None) == ""
+    return Scope.of(user).nation
 
 
 def _rate_part(place: Place, period: Period, rate: Rate, part: str) -> int:
@@ -646,13 +647,11 @@ def export_statistics(user, params: dict, *, full: bool, origin=None):
     from yipanqi.core.exports import Export, ExportRejected
     from yipanqi.divisions.models import Division
 
-    scope = user.scope_code or ""
-    qs = StatCounter.objects.all()
-    if scope:
-        qs = qs.filter(division_code__startswith=scope)
+    scope = Scope.of(user)
+    qs = scope.filter(StatCounter.objects.all(), "division_code")
     within = (params.get("within") or "").strip()
     if within:
-        if not within.isdigit() or (scope and not within.startswith(scope)):
+        if not within.isdigit() or not scope.covers(within):
             raise ExportRejected(_("This jurisdiction is outside your own."))
         qs = qs.filter(division_code__startswith=within)
     header = [_("Code"), _("Jurisdiction"), _("Metric"), _("Key"), _("Month"), _("Value")]
