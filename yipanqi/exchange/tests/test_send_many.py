@@ -9,7 +9,7 @@ from yipanqi.core.errors import Rejected
 from yipanqi.exchange.models import Request, RequestEvent
 from yipanqi.exchange.services import RequestSpec, send_request, send_requests
 from yipanqi.exchange.tests.conftest import SENT_AT
-from yipanqi.stats import counters
+from yipanqi.ledger import counters
 
 pytestmark = pytest.mark.django_db
 
