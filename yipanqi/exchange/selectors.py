@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from yipanqi.divisions.scope import Scope
+from yipanqi.exchange import hooks
 from yipanqi.exchange.models import AWAITING_STATUSES, Request, RequestQuerySet
-from yipanqi.people.models import Registration
 from yipanqi.workdays.services import working_days_left
 
 BOXES = ("inbox", "outbox", "overdue")
@@ -71,14 +71,9 @@ def days_left(request: Request, today: dt.date | None = None) -> int | None:
 
 
 def lost_contact_for(user):
-    """R-REGN-4: the user's outflow persons flagged as lost contact (the home side's list)."""
-    scope = Scope.of(user)
-    if scope.none:
-        return Registration.objects.none()
-    qs = Registration.objects.active().filter(kind="outflow", lost_contact=True)
-    if not scope.nation:
-        qs = qs.outflow_within(scope.code)
-    return qs.select_related("person", "residence").order_by("last_contact_on")
+    """R-REGN-4: the user's outflow persons flagged as lost contact (the home side's list, read
+    from the registry: people.selectors.lost_contact_for)."""
+    return hooks.person_lookups().lost_contact(user)
 
 
 REQUESTS = gettext_lazy("Requests")

@@ -17,7 +17,7 @@ from yipanqi.core.casework import post_on_page, require_casework, succeeded, web
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.divisions.scope import Scope
-from yipanqi.exchange import coordination, payloads, selectors, services
+from yipanqi.exchange import coordination, hooks, payloads, selectors, services
 from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.forms import (
     AnswerForm,
@@ -29,7 +29,6 @@ from yipanqi.exchange.forms import (
     RescheduleForm,
 )
 from yipanqi.exchange.models import RequestType
-from yipanqi.people import services as people
 
 
 @never_cache
@@ -85,7 +84,7 @@ def _detail_context(request, item, **forms):
         "left": left,
         "late": late,
         "events": item.events.select_related("actor", "unit"),
-        "persons": item.persons.filter(pk__in=people.Person.objects.visible_to(user).values("pk")),
+        "persons": item.persons.filter(pk__in=hooks.person_lookups().visible(user).values("pk")),
         "may_answer": may_answer(user, item),
         "may_escalate": services.may_escalate(user, item),
         "may_close": services.may_close(user, item),
@@ -274,7 +273,7 @@ def new_request(request):
         person_id = int(request.GET.get("person") or 0)
     except ValueError:
         raise Http404 from None
-    person = people.access_person(user, person_id, origin=web_origin(request))
+    person = hooks.person_lookups().access(user, person_id, origin=web_origin(request))
     if request.method == "POST":
         form = NewRequestForm(request.POST)
         if form.is_valid():

@@ -613,3 +613,30 @@ def escalate_overdue_complaints(today: dt.date, *, now: dt.datetime | None = Non
             continue  # answered or moved meanwhile
         moved += 1
     return moved
+
+
+def open_for_calendar(first: dt.date, last: dt.date):
+    """R-WD-4: open complaints due on `first` or later, received on `last` or earlier, with the
+    day their working-day count started (a new year's schedule may move them)."""
+    complaints = Complaint.objects.open().filter(due_on__gte=first).select_related("assigned_to")
+    for c in complaints.order_by("due_on", "pk").iterator(chunk_size=2000):
+        start = local_date(c.received_at)
+        if start <= last:
+            yield c, start
+
+
+def calendar_label(complaint: Complaint) -> str:
+    return f"{complaint.reference} · {complaint.assigned_to.short_name}"
+
+
+def move_due_for_calendar(complaint: Complaint, new_due: dt.date, fallback: bool) -> bool:
+    """R-WD-4: a newly loaded schedule moves an open complaint's due date, if it is unchanged;
+    the counters follow (R-STAT-1). The caller's transaction writes the audit row."""
+    before = copy.copy(complaint)
+    claimed = Complaint.objects.filter(pk=complaint.pk, due_on=complaint.due_on).update(
+        due_on=new_due, due_fallback=fallback
+    )
+    if claimed:
+        complaint.due_on, complaint.due_fallback = new_due, fallback
+        counters.fact_changed(before, complaint)
+    return bool(claimed)
