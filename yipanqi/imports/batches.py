@@ -17,7 +17,7 @@ from django.db import connections
 
 from yipanqi.core.crypto import field_cipher
 from yipanqi.imports.checks import Candidate, RowChecker
-from yipanqi.imports.fast import indexer
+from yipanqi.core.fastindex import indexer
 from yipanqi.imports.reading import Layout, Table, iter_records
 
 BATCH_ROWS = 20_000

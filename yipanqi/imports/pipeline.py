@@ -33,7 +33,7 @@ from yipanqi.imports.checks import Candidate, RowChecker
 from yipanqi.imports.columns import auto_mapping, fields_for, find_header, missing_required
 from yipanqi.imports.reading import Layout, Table, open_table
 from yipanqi.imports.values import RowError
-from yipanqi.imports.writing import REGISTRATION_FIELDS
+from yipanqi.people.bulk import REGISTRATION_FIELDS
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     CloseReason,
@@ -167,7 +167,7 @@ def import_registrations(request: ImportRequest) -> Outcome:
     for a large file, in a reader thread for a small one; inside an enclosing transaction
     (tests, nested calls) everything runs in this thread instead.
     """
-    from yipanqi.imports.writing import Writer
+    from yipanqi.people.bulk import Writer
 
     started = time.perf_counter()
     table = open_table(request.path, sheet=request.sheet)
