@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from yipanqi.accounts.models import User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
-from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.core.crypto import blind_index
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.people import idnumbers
+from yipanqi.people.bulk import Sealer, recorded_in_time
 from yipanqi.people.grants import emergency_person
 from yipanqi.people.models import (
     CloseReason,
@@ -34,11 +35,8 @@ from yipanqi.people.models import (
 from yipanqi.stats.counters import fact_added as stats_fact_added
 from yipanqi.stats.counters import person_changed as stats_person_changed
 from yipanqi.stats.counters import registration_closed as stats_registration_closed
-from yipanqi.workdays.services import add_working_days
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
-# R-REGN-1: the township records a village's report within 5 working days of receipt.
-RECORDING_DEADLINE_WORKING_DAYS = 5
 _PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
 
 
@@ -294,14 +292,13 @@ def _unit_allowed(user: User, kind: str, checked: _Checked) -> bool:
 
 
 def _encrypt_person_fields(person: Person, ident: idnumbers.IdNumber, phone: str) -> None:
-    cipher = field_cipher()
-    person.id_number_cipher = cipher.encrypt(ident.value, associated=b"person.id")
-    person.id_number_index = blind_index(ident.value, domain="id")
-    person.id_number_masked = ident.masked
+    """P5: sealed as the bulk writer seals many (people.bulk.Sealer)."""
+    sealer = Sealer()
+    person.id_number_cipher, person.id_number_index, person.id_number_masked = sealer.id_number(
+        ident.value
+    )
     if phone:
-        person.phone_cipher = cipher.encrypt(phone, associated=b"person.phone")
-        person.phone_index = blind_index(phone, domain="phone")
-        person.phone_masked = phone[:3] + "****" + phone[-4:]
+        person.phone_cipher, person.phone_index, person.phone_masked = sealer.phone(phone)
 
 
 def register(
@@ -481,7 +478,6 @@ def _register_locked(
         person.save()
         if before.marital_status != person.marital_status:
             stats_person_changed(before, person)  # R-STAT-1: service coverage counts the married
-    due = add_working_days(checked.received_on, RECORDING_DEADLINE_WORKING_DAYS)
     registration = Registration.objects.create(
         person=person,
         kind=kind,
@@ -493,7 +489,7 @@ def _register_locked(
         arrival_date=data.arrival_date,
         received_on=checked.received_on,
         recorded_at=now,
-        recorded_in_time=today <= due.date,
+        recorded_in_time=recorded_in_time(checked.received_on, today),
         last_contact_on=data.arrival_date if kind == RegistrationKind.OUTFLOW else None,
         created_by=acting_user,
     )
