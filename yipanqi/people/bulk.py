@@ -120,46 +120,24 @@ class Sealer:
 # --- rows ----------------------------------------------------------------------------------------
 
 
-def person_row(
-    pk,
-    sealed_id,
-    name,
-    sex,
-    birth_date,
-    sealed_phone,
-    home,
-    residence,
-    marital,
-    spouse,
-    created_at,
-    updated_at,
-) -> list:
-    """A person in the order of PERSON_FIELDS (a list: the demo fills some values later)."""
+# fmt: off
+def person_row(pk, sealed_id, name, sex, birth_date, sealed_phone, home, residence, marital,
+               spouse, created_at, updated_at) -> list:
+    """A person in the order of PERSON_FIELDS (a list: the demo fills some values later);
+    `sealed_id` and `sealed_phone` as `Sealer` gives them."""
     return [pk, *sealed_id, name, sex, birth_date, *sealed_phone, home, residence, marital,
-            spouse, created_at, updated_at]  # fmt: skip
+            spouse, created_at, updated_at]
 
 
-def registration_row(
-    pk,
-    person,
-    kind,
-    home,
-    residence,
-    dwelling,
-    unit,
-    reason,
-    arrival,
-    received,
-    recorded_at,
-    in_time,
-    *,
-    last_contact_on=None,
-    created_by=None,
-) -> list:
-    """An active registration in the order of REGISTRATION_FIELDS."""
+def registration_row(pk, person, kind, home, residence, dwelling, unit, reason, arrival,
+                     received, recorded_at, in_time, *, last_contact_on=None, lost_contact=False,
+                     created_by=None) -> list:
+    """An active registration in the order of REGISTRATION_FIELDS; `in_time` is R-REGN-1's
+    `recorded_in_time`."""
     return [pk, person, kind, RegistrationStatus.ACTIVE, home, residence, dwelling, unit, reason,
-            arrival, received, recorded_at, in_time, None, "", last_contact_on, False,
-            created_by]  # fmt: skip
+            arrival, received, recorded_at, in_time, None, "", last_contact_on, lost_contact,
+            created_by]
+# fmt: on
 
 
 def event_row(pk, person, at, kind, actor, unit, data: str) -> tuple:
