@@ -295,6 +295,16 @@ class Writer:
         return self._match(indexes)
 
     def _match(self, indexes: list[str]) -> dict[str, tuple]:
+        one_of, values = self._one_of(indexes)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id_number_index, id, name, home_id, residence_id, marital_status, "  # noqa: S608
+                f"phone_index FROM {self.persons.name} WHERE id_number_index {one_of}",
+                [values],
+            )
+            return {row[0]: row[1:] for row in cursor.fetchall()}
+
+    def _one_of(self, values: list[str]) -> tuple[str, object]:
         raise NotImplementedError
 
     def active_registrations(self, person_ids: list[int]) -> list[tuple]:
@@ -373,18 +383,9 @@ class SqliteWriter(Writer):
             )
             return [(name, sql) for name, sql in cursor.fetchall() if name not in _KEEP_INDEXES]
 
-    def _match(self, indexes: list[str]) -> dict[str, tuple]:
-        found: dict[str, tuple] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id_number_index, id, name, home_id, residence_id, marital_status, "  # noqa: S608
-                f"phone_index FROM {self.persons.name} "
-                "WHERE id_number_index IN (SELECT value FROM json_each(%s))",
-                [json.dumps(indexes)],
-            )
-            for row in cursor.fetchall():
-                found[row[0]] = row[1:]
-        return found
+    def _one_of(self, values: list[str]) -> tuple[str, object]:
+        """`IN` a list of values, as one parameter: (SQL after the column, the parameter)."""
+        return "IN (SELECT value FROM json_each(%s))", json.dumps(values)
 
     def next_ids(self, table: Table, count: int) -> list[int]:
         start = self._next.get(table.name)
@@ -460,18 +461,8 @@ class PostgresWriter(Writer):
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
 
-    def _match(self, indexes: list[str]) -> dict[str, tuple]:
-        found: dict[str, tuple] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id_number_index, id, name, home_id, residence_id, marital_status, "  # noqa: S608
-                f"phone_index FROM {self.persons.name} "
-                "WHERE id_number_index = ANY(%s)",
-                [indexes],
-            )
-            for row in cursor.fetchall():
-                found[row[0]] = row[1:]
-        return found
+    def _one_of(self, values: list[str]) -> tuple[str, object]:
+        return "= ANY(%s)", values
 
     def next_ids(self, table: Table, count: int) -> list[int]:
         """Keys from the table's identity sequence, in one array (one row, not one per key)."""
