@@ -423,16 +423,54 @@ def link_spouses(wife: Person, husband: Person, *, acting_user: User, origin=Non
         return False
     Person.objects.filter(pk=husband.pk).update(spouse=wife, updated_at=now)
     wife.spouse, husband.spouse = husband, wife
-    record_event(
-        actor=acting_user,
-        action=Action.CHANGE,
-        origin=origin,
-        object_type="person",
-        object_id=wife.pk,
-        person_id=wife.pk,
-        detail={"event": "spouse_linked", "spouse": husband.pk},
+    _audit_person(
+        wife, Action.CHANGE, acting_user, origin, event="spouse_linked", spouse=husband.pk
     )
     return True
+
+
+def change_marital_status(
+    person: Person,
+    status: str,
+    *,
+    acting_user: User | None,
+    source: str,
+    unit_id: str | None = None,
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+    data: dict | None = None,
+) -> bool:
+    """Record a new marital status (a verification, a civil-affairs feed): the person, a
+    `details_changed` event (with `source` and the caller's `data`), the statistics counters
+    (R-STAT-1: service coverage counts the married) and the audit row. Joins the caller's
+    transaction; False, and nothing written, when she already has that status."""
+    before = person.marital_status
+    if status == before:
+        return False
+    now = now or timezone.now()
+    counted = copy.copy(person)  # as the statistics counted her
+    Person.objects.filter(pk=person.pk).update(marital_status=status, updated_at=now)
+    person.marital_status, person.updated_at = status, now
+    stats_person_changed(counted, person)  # R-STAT-1, same transaction
+    change = {"from": before, "to": status}
+    PersonEvent.objects.create(
+        person=person,
+        at=now,
+        type=EventType.DETAILS_CHANGED,
+        actor=acting_user if getattr(acting_user, "pk", None) else None,
+        unit_id=unit_id,
+        data={"fields": ["marital_status"], "marital_status": change, "source": source,
+              **(data or {})},
+    )  # fmt: skip
+    _audit_person(person, Action.PERSON_UPDATE, acting_user, origin,
+                  event="marital_status_changed", source=source, marital_status=change)  # fmt: skip
+    return True
+
+
+def _audit_person(person: Person, action: str, acting_user, origin, **detail) -> None:
+    """The audit row of a change to a person (never an ID or phone number in `detail`)."""
+    record_event(actor=acting_user, action=action, origin=origin, object_type="person",
+                 object_id=person.pk, person_id=person.pk, detail=detail)  # fmt: skip
 
 
 def _register_locked(
