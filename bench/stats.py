@@ -125,8 +125,9 @@ def main() -> None:
     from yipanqi.demo.requests import add_demo_requests
     from yipanqi.divisions.loading import load_divisions
     from yipanqi.divisions.testing import TEST_DIVISION_PREFIXES
-    from yipanqi.stats import counters, services
-    from yipanqi.stats.models import StatCounter
+    from yipanqi.ledger import counters
+    from yipanqi.ledger.models import StatCounter
+    from yipanqi.stats import services
     from yipanqi.stats.selectors import sums
 
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731

@@ -143,8 +143,8 @@ def test_r_regn_6_home_page_counts_only_open_stays_at_every_level(register_inflo
     import datetime as dt
 
     from conftest import make_user
+    from yipanqi.ledger import counters
     from yipanqi.people.departures import record_departure
-    from yipanqi.stats import counters
 
     registration = register_inflow()
     nation = make_user("nina", "national_admin", None)

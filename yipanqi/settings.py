@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yipanqi.divisions",
     "yipanqi.workdays",
     "yipanqi.regions",
+    "yipanqi.ledger",  # the statistics counters, below every domain that counts a fact
     "yipanqi.accounts",
     "yipanqi.audit",
     "yipanqi.emergency",

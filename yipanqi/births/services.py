@@ -34,10 +34,10 @@ from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
+from yipanqi.ledger import counters
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
 from yipanqi.people.services import access_person, link_spouses
 from yipanqi.regions import rules
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
 _reject = Rejected.because
@@ -819,7 +819,7 @@ def report_birth(
                 created_at=now,
                 idempotency_key=key,
             )
-            stats.fact_added(report)  # R-STAT-5 sex ratio at birth, same transaction
+            counters.fact_added(report)  # R-STAT-5 sex ratio at birth, same transaction
             if not (home.startswith(unit) or unit.startswith(home)):
                 report.notice = exchange.send_request(
                     RequestType.BIRTH_REPORT,

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext
 from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.certificates import counted as certificate_counts
 from yipanqi.certificates import events
 from yipanqi.certificates.models import (
     ARRIVAL_VERIFICATION_DAYS,
@@ -32,6 +33,7 @@ from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
+from yipanqi.ledger import counters
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     MaritalStatus,
@@ -43,7 +45,6 @@ from yipanqi.people.models import (
 from yipanqi.people.services import access_person, change_marital_status
 from yipanqi.regions.models import Region, RegionKind, RuleSet
 from yipanqi.regions.rules import current_rule_sets, province_region, revise_rules
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
 MAX_CHILDREN = 20
@@ -300,7 +301,9 @@ def issue_certificate(
             proxy_relation=(proxy.relation if proxy else ""),
             proxy_interim=interim,
         )
-        stats.certificate_issued(certificate)  # R-STAT-1 issuance rate, same transaction
+        certificate_counts.certificate_issued(
+            certificate
+        )  # R-STAT-1 issuance rate, same transaction
         events.certificate_issued(certificate, at=now, actor=acting_user, proxy=proxy is not None)
         record_event(
             actor=acting_user,
@@ -499,7 +502,7 @@ def revoke_certificate(
         if not claimed:
             raise _reject(_("This certificate was revoked or already renewed."))
         certificate.refresh_from_db()
-        stats.certificate_revoked(certificate)  # R-STAT-1 issuance rate
+        certificate_counts.certificate_revoked(certificate)  # R-STAT-1 issuance rate
         notice = _notify_residence(
             certificate,
             event="revoked",
@@ -604,7 +607,7 @@ def verify_certificate(
             note=(note or "").strip(),
             created_at=now,
         )
-        stats.fact_added(verification)  # R-STAT-1 verification rate, same transaction
+        counters.fact_added(verification)  # R-STAT-1 verification rate, same transaction
         events.certificate_verified(verification, at=now)
         if verification.changed:
             _record_change(verification, acting_user=acting_user, origin=origin, now=now)

@@ -8,7 +8,7 @@ verification (R-CERT-3) for her stay with its 30-day due date, `late` when after
 residence village, with the `verified` event; a yearly re-check for stays that began before this
 year — but bulk-written raw (executemany on SQLite, COPY on PostgreSQL, as the demo's persons;
 the demo has no clerk of every home township), once per demo database,
-then counted set-based (`stats.counters.recount`), so the counters agree with a recount.
+then counted set-based (`ledger.counters.recount`), so the counters agree with a recount.
 Deterministic for a seed (the public check token too: a demo's certificates are not secret).
 """
 
@@ -72,8 +72,8 @@ def add_demo_certificates(*, verified_by, seed: int, today: dt.date | None = Non
         add_years,
     )
     from yipanqi.core.planner import refresh_statistics
+    from yipanqi.ledger.counters import recount
     from yipanqi.people.models import Person, Registration, Sex
-    from yipanqi.stats.counters import recount
 
     if Certificate.objects.exists():
         return 0, 0

@@ -3,7 +3,7 @@ that service coverage (R-STAT-1, 康检率) and the free-service rate show real 
 
 Written once per demo database (nothing is added when service records exist), at the unit of
 her residence and under her stay there, as `services.record_service` records them, then counted
-set-based like the rest of the demo (`stats.counters.recount`).
+set-based like the rest of the demo (`ledger.counters.recount`).
 """
 
 import datetime as dt
@@ -19,10 +19,10 @@ _BATCH = 5_000
 
 def add_demo_checkups(*, recorded_by, today: dt.date | None = None) -> int:
     """Add the demo's check-ups; the number added (0 when the database has service records)."""
+    from yipanqi.ledger.counters import recount
+    from yipanqi.people.counted import COVERAGE_AGES
     from yipanqi.people.models import MaritalStatus, Registration
     from yipanqi.services.models import ServiceRecord, ServiceType
-    from yipanqi.stats.counters import recount
-    from yipanqi.stats.metrics import COVERAGE_AGES
 
     if ServiceRecord.objects.exists():
         return 0

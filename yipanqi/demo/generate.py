@@ -32,6 +32,8 @@ from yipanqi.core.planner import refresh_statistics
 
 # Re-exported for demo.requests, which reads the raw-row helpers from here.
 from yipanqi.core.rawrows import continue_identity, write_rows  # noqa: F401
+from yipanqi.ledger.counters import recount as stats_recount
+from yipanqi.ledger.models import StatCounter
 from yipanqi.people import idnumbers
 from yipanqi.people.bulk import (
     PERSON_FIELDS,
@@ -56,8 +58,6 @@ from yipanqi.people.models import (
     StayReason,
 )
 from yipanqi.people.services import MUNICIPALITIES
-from yipanqi.stats.counters import recount as stats_recount
-from yipanqi.stats.models import StatCounter
 
 DEFAULT_SEED = 2026
 BATCH_PERSONS = 20_000

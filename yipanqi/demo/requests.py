@@ -10,7 +10,7 @@ answered) is written with them.
 
 Written once per demo database (nothing is added when demo requests exist), raw in batches
 (COPY on PostgreSQL, executemany on SQLite) with keys assigned here, in one transaction, then
-counted set-based like the rest of the demo (`stats.counters.recount`).
+counted set-based like the rest of the demo (`ledger.counters.recount`).
 """
 
 import datetime as dt
@@ -43,7 +43,7 @@ EVENT_COLUMNS = ("request_id", "at", "type", "unit_id", "data")
 def add_demo_requests(*, today: dt.date | None = None) -> int:
     """Add the demo's requests; the number added (0 when demo requests exist already)."""
     from yipanqi.exchange.models import Request, RequestEvent
-    from yipanqi.stats.counters import recount
+    from yipanqi.ledger.counters import recount
 
     if Request.objects.filter(idempotency_key__startswith=KEY_PREFIX).exists():
         return 0

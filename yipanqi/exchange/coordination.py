@@ -23,7 +23,7 @@ from yipanqi.divisions.codes import ancestors_of
 from yipanqi.divisions.models import Division
 from yipanqi.exchange.models import Request, RequestEvent, RequestEventType, RequestStatus
 from yipanqi.exchange.services import access_request
-from yipanqi.stats import counters as stats
+from yipanqi.ledger import counters
 from yipanqi.workdays.services import add_working_days
 
 # Where a decision sends the request.
@@ -148,7 +148,7 @@ def _update(request: Request, *, claim_status, **fields) -> Request:
     if not claimed:
         raise _reject("__all__", _("Someone else has just acted on this request; please reload."))
     request.refresh_from_db()
-    stats.fact_changed(before, request)  # R-STAT-1/2, same transaction
+    counters.fact_changed(before, request)  # R-STAT-1/2, same transaction
     return request
 
 

@@ -14,6 +14,7 @@ from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, ancestors_of, level_of
 from yipanqi.divisions.models import Division
+from yipanqi.exchange import counted as request_counts
 from yipanqi.exchange import events
 from yipanqi.exchange.answers import CANNED, answers_for, needs_note_texts
 from yipanqi.exchange.models import (
@@ -22,8 +23,8 @@ from yipanqi.exchange.models import (
     RequestStatus,
     RequestType,
 )
+from yipanqi.ledger import counters
 from yipanqi.regions.rules import deadline_days, pick_rules
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
 
@@ -131,7 +132,7 @@ def send_request(
             )
             if person_list:
                 request.persons.set(person_list)
-            stats.fact_added(request)  # R-STAT-1: counted in this transaction
+            counters.fact_added(request)  # R-STAT-1: counted in this transaction
             events.request_sent(request, at=now, actor=acting_user)
             events.request_delivered(request, at=now)
             record_event(
@@ -208,7 +209,7 @@ def answer_request(
         if not claimed:
             raise _reject("__all__", _("This request has already been answered or closed."))
         request.refresh_from_db()
-        stats.request_answered(request)  # R-STAT-1 timeliness
+        request_counts.request_answered(request)  # R-STAT-1 timeliness
         late = local_date(now) > request.due_on
         events.request_answered(request, at=now, actor=acting_user, late=late, canned=canned)
         if request.type == RequestType.BIRTH_CONFIRMATION:
@@ -289,7 +290,7 @@ def escalate_request(
         if not claimed:
             raise _reject("__all__", _("This request is no longer overdue."))
         request.refresh_from_db()
-        stats.request_escalated(request)  # R-STAT-2
+        request_counts.request_escalated(request)  # R-STAT-2
         events.request_escalated(request, at=now, actor=acting_user)
         record_event(
             actor=acting_user,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from yipanqi.exchange.counted import requests_marked_overdue
 from yipanqi.exchange.models import OPEN_STATUSES, Request, RequestEvent, RequestStatus
-from yipanqi.stats.counters import requests_marked_overdue
 
 
 @dataclass(frozen=True)

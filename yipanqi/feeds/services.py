@@ -34,6 +34,7 @@ from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.divisions.models import within_q
+from yipanqi.feeds import counted as feed_counts
 from yipanqi.feeds.models import (
     FEED_DEPARTMENT,
     FeedOutcome,
@@ -44,6 +45,8 @@ from yipanqi.feeds.models import (
     LeadKind,
     LeadStatus,
 )
+from yipanqi.ledger import counters
+from yipanqi.people import counted as people_counts
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
     CloseReason,
@@ -55,7 +58,6 @@ from yipanqi.people.models import (
     RegistrationKind,
 )
 from yipanqi.people.services import change_marital_status
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import deadline_for_day_of_month, local_date
 
 FEED_DUE_DAY = 3  # R-FEED-1: by the 3rd of each month
@@ -147,7 +149,7 @@ def report_for_month(
         if not zero and report.zero_report:
             report.zero_report = False
             report.save(update_fields=["zero_report"])
-            stats.feed_report_no_longer_zero(report)  # R-FEED-1 counters, same transaction
+            feed_counts.feed_report_no_longer_zero(report)  # R-FEED-1 counters, same transaction
         return report
     due = due_for(period)
     report = FeedReport.objects.create(
@@ -163,7 +165,7 @@ def report_for_month(
         job_id=job_id,
         sent_by=user if getattr(user, "pk", None) else None,
     )
-    stats.fact_added(report)  # R-FEED-1 timeliness and zero reports, same transaction
+    counters.fact_added(report)  # R-FEED-1 timeliness and zero reports, same transaction
     return report
 
 
@@ -340,7 +342,6 @@ class FeedRun:
         from yipanqi.births.models import BirthReport, ReportSource
         from yipanqi.exchange.models import RequestType
         from yipanqi.exchange.services import send_request
-        from yipanqi.stats import counters
 
         key = f"feed-birth-{index[:32]}-{born.isoformat()}"
         if BirthReport.objects.filter(idempotency_key=key).exists():
@@ -413,7 +414,7 @@ class FeedRun:
             if not closed:
                 continue
             registration.refresh_from_db()
-            stats.registration_closed(registration)  # R-STAT-1, same transaction
+            people_counts.registration_closed(registration)  # R-STAT-1, same transaction
             PersonEvent.objects.create(
                 person=person,
                 at=self.now,

@@ -18,7 +18,7 @@ from yipanqi.feeds import leads
 from yipanqi.feeds import services as feeds
 from yipanqi.feeds.forms import ZeroReportForm
 from yipanqi.feeds.models import FeedReport, Lead
-from yipanqi.stats.metrics import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS
+from yipanqi.people.counted import SERVED_WITHIN_DAYS as LEAD_REGISTRATION_DAYS
 
 
 @never_cache

@@ -26,9 +26,9 @@ from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES, RequestType
 from yipanqi.grievances import events
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
+from yipanqi.ledger import counters
 from yipanqi.people.models import Person
 from yipanqi.regions.rules import RulesMissing, deadline_days, pick_rules
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import add_working_days, local_date
 
 # A citizen's form takes settings.COMPLAINTS_PER_HOUR complaints per connection per hour (the
@@ -223,7 +223,7 @@ def file_complaint(
                     rule_reason=reason[:300],
                     origin_hash=origin_hash,
                 )
-                stats.fact_added(complaint)  # R-STAT-2 complaints, same transaction
+                counters.fact_added(complaint)  # R-STAT-2 complaints, same transaction
                 events.complaint_filed(complaint, at=now, actor=acting_user)
                 events.complaint_assigned(complaint, at=now)
                 if staff_unit is not None and _needs_referral(staff_unit.code, assigned.code):
@@ -464,7 +464,7 @@ def _move(complaint: Complaint, *, to: Division, due, days: int | None, today, *
     if not claimed.update(**fields):
         return False
     complaint.refresh_from_db()
-    stats.fact_changed(before, complaint)  # the complaint counts for its new unit
+    counters.fact_changed(before, complaint)  # the complaint counts for its new unit
     return True
 
 

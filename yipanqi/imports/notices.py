@@ -138,8 +138,8 @@ def send_linked_notices(
 
 def _count_in_stats(requests: list[Request]) -> None:
     """R-STAT-1: the statistics counters change in this transaction, as send_request does."""
-    from yipanqi.stats.counters import apply_delta, contributions
-    from yipanqi.stats.metrics import families_of
+    from yipanqi.ledger.counters import apply_delta, contributions
+    from yipanqi.ledger.families import families_of
 
     delta: dict = defaultdict(int)
     families = families_of(Request._meta.label)

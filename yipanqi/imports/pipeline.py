@@ -528,8 +528,8 @@ class _Run:
         division and its ancestors in one upsert. `counters.check()` after a bulk import
         proves the two agree (test_registration_import).
         """
+        from yipanqi.ledger import counters
         from yipanqi.people.models import Registration
-        from yipanqi.stats import counters
 
         rows = Registration.objects.select_related("person")
         if len(self.created_ids) + len(self.changed) <= LIVE_STATS_LIMIT:
@@ -544,8 +544,8 @@ class _Run:
         """Registrations that were there before this import and changed: their own fields
         (updated, or closed as superseded) or their person's marital status (R-STAT-1 service
         coverage). Each is counted once, from its state before this import to its state now."""
+        from yipanqi.ledger import counters
         from yipanqi.people.models import Registration
-        from yipanqi.stats import counters
 
         reverted: dict[int, dict] = defaultdict(dict)
         for pk, before_fields in self.changed:
@@ -574,9 +574,9 @@ class _Run:
                 counters.fact_changed(before, after)
 
     def _bulk_delta(self) -> dict:
+        from yipanqi.ledger.counters import contributions
+        from yipanqi.ledger.families import families_of
         from yipanqi.people.models import Registration
-        from yipanqi.stats.counters import contributions
-        from yipanqi.stats.metrics import families_of
 
         delta: dict = defaultdict(int)
         in_memory = []

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yipanqi.core.errors import Rejected
+from yipanqi.people import counted as people_counts
 from yipanqi.people.models import (
     CloseReason,
     EventType,
@@ -19,7 +20,6 @@ from yipanqi.people.models import (
     RegistrationKind,
     RegistrationStatus,
 )
-from yipanqi.stats import counters
 
 # R-REGN-4: no information 60 days after outflow registration.
 LOST_CONTACT_DAYS = 60
@@ -156,7 +156,7 @@ def close_departed(
         raise Rejected({"__all__": [_("This record is already closed.")]})
     registration.refresh_from_db()
     # R-STAT-1: her stay stops counting (service coverage) after the day she left.
-    counters.registration_closed(registration)
+    people_counts.registration_closed(registration)
     PersonEvent.objects.create(
         person_id=registration.person_id,
         at=now,

@@ -17,8 +17,11 @@ from yipanqi.core.crypto import blind_index
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
+from yipanqi.ledger.counters import fact_added as stats_fact_added
 from yipanqi.people import idnumbers
 from yipanqi.people.bulk import Sealer, recorded_in_time
+from yipanqi.people.counted import person_changed as stats_person_changed
+from yipanqi.people.counted import registration_closed as stats_registration_closed
 from yipanqi.people.grants import emergency_person
 from yipanqi.people.models import (
     CloseReason,
@@ -32,9 +35,6 @@ from yipanqi.people.models import (
     Sex,
     StayReason,
 )
-from yipanqi.stats.counters import fact_added as stats_fact_added
-from yipanqi.stats.counters import person_changed as stats_person_changed
-from yipanqi.stats.counters import registration_closed as stats_registration_closed
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
 _PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")

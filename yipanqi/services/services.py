@@ -20,6 +20,7 @@ from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
 from yipanqi.grievances import services as grievances
 from yipanqi.grievances.models import Category, Channel
+from yipanqi.ledger import counters
 from yipanqi.people.models import Person, Registration, RegistrationKind
 from yipanqi.regions.rules import RulesMissing, pick_rules
 from yipanqi.services.models import (
@@ -31,7 +32,6 @@ from yipanqi.services.models import (
     SupplyPoint,
     SupplyPointKind,
 )
-from yipanqi.stats import counters as stats
 from yipanqi.workdays.services import local_date
 
 MAX_CHARGE = Decimal("100000")
@@ -221,7 +221,7 @@ def record_service(
             registration=stay_of(person, data.given_on, unit.code),
         )
         # R-STAT-1 free-service rate and service coverage, same transaction
-        stats.fact_added(record)
+        counters.fact_added(record)
         if violation:
             # R-SVC-1: a basic service with a charge is a rights violation; it opens a complaint
             # for the jurisdiction that answers for the provider, so it is followed and counted.

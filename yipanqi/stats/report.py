@@ -80,7 +80,7 @@ def _monthly(codes: list[str], period: Period, targets) -> tuple[list[dt.date], 
     data = {m: {} for m in months}
     from django.db.models import Sum
 
-    from yipanqi.stats.models import StatCounter
+    from yipanqi.ledger.models import StatCounter
 
     rows = (
         StatCounter.objects.filter(

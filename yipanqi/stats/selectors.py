@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from yipanqi.core.errors import NotFound
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import within_q
-from yipanqi.stats.metrics import count_of, family_of_metric
-from yipanqi.stats.models import StatCounter
+from yipanqi.ledger.families import count_of, family_of_metric
+from yipanqi.ledger.models import StatCounter
 from yipanqi.stats.periods import Period
 from yipanqi.stats.rates import RATES, Rate, rate_by_code
 
@@ -453,12 +453,12 @@ class Drill:
         return self.family is not None and self.family.model_label == "people.Registration"
 
     def person_of(self, row):
-        from yipanqi.stats.metrics import walk
+        from yipanqi.ledger.families import walk
 
         return walk(row, self.family.person_path)
 
     def day_of(self, row):
-        from yipanqi.stats.metrics import walk
+        from yipanqi.ledger.families import walk
 
         return walk(row, self.family.month_field)
 

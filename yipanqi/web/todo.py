@@ -22,9 +22,9 @@ from yipanqi.divisions.models import within_q
 from yipanqi.exchange import selectors as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES
 from yipanqi.feeds.models import Lead
+from yipanqi.people.counted import SERVED_WITHIN_DAYS
 from yipanqi.people.departures import LOST_CONTACT_DAYS
 from yipanqi.people.models import Registration, RegistrationKind, Sex
-from yipanqi.stats.metrics import SERVED_WITHIN_DAYS
 from yipanqi.web.templatetags.yipanqi import short_path
 from yipanqi.workdays.services import local_date, working_days_left
 

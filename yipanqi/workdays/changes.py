@@ -168,7 +168,7 @@ def apply_schedule(
     transaction with the audit row; the counters follow each moved request (R-STAT-1)."""
     from yipanqi.exchange.models import Request
     from yipanqi.grievances.models import Complaint
-    from yipanqi.stats import counters
+    from yipanqi.ledger import counters
 
     if not may_load_schedule(acting_user):
         raise PermissionError("only the system administrator loads a schedule")

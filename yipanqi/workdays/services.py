@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yipanqi.core.clock import CHINA_TZ, local_date
 from yipanqi.workdays.models import CalendarYear
 from yipanqi.workdays.schedule import (
     ScheduleError,
@@ -59,8 +59,6 @@ __all__ = [
     "working_days_left",
 ]
 
-# R-WD-2: a delivery moment becomes a date on the clock of the jurisdictions, Beijing time.
-CHINA_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 PACKAGE_SOURCE = "chinese-calendar"
 DEFAULT_RECHECK_SECONDS = 30.0
 
@@ -166,15 +164,6 @@ def get_table() -> WorkdayTable:
 
 
 # --- questions ----------------------------------------------------------------------------------
-
-
-def local_date(moment: dt.date | dt.datetime) -> dt.date:
-    """The Beijing-time date of a moment (R-WD-2); a date is returned unchanged."""
-    if isinstance(moment, dt.datetime):
-        if timezone.is_naive(moment):
-            raise ValueError(_("A moment must carry its time zone."))
-        return moment.astimezone(CHINA_TZ).date()
-    return moment
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

@@ -233,9 +233,9 @@ def test_demo_administrators_pass_the_second_factor_with_the_printed_code(client
 @pytest.mark.django_db
 def test_r_stat_1_the_demo_gives_most_married_inflow_women_a_free_checkup(capsys):
     """Service coverage shows real figures in a demo, counted as the live path counts them."""
+    from yipanqi.ledger import counters
+    from yipanqi.ledger.models import StatCounter
     from yipanqi.services.models import ServiceRecord
-    from yipanqi.stats import counters
-    from yipanqi.stats.models import StatCounter
 
     with translation.override("en"):
         call_command("demo", "--persons", "400", "--seed", "5")
@@ -264,8 +264,8 @@ def test_r_ex_4_the_demo_sends_verification_requests_with_real_deadlines_and_out
     counts them: due dates from the rule sets and the working-day calendar, every outcome."""
     from yipanqi.demo.requests import KEY_PREFIX, add_demo_requests
     from yipanqi.exchange.models import Request, RequestStatus
+    from yipanqi.ledger import counters
     from yipanqi.regions.rules import deadline_days, pick_rules
-    from yipanqi.stats import counters
     from yipanqi.workdays.services import add_working_days, local_date
 
     with translation.override("en"):

@@ -33,7 +33,7 @@ def test_r_stat_1_the_demo_rates_are_plausible_and_the_counters_agree(demo):
     """办证率 and 验证率 between 60% and 99%, some verifications late, and every counter equal
     to a full recount after the demo."""
     from yipanqi.certificates.models import Certificate, Verification
-    from yipanqi.stats import counters
+    from yipanqi.ledger import counters
 
     assert "certificates" in demo and "feed reports" in demo
     nation = _figures("")

@@ -44,7 +44,7 @@ def test_r_feed_2_r_regn_6_a_death_closes_her_registrations_with_the_deceased_ev
     record closes as deceased with a departure event and a notice to her home township, and
     the statistics still agree with a recount."""
     from yipanqi.exchange.models import Request
-    from yipanqi.stats import counters
+    from yipanqi.ledger import counters
 
     registration = register_inflow()
     person = registration.person

@@ -137,7 +137,7 @@ def test_r_feed_2_a_marriage_updates_the_marital_status(
     assert event.data["marital_status"] == {"from": "unmarried", "to": "first_marriage"}
     assert FeedReport.objects.get().department == "civil_affairs"
     # R-STAT-1: now married, her stay counts for service coverage, in this transaction.
-    from yipanqi.stats import counters
+    from yipanqi.ledger import counters
 
     report = counters.check()
     assert report.ok, report

@@ -13,7 +13,7 @@ from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.exchange.sweep import sweep
 from yipanqi.grievances import services
 from yipanqi.grievances.models import Category, Complaint
-from yipanqi.stats.counters import check
+from yipanqi.ledger.counters import check
 
 pytestmark = pytest.mark.django_db
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")

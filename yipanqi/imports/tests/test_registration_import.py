@@ -251,7 +251,7 @@ def test_r_regn_2_r_ex_2_linked_inflow_notifies_the_home_side_exactly_once(
 @pytest.mark.parametrize("bulk", [False, True])
 def test_r_stat_1_statistics_counters_follow_the_import(tmp_path, run_import, monkeypatch, bulk):
     from yipanqi.imports import pipeline
-    from yipanqi.stats import counters
+    from yipanqi.ledger import counters
 
     if bulk:
         monkeypatch.setattr(pipeline, "LIVE_STATS_LIMIT", 0)
@@ -320,7 +320,7 @@ def test_r_stat_1_outflow_counters_follow_the_import_of_new_and_known_persons(
     """Outflow women are counted at home (certificate issuance's denominator); a bulk load
     counts them with the SQL predicate (Family.reads_other_tables), the rest in memory."""
     from yipanqi.imports import pipeline
-    from yipanqi.stats import counters
+    from yipanqi.ledger import counters
 
     if bulk:
         monkeypatch.setattr(pipeline, "LIVE_STATS_LIMIT", 0)
@@ -342,7 +342,7 @@ def test_r_stat_1_a_reimport_that_marries_or_moves_her_keeps_the_counters_live(
     and a move that closes her old registration (R-REGN-6), change what was counted."""
     from conftest import make_user
     from yipanqi.imports import pipeline
-    from yipanqi.stats import counters
+    from yipanqi.ledger import counters
 
     if bulk:
         monkeypatch.setattr(pipeline, "LIVE_STATS_LIMIT", 0)

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from yipanqi.demo.generate import generate
-from yipanqi.stats import counters
+from yipanqi.ledger import counters
 from yipanqi.stats.periods import parse_period
 from yipanqi.stats.selectors import figures_for, get_place
 

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import make_user
 from yipanqi.feeds.models import FeedReport
-from yipanqi.stats import counters
+from yipanqi.ledger import counters
 from yipanqi.stats.periods import parse_period
 from yipanqi.stats.selectors import figures_for, get_place
 

@@ -8,9 +8,9 @@ import pytest
 
 from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE
 from yipanqi.exchange.models import Request
+from yipanqi.ledger import counters
+from yipanqi.ledger.models import StatCounter
 from yipanqi.people.models import Registration
-from yipanqi.stats import counters
-from yipanqi.stats.models import StatCounter
 from yipanqi.stats.periods import parse_period
 from yipanqi.stats.selectors import figures_for, get_place
 from yipanqi.workdays.services import local_date

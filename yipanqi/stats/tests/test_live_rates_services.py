@@ -9,9 +9,9 @@ import pytest
 from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE
 from yipanqi.births.models import BirthReport
 from yipanqi.certificates.models import Certificate, Verification
+from yipanqi.ledger import counters
 from yipanqi.people.models import Registration
 from yipanqi.services.models import ServiceRecord
-from yipanqi.stats import counters
 from yipanqi.stats.periods import parse_period
 from yipanqi.stats.selectors import figures_for, get_place
 

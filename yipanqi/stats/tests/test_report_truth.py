@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from yipanqi.accounts.models import ApiToken
-from yipanqi.stats.counters import bump
+from yipanqi.ledger.counters import bump
 from yipanqi.stats.report import annual_report, report_pdf, report_xlsx
 from yipanqi.stats.tests.test_report import _pdf_text
 

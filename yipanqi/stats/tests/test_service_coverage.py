@@ -12,11 +12,12 @@ from django.db import transaction
 from openpyxl import load_workbook
 
 from conftest import NANSHAN_TOWNSHIP, NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for, make_user
+from yipanqi.ledger import counters
+from yipanqi.ledger.models import StatCounter
+from yipanqi.people import counted as people_counts
+from yipanqi.people.counted import MARRIED
 from yipanqi.people.models import MaritalStatus, Registration
 from yipanqi.services.models import ServiceRecord
-from yipanqi.stats import counters
-from yipanqi.stats.metrics import MARRIED
-from yipanqi.stats.models import StatCounter
 from yipanqi.stats.periods import parse_period
 from yipanqi.stats.selectors import figures_for, get_place
 
@@ -294,7 +295,7 @@ def test_r_cert_3_a_marriage_recorded_at_verification_moves_her_into_the_measure
 
 
 def test_r_regn_6_a_closed_stay_counts_to_its_last_day_and_not_after(women, record):
-    """counters.registration_closed: what the services closing a registration call with it."""
+    """people.counted.registration_closed: what the services closing a registration call with it."""
     stay = women["liuyang"]
     record(stay, dt.date(2026, 8, 1))
 
@@ -303,7 +304,7 @@ def test_r_regn_6_a_closed_stay_counts_to_its_last_day_and_not_after(women, reco
             status="closed", closed_on=dt.date(2026, 6, 30), close_reason="moved_on"
         )
         stay.refresh_from_db()
-        counters.registration_closed(stay)
+        people_counts.registration_closed(stay)
 
     # she lived here until 30 June: in the 2026 measure, but August is after her stay
     assert pair("440305", "2026") == (0, 5)

@@ -12,7 +12,7 @@ from conftest import NANSHAN_TOWNSHIP, SANTAI_TOWNSHIP, make_user
 from yipanqi.audit.models import AuditEvent
 from yipanqi.exchange.models import Request
 from yipanqi.exchange.services import send_request
-from yipanqi.stats.counters import check
+from yipanqi.ledger.counters import check
 from yipanqi.workdays.models import CalendarYear
 from yipanqi.workdays.tests.conftest import SCHEDULE_2027
 

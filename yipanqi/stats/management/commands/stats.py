@@ -2,11 +2,11 @@
 tables (R-STAT-1); `yipanqi stats recount` rebuilds them: after a bulk load, after an upgrade
 that adds a measure (service coverage), or when a writer did not keep them. `--metric` limits
 either to the family holding one metric (cov.women), a family (coverage_stays) or the families
-named after a word (coverage). A thin loop over yipanqi.stats.counters."""
+named after a word (coverage). A thin loop over yipanqi.ledger.counters."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yipanqi.stats import counters
+from yipanqi.ledger import counters
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ class StatCounter(models.Model):
     Every fact is counted at its own division and at each ancestor up to the nation (code ""),
     so any jurisdiction's figure for any period is a sum over at most twelve rows. `key` splits
     a metric by a dimension (request type, service category); key "" is the total over keys.
-    Written only by yipanqi.stats.counters (apply_delta in the changing transaction, recount).
+    Written only by yipanqi.ledger.counters (apply_delta in the changing transaction, recount).
     """
 
     division_code = models.CharField(max_length=12)
@@ -19,6 +19,8 @@ class StatCounter(models.Model):
     value = models.BigIntegerField(default=0)
 
     class Meta:
+        # The table the stats app created: moved to the ledger in state only, no row copied.
+        db_table = "stats_statcounter"
         constraints = [
             models.UniqueConstraint(
                 fields=["division_code", "metric", "period_start", "key"],

@@ -1,10 +1,11 @@
 """Keeping the counters (StatCounter) equal to the facts, in the transaction that changes them.
 
 Live path: a service that changes a counted fact calls one function here inside its own
-transaction: `fact_added(row)` for a new row, `request_answered`, `request_escalated`,
-`requests_marked_overdue` for the request transitions, `person_changed` (a marital status) and
-`registration_closed` for service coverage. Each computes the row's contribution
-before and after the change with the in-memory predicates of metrics.py, expands it to the
+transaction: `fact_added(row)` for a new row, `fact_changed(before, after)` for a changed one
+(`as_before` makes the copy), `rows_stamped` for a set-based transition (the sweep); the
+domain apps' `counted.py` name their own transitions with these (`request_answered`,
+`person_changed`, ...). Each computes the row's contribution before and after the change with
+the in-memory predicates of the registered families (families.py), expands it to the
 division's ancestors and the nation, and applies the difference with one set-based upsert
 (`INSERT ... ON CONFLICT DO UPDATE SET value = value + excluded.value`, SQLite and PostgreSQL).
 Cells are written in sorted order so that two transactions lock shared rows (the nation's)
@@ -28,8 +29,8 @@ from django.db.models import CharField, Count, DateField, F, Value
 from django.db.models.functions import Cast, Concat, TruncMonth
 
 from yipanqi.divisions.codes import LEVEL_LENGTHS
-from yipanqi.stats.metrics import FAMILIES, Family, families_of, walk
-from yipanqi.stats.models import StatCounter
+from yipanqi.ledger.families import FAMILIES, Family, families_of, walk
+from yipanqi.ledger.models import StatCounter
 
 Cell = tuple[str, str, str, dt.date]  # metric, key, leaf division code, month
 _CHUNK = 300
@@ -191,98 +192,35 @@ def _under(row, field: str, parent):
     return moved
 
 
-def person_changed(before, after) -> int:
-    """A person's counted fields changed (R-STAT-1 service coverage: her marital status):
-    `before` is an in-memory copy of the person as counted, `after` the saved person. Applies
-    the difference to every family of her registrations and the rows grouped under them."""
-    from yipanqi.people.models import Registration
-
-    total = 0
-    for registration in Registration.objects.filter(person_id=after.pk):
-        registration.person = after
-        total += fact_changed(_as_before(registration, person=before), registration)
-    return total
-
-
-def registration_closed(registration) -> int:
-    """R-REGN-6: a registration was closed (status, closed_on, close_reason saved); it counted
-    as open until now (R-STAT-1 service coverage: her stay stops counting after closed_on)."""
-    from yipanqi.people.models import RegistrationStatus
-
-    before = _as_before(
-        registration, status=RegistrationStatus.ACTIVE, closed_on=None, close_reason=""
-    )
-    return fact_changed(before, registration)
-
-
-def _as_before(row, **fields):
+def as_before(row, **fields):
+    """An in-memory copy of `row` with these fields as they were before a change."""
     before = copy.copy(row)
     for name, value in fields.items():
         setattr(before, name, value)
     return before
 
 
-def request_answered(request) -> int:
-    """R-STAT-1 timeliness: the answer makes the request due (if the sweep had not) and on time
-    or late. Called after the claim, with the refreshed row; before it, answered_at was empty."""
-    return fact_changed(_as_before(request, answered_at=None), request)
-
-
-def request_escalated(request) -> int:
-    """R-EX-3: an escalation is counted for the receiver in the month the request fell due."""
-    return fact_changed(_as_before(request, escalated_at=None), request)
-
-
-def certificate_issued(certificate) -> int:
-    """R-CERT-1: her outflow registrations now count as holding a valid certificate (issuing
-    requires that she has none; a renewal replaces one valid certificate with another)."""
-    return _certificate_holder(certificate, +1)
-
-
-def certificate_revoked(certificate) -> int:
-    """R-CERT-2: a revoked certificate no longer counts (one valid certificate per person)."""
-    return _certificate_holder(certificate, -1)
-
-
-def _certificate_holder(certificate, sign: int) -> int:
-    from yipanqi.people.models import Registration
-    from yipanqi.stats.metrics import OUTFLOW_WOMEN
-
-    delta: dict[Cell, int] = defaultdict(int)
-    rows = Registration.objects.filter(OUTFLOW_WOMEN.base, person_id=certificate.person_id)
-    for registration in rows.select_related("person"):
-        month = OUTFLOW_WOMEN.month_of(registration)
-        delta[("reg_out.women_certified", "", registration.home_id, month)] += sign
-    return apply_delta(delta)
-
-
-def feed_report_no_longer_zero(report) -> int:
-    """R-FEED-1: a month first reported as zero (零通报) received records after all."""
-    return fact_changed(_as_before(report, zero_report=True), report)
-
-
-def requests_marked_overdue(stamp: dt.datetime) -> int:
-    """The sweep's set-based claim (R-EX-3): rows stamped overdue_at = stamp had none before.
+def rows_stamped(model, field: str, stamp) -> int:
+    """A set-based transition: the rows of `model` now holding `field = stamp` had no value
+    there before (the sweep's overdue claim, R-EX-3).
 
     Grouped in SQL by the fields the predicates read, evaluated once per group in Python.
     """
-    from yipanqi.exchange.models import Request
-
     delta: dict[Cell, int] = defaultdict(int)
-    for family in families_of(Request._meta.label):
-        if "overdue_at" not in family.reads:
+    for family in families_of(model._meta.label):
+        if field not in family.reads:
             continue
-        fields = sorted(family.reads - {"overdue_at"})
+        fields = sorted(family.reads - {field})
         groups = (
-            Request.objects.filter(overdue_at=stamp)
+            model._default_manager.filter(**{field: stamp})
             .values(*fields)
             .annotate(n=Count("pk"))
             .order_by()
         )
         for group in groups:
             n = group.pop("n")
-            after = types.SimpleNamespace(**group, overdue_at=stamp)
-            before = types.SimpleNamespace(**group, overdue_at=None)
+            after = types.SimpleNamespace(**group, **{field: stamp})
+            before = types.SimpleNamespace(**group, **{field: None})
             for cell, value in _difference(family, before, after).items():
                 delta[cell] += value * n
     return apply_delta(delta)
