@@ -5,9 +5,9 @@ import pytest
 
 from conftest import NANSHAN_VILLAGE
 from yipanqi.audit.models import AuditEvent
+from yipanqi.ledger import counters
 from yipanqi.people.models import EventType, Person
 from yipanqi.people.services import change_marital_status
-from yipanqi.stats import counters
 
 pytestmark = pytest.mark.django_db
 
