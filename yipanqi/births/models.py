@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 from yipanqi.people.models import Person, Sex, about_visible_persons
 
 # The deadlines of the steps (R-BIRTH-2, R-BIRTH-3) are rule-set keys, read through
@@ -50,14 +50,11 @@ class BirthRegistrationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "BirthRegistrationQuerySet":
         """R-ACC-2: registrations of women the user may see, and those the user's units handle
         (a husband's home township answers for him)."""
-        scope = getattr(user, "scope_code", None)
-        if scope is None:
-            return self.none()
-        if scope == "":
-            return self
+        scope = Scope.of(user)
+        if scope.none or scope.nation:  # none or all of them: no subquery for the planner
+            return scope.filter(self, "husband_home_id")
         return self.filter(
-            Q(woman__in=Person.objects.visible_to(user).values("pk"))
-            | within_q("husband_home_id", scope)
+            Q(woman__in=Person.objects.visible_to(user).values("pk")) | scope.q("husband_home_id")
         )
 
 

@@ -20,6 +20,7 @@ from yipanqi.births.models import (
     Route,
 )
 from yipanqi.divisions.models import Division, within_q
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange.models import AWAITING_STATUSES, LATE_STATUSES, Request
 from yipanqi.workdays.services import local_date
 
@@ -266,11 +267,11 @@ def registrations_of(person):
 
 def waiting_on(user, registrations, today):
     """Rows with their next step, and whether that step is owed by the user's units."""
-    code = getattr(user, "scope_code", None) or ""
+    scope = Scope.of(user)
     rows = []
     for registration in registrations:
         step = next_step(registration, today)
-        ours = bool(step and step.owner and step.owner.code.startswith(code))
+        ours = bool(step and step.owner and scope.covers(step.owner.code))
         rows.append((registration, step, ours))
     return rows
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from yipanqi.accounts.models import Role, User
+from yipanqi.accounts.models import REGISTERING_ROLES, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.births import events
@@ -32,6 +32,7 @@ from yipanqi.births.models import (
 )
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
 from yipanqi.ledger import counters
@@ -60,11 +61,6 @@ def access_registration(user: User, registration_id: int) -> BirthRegistration:
     return found
 
 
-def _covers(user: User, code: str, roles=(Role.VILLAGE_WORKER, Role.TOWNSHIP_OPERATOR)) -> bool:
-    own = user.jurisdiction_id or ""
-    return user.role in roles and bool(own) and code.startswith(own)
-
-
 def _active_inflow(person: Person) -> Registration | None:
     return (
         Registration.objects.active()
@@ -76,34 +72,35 @@ def _active_inflow(person: Person) -> Registration | None:
 
 def may_apply_at_residence(user: User, woman: Person) -> bool:
     """R-BIRTH-1: the couple applies at her residence village (or township)."""
+    if user.role not in REGISTERING_ROLES:
+        return False
     registration = _active_inflow(woman)
-    own = user.jurisdiction_id or ""
-    if registration is None or not own:
-        return False
-    if user.role not in (Role.VILLAGE_WORKER, Role.TOWNSHIP_OPERATOR):
-        return False
-    residence = registration.residence_id
-    return residence.startswith(own) or (len(residence) < len(own) and own.startswith(residence))
+    return registration is not None and Scope.of(user).meets(registration.residence_id)
 
 
 def may_register_at_home(user: User, woman: Person, husband_home: str = "") -> bool:
     """R-BIRTH-3: her home township; for a couple from two provinces, either home township."""
-    township = (Role.TOWNSHIP_OPERATOR,)
-    if _covers(user, woman.home_id, township):
+    if user.role != Role.TOWNSHIP_OPERATOR:
+        return False
+    scope = Scope.of(user)
+    if scope.covers(woman.home_id):
         return True
     return (
-        bool(husband_home)
-        and husband_home[:2] != woman.home_id[:2]
-        and _covers(user, husband_home, township)
+        bool(husband_home) and husband_home[:2] != woman.home_id[:2] and scope.covers(husband_home)
     )
 
 
+def _took_application(user: User, registration) -> bool:
+    """Whether the user works for the village or township that took the application."""
+    return user.role in REGISTERING_ROLES and Scope.of(user).covers(registration.unit_id)
+
+
 def may_ask(user, registration) -> bool:
-    return registration.status == BirthStatus.RECEIVED and _covers(user, registration.unit_id)
+    return registration.status == BirthStatus.RECEIVED and _took_application(user, registration)
 
 
 def may_forward(user, registration) -> bool:
-    if not _covers(user, registration.unit_id):
+    if not _took_application(user, registration):
         return False
     if registration.status == BirthStatus.RETURNED:
         return True
@@ -111,8 +108,10 @@ def may_forward(user, registration) -> bool:
 
 
 def may_decide(user, registration) -> bool:
-    return registration.status == BirthStatus.FORWARDED and _covers(
-        user, registration.township_id, (Role.TOWNSHIP_OPERATOR,)
+    return (
+        registration.status == BirthStatus.FORWARDED
+        and user.role == Role.TOWNSHIP_OPERATOR
+        and Scope.of(user).covers(registration.township_id)
     )
 
 
@@ -360,7 +359,7 @@ def ask_home_townships(
     """R-BIRTH-2 step 1: the residence village asks both spouses' home townships to confirm;
     each answers within its deadline (step 2, 15 working days, from the rule set)."""
     registration = access_registration(acting_user, registration_id)
-    if not _covers(acting_user, registration.unit_id):
+    if not _took_application(acting_user, registration):
         raise _reject(_("Only the unit that received the application asks the home side."))
     now = now or timezone.now()
     with transaction.atomic():
@@ -373,7 +372,7 @@ def ask_home_townships(
         sent, skipped = [], []
         for code in registration.home_townships():
             sender = registration.unit_id
-            if code.startswith(sender) or sender.startswith(code):
+            if Scope.within(sender).meets(code):
                 skipped.append(code)  # the applying unit is itself her home side
                 continue
             sent.append(
@@ -437,7 +436,7 @@ def forward_to_township(
     """R-BIRTH-2 step 3: the village forwards the file with its opinion within 7 working days
     of the last answer; after a return, it resubmits with the missing documents."""
     registration = access_registration(acting_user, registration_id)
-    if not _covers(acting_user, registration.unit_id):
+    if not _took_application(acting_user, registration):
         raise _reject(_("Only the unit that received the application forwards it."))
     text = (opinion or "").strip()
     if not text:
@@ -500,7 +499,7 @@ def _notify(registration, *, receivers, key: str, acting_user, origin, now) -> l
     sent = []
     sender = registration.township_id
     for code in receivers:
-        if not code or code.startswith(sender) or sender.startswith(code):
+        if not code or Scope.within(sender).meets(code):
             continue
         sent.append(
             exchange.send_request(
@@ -820,7 +819,7 @@ def report_birth(
                 idempotency_key=key,
             )
             counters.fact_added(report)  # R-STAT-5 sex ratio at birth, same transaction
-            if not (home.startswith(unit) or unit.startswith(home)):
+            if not Scope.within(unit).meets(home):
                 report.notice = exchange.send_request(
                     RequestType.BIRTH_REPORT,
                     sender_code=unit,

@@ -23,7 +23,8 @@ from yipanqi.certificates.services import (
     verification_due,
 )
 from yipanqi.core.paging import by_urgency
-from yipanqi.divisions.models import Division, within_q
+from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.people.models import Person, Registration, RegistrationKind, Sex
 
 
@@ -196,15 +197,20 @@ class ScopeCounts:
     awaiting_verification: int
 
 
-def scope_code(user) -> str | None:
-    return getattr(user, "scope_code", None)
+def _issued(user):
+    """Certificates issued in the user's scope; none for a user without one, never the nation's."""
+    return Scope.of(user).filter(Certificate.objects.all(), "issuer_id")
+
+
+def _made(user):
+    """Verifications made in the user's scope; none for a user without one."""
+    return Scope.of(user).filter(Verification.objects.all(), "unit_id")
 
 
 def scope_counts(user, *, year: int, today: dt.date) -> ScopeCounts:
-    code = scope_code(user) or ""
-    issued = Certificate.objects.issued_within(code)
+    issued = _issued(user)
     current = issued.filter(status=CertificateStatus.VALID)
-    made = Verification.objects.made_within(code).filter(assessment_year=year)
+    made = _made(user).filter(assessment_year=year)
     return ScopeCounts(
         year=year,
         valid=current.exclude(valid_until__lt=today).count(),
@@ -222,12 +228,10 @@ def awaiting_verification(user, *, today: dt.date | None = None):
     """Inflow women in scope whose stay has no verification yet (R-CERT-3): with `today`, by
     urgency (still within the 30 days of arrival, soonest due first, then the overdue ones,
     most recently due first: a new arrival is never buried); else oldest arrival first."""
-    code = scope_code(user) or ""
     registrations = Registration.objects.active().filter(
         kind=RegistrationKind.INFLOW, person__sex=Sex.FEMALE
     )
-    if code:
-        registrations = registrations.filter(within_q("residence_id", code))
+    registrations = Scope.of(user).filter(registrations, "residence_id")
     verified = Verification.objects.values("registration_id")
     rows = registrations.exclude(pk__in=verified).select_related("person", "residence")
     if today is None:
@@ -237,9 +241,8 @@ def awaiting_verification(user, *, today: dt.date | None = None):
 
 
 def late_verifications(user, *, year: int):
-    code = scope_code(user) or ""
     return (
-        Verification.objects.made_within(code)
+        _made(user)
         .filter(assessment_year=year, late=True)
         .select_related("certificate__person", "unit", "verified_by", "registration")
         .order_by("-verified_on", "-pk")
@@ -247,9 +250,8 @@ def late_verifications(user, *, year: int):
 
 
 def renewals_due(user, *, today: dt.date):
-    code = scope_code(user) or ""
     due = (
-        Certificate.objects.issued_within(code)
+        _issued(user)
         .filter(
             status=CertificateStatus.VALID,
             valid_until__lte=today + dt.timedelta(days=RENEWAL_WINDOW_DAYS),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
+from yipanqi.accounts.models import REGISTERING_ROLES, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.certificates import counted as certificate_counts
@@ -31,6 +31,7 @@ from yipanqi.certificates.models import (
 )
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
 from yipanqi.ledger import counters
@@ -84,27 +85,22 @@ def may_issue(user: User, person: Person) -> bool:
     """R-CERT-1: the home township, or a village it delegated, issues (and renews, revokes)."""
     if not is_holder(person):
         return False
-    code = user.jurisdiction_id or ""
-    home = person.home_id
-    if user.role == Role.TOWNSHIP_OPERATOR and code:
+    scope = Scope.of(user)
+    if user.role == Role.TOWNSHIP_OPERATOR:
         # A home known only down to the county: any of its townships.
-        return home.startswith(code) or (len(home) < 9 and code.startswith(home))
-    if user.role == Role.VILLAGE_WORKER and code:
-        return home.startswith(code) and has_delegation(code)
+        return scope.meets(person.home_id)
+    if user.role == Role.VILLAGE_WORKER:
+        return scope.covers(person.home_id) and has_delegation(scope.code)
     return False
-
-
-def _covers_residence(user: User, registration: Registration) -> bool:
-    code = user.jurisdiction_id or ""
-    if user.role not in (Role.VILLAGE_WORKER, Role.TOWNSHIP_OPERATOR) or not code:
-        return False
-    residence = registration.residence_id
-    return residence.startswith(code) or (len(residence) < len(code) and code.startswith(residence))
 
 
 def may_verify(user: User, registration: Registration | None) -> bool:
     """R-CERT-3: the residence village or township verifies."""
-    return registration is not None and _covers_residence(user, registration)
+    return (
+        registration is not None
+        and user.role in REGISTERING_ROLES
+        and Scope.of(user).meets(registration.residence_id)
+    )
 
 
 def may_issue_interim(user: User, registration: Registration | None) -> bool:
@@ -113,7 +109,7 @@ def may_issue_interim(user: User, registration: Registration | None) -> bool:
         registration is not None
         and is_holder(registration.person)
         and user.role == Role.TOWNSHIP_OPERATOR
-        and _covers_residence(user, registration)
+        and Scope.of(user).meets(registration.residence_id)
     )
 
 
@@ -366,8 +362,8 @@ def _notify_residence(certificate, *, event: str, acting_user, origin, now, key:
     """R-CERT-2: tell the residence of a renewal or revocation; None when she has no stay."""
     registration = active_inflow(certificate.person)
     sender = acting_user.jurisdiction_id
-    residence = registration.residence_id if registration else ""
-    if not residence or residence.startswith(sender) or sender.startswith(residence):
+    residence = registration.residence_id if registration else None
+    if residence is None or Scope.within(sender).meets(residence):
         return None
     payload = {
         "event": event,
@@ -756,7 +752,7 @@ def delegate_issuing(
         raise _reject(_("Only a township operator delegates issuing."))
     code = (village_code or "").strip()
     village = Division.objects.filter(pk=code, level=5).first()
-    if village is None or not code.startswith(acting_user.jurisdiction_id):
+    if village is None or not Scope.of(acting_user).covers(code):
         raise _reject(_("Please choose a village of your township."), "village_code")
     if has_delegation(code):
         raise _reject(_("This village already issues certificates."), "village_code")
@@ -846,7 +842,7 @@ def set_long_term_validity(
 
 
 def casework(user: User) -> bool:
-    return user.role in CASEWORK_ROLES and user.scope_code is not None
+    return not Scope.of(user).none
 
 
 def certificate_pdf(

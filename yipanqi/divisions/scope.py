@@ -49,6 +49,17 @@ class Scope:
         does)."""
         return self.code is not None and code is not None and code.startswith(self.code)
 
+    def covers_any(self, *codes: str | None) -> bool:
+        """Whether any of the codes (a request's sender or receiver, say) lies inside the scope."""
+        return any(self.covers(code) for code in codes)
+
+    def meets(self, code: str | None) -> bool:
+        """Whether a code and the scope lie on one branch: the scope covers the code, or the code
+        covers the scope (a home known only to the county, a sender below or above)."""
+        if self.code is None or code is None:
+            return False
+        return code.startswith(self.code) or self.code.startswith(code)
+
     def q(self, *fields: str) -> Q:
         """Rows whose division field, any of `fields`, lies inside the scope (range, not LIKE)."""
         if not fields:

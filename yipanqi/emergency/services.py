@@ -39,7 +39,7 @@ from yipanqi.audit.services import Origin, record_event
 from yipanqi.core import ratelimit
 from yipanqi.core.crypto import blind_index
 from yipanqi.core.errors import Rejected
-from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 from yipanqi.people import idnumbers
 from yipanqi.people.models import Person
 
@@ -196,14 +196,8 @@ def _audit_lookup(user, origin, reason, looked_up, outcome, result, person=None)
 
 def list_emergency_accesses(user: User):
     """Grants by this user, and grants about persons of this user's jurisdiction (either side)."""
-    scope = user.scope_code
-    mine = Q(user=user)
-    if scope is None:
-        condition = mine
-    elif scope == "":
-        condition = Q()
-    else:
-        condition = mine | within_q("home_id", scope) | within_q("residence_id", scope)
+    scope = Scope.of(user)
+    condition = Q() if scope.nation else Q(user=user) | scope.q("home_id", "residence_id")
     return EmergencyAccess.objects.filter(condition).select_related(
         "user", "user__jurisdiction", "person", "home", "residence"
     )
@@ -213,12 +207,8 @@ def _has_request_link(user: User, person: Person) -> bool:
     """An exchange request about the person with its sender or receiver in the user's subtree."""
     from yipanqi.exchange.models import Request
 
-    scope = user.scope_code or ""
-    return (
-        Request.objects.filter(persons=person)
-        .filter(within_q("sender_id", scope) | within_q("receiver_id", scope))
-        .exists()
-    )
+    about = Request.objects.filter(persons=person)
+    return Scope.of(user).filter(about, "sender_id", "receiver_id").exists()
 
 
 def list_for_review(reviewer: User, *, pending_only: bool = False):

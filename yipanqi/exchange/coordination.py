@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
+from yipanqi.accounts.models import Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import Rejected
 from yipanqi.divisions.codes import ancestors_of
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange.models import Request, RequestEvent, RequestEventType, RequestStatus
 from yipanqi.exchange.services import access_request
 from yipanqi.ledger import counters
@@ -51,11 +52,7 @@ def _reject(field: str, message: str) -> Rejected:
 def may_coordinate(user: User, request: Request) -> bool:
     """The coordinating unit's users and those above it, and the escalation target's."""
     holder = request.coordinating_code
-    scope = getattr(user, "scope_code", None)
-    if holder is None or scope is None or user.role not in CASEWORK_ROLES:
-        return False
-    target = request.escalated_to_id or ""
-    return holder.startswith(scope) or target.startswith(scope)
+    return holder is not None and Scope.of(user).covers_any(holder, request.escalated_to_id)
 
 
 def coordinated_by_q(scope: str) -> Q:
@@ -69,11 +66,11 @@ def coordinated_by_q(scope: str) -> Q:
 
 def list_coordination(user: User):
     """Escalated requests the user's own unit coordinates, most urgent (longest overdue) first."""
-    scope = getattr(user, "scope_code", None)
-    if scope is None or user.role not in CASEWORK_ROLES:
+    scope = Scope.of(user)
+    if scope.none:
         return Request.objects.none()
     return (
-        Request.objects.filter(coordinated_by_q(scope))
+        Request.objects.filter(coordinated_by_q(scope.code))
         .select_related("sender", "receiver", "escalated_to", "coordinator")
         .order_by("due_on", "escalated_at", "pk")
     )

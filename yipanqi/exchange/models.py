@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 
 
 class RequestType(models.TextChoices):
@@ -61,12 +62,7 @@ class RequestQuerySet(models.QuerySet):
         R-EX-3's "ancestors of either side see an overdue request" follows: an ancestor's
         subtree holds that side. The escalation target (an ancestor of both) sees it too.
         """
-        scope = getattr(user, "scope_code", None)
-        if scope is None:
-            return self.none()
-        if scope == "":
-            return self
-        return self.filter(within_q("sender_id", scope) | within_q("receiver_id", scope))
+        return Scope.of(user).filter(self, "sender_id", "receiver_id")
 
     def inbox(self, code: str) -> "RequestQuerySet":
         """What the units under code owe: received requests ('' is the nation)."""

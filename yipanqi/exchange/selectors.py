@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange.models import AWAITING_STATUSES, Request, RequestQuerySet
 from yipanqi.people.models import Registration
 from yipanqi.workdays.services import working_days_left
@@ -23,15 +24,17 @@ class Filters:
 
 def list_requests(user, box: str, filters: Filters = Filters()) -> RequestQuerySet:  # noqa: B008
     """inbox: what the user's units owe; outbox: what others owe them; overdue: late in the area."""
-    scope = getattr(user, "scope_code", None) or ""
+    scope = Scope.of(user)
+    if scope.none:
+        return Request.objects.none()
     qs = Request.objects.visible_to(user)
     if box == "inbox":
         # R-EX-3: what the unit coordinates as the higher level has its own list, not the inbox.
         from yipanqi.exchange.coordination import coordinated_by_q
 
-        qs = qs.inbox(scope).exclude(coordinated_by_q(scope))
+        qs = qs.inbox(scope.code).exclude(coordinated_by_q(scope.code))
     elif box == "outbox":
-        qs = qs.outbox(scope)
+        qs = qs.outbox(scope.code)
     else:
         qs = qs.overdue(on=timezone.localdate())
     if filters.type:
@@ -49,11 +52,14 @@ def list_requests(user, box: str, filters: Filters = Filters()) -> RequestQueryS
 
 def inbox_count(user) -> int:
     """Open items the user's units owe: the navigation badge."""
-    scope = getattr(user, "scope_code", None)
-    if scope is None:
+    scope = Scope.of(user)
+    if scope.none:
         return 0
     return (
-        Request.objects.visible_to(user).inbox(scope).filter(status__in=AWAITING_STATUSES).count()
+        Request.objects.visible_to(user)
+        .inbox(scope.code)
+        .filter(status__in=AWAITING_STATUSES)
+        .count()
     )
 
 
@@ -66,12 +72,12 @@ def days_left(request: Request, today: dt.date | None = None) -> int | None:
 
 def lost_contact_for(user):
     """R-REGN-4: the user's outflow persons flagged as lost contact (the home side's list)."""
-    scope = getattr(user, "scope_code", None)
-    if scope is None:
+    scope = Scope.of(user)
+    if scope.none:
         return Registration.objects.none()
     qs = Registration.objects.active().filter(kind="outflow", lost_contact=True)
-    if scope:
-        qs = qs.outflow_within(scope)
+    if not scope.nation:
+        qs = qs.outflow_within(scope.code)
     return qs.select_related("person", "residence").order_by("last_contact_on")
 
 

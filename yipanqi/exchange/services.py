@@ -8,12 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yipanqi.accounts.models import CASEWORK_ROLES, User
+from yipanqi.accounts.models import User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, ancestors_of, level_of
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import counted as request_counts
 from yipanqi.exchange import events
 from yipanqi.exchange.answers import CANNED, answers_for, needs_note_texts
@@ -30,11 +31,6 @@ from yipanqi.workdays.services import add_working_days, local_date
 
 def _reject(field: str, message: str) -> Rejected:
     return Rejected({field: [message]})
-
-
-def _covers(user: User | None, code: str) -> bool:
-    scope = getattr(user, "scope_code", None)
-    return scope is not None and user.role in CASEWORK_ROLES and code.startswith(scope)
 
 
 def _division(code: str, field: str) -> Division:
@@ -97,9 +93,9 @@ def send_request(
         return _same_or_reject(existing, type, sender_code)
     sender = _division(sender_code, "sender")
     receiver = _division(receiver_code, "receiver")
-    if acting_user is not None and not _covers(acting_user, sender.code):
+    if acting_user is not None and not Scope.of(acting_user).covers(sender.code):
         raise _reject("sender", _("You can only send requests for your own jurisdiction."))
-    if sender.code.startswith(receiver.code) or receiver.code.startswith(sender.code):
+    if Scope.within(sender.code).meets(receiver.code):
         raise _reject(
             "receiver", _("The receiver must be another jurisdiction, not above or below you.")
         )
@@ -195,7 +191,7 @@ def answer_request(
     request's kind (a "not as stated" answer needs its note); a late answer is recorded as
     late, not refused."""
     request = access_request(acting_user, request_id)
-    if not _covers(acting_user, request.receiver_id):
+    if not Scope.of(acting_user).covers(request.receiver_id):
         raise _reject("__all__", _("Only the receiving jurisdiction answers this request."))
     text = _answer_text(request, answer, canned, note)
     if len(text) > 4000:
@@ -258,7 +254,7 @@ def escalate_request(
 ) -> Request:
     """Either side takes an overdue request to their lowest common ancestor (R-EX-3)."""
     request = access_request(acting_user, request_id)
-    if not (_covers(acting_user, request.sender_id) or _covers(acting_user, request.receiver_id)):
+    if not Scope.of(acting_user).covers_any(request.sender_id, request.receiver_id):
         raise _reject("__all__", _("Only the two sides of a request can escalate it."))
     text = (reason or "").strip()
     if not text:
@@ -308,7 +304,7 @@ def close_request(
 ) -> Request:
     """The sender side closes an answered request (the matter is settled)."""
     request = access_request(acting_user, request_id)
-    if not _covers(acting_user, request.sender_id):
+    if not Scope.of(acting_user).covers(request.sender_id):
         raise _reject("__all__", _("Only the sending jurisdiction closes this request."))
     now = now or timezone.now()
     with transaction.atomic():
@@ -331,14 +327,14 @@ def close_request(
 
 
 def may_answer(user: User, request: Request) -> bool:
-    return request.status in AWAITING_STATUSES and _covers(user, request.receiver_id)
+    return request.status in AWAITING_STATUSES and Scope.of(user).covers(request.receiver_id)
 
 
 def may_escalate(user: User, request: Request) -> bool:
-    return request.status == RequestStatus.OVERDUE and (
-        _covers(user, request.sender_id) or _covers(user, request.receiver_id)
+    return request.status == RequestStatus.OVERDUE and Scope.of(user).covers_any(
+        request.sender_id, request.receiver_id
     )
 
 
 def may_close(user: User, request: Request) -> bool:
-    return request.status == RequestStatus.ANSWERED and _covers(user, request.sender_id)
+    return request.status == RequestStatus.ANSWERED and Scope.of(user).covers(request.sender_id)

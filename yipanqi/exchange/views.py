@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import by_urgency, paginate
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import coordination, payloads, selectors, services
 from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.forms import (
@@ -329,9 +330,7 @@ def new_request(request):
                 messages.success(request, _("Sent. It is due on %(due)s.") % {"due": item.due_on})
                 return redirect("exchange:detail", item.pk)
     else:
-        residence_side = person.residence_id and person.residence_id.startswith(
-            user.jurisdiction_id
-        )
+        residence_side = Scope.within(user.jurisdiction_id).covers(person.residence_id)
         other = person.home_id if residence_side else (person.residence_id or "")
         form = NewRequestForm(
             initial={

@@ -34,6 +34,7 @@ from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 from yipanqi.feeds import counted as feed_counts
 from yipanqi.feeds.models import (
     FEED_DEPARTMENT,
@@ -298,7 +299,7 @@ class FeedRun:
             return self._death(person, event_date)
         if self.feed_type == FeedType.MOVE:
             residence = inflow.get(person.pk) if person is not None else None
-            if residence is not None and place.startswith(residence):
+            if residence is not None and Scope.within(residence).covers(place):
                 return FeedOutcome.REGISTERED  # already registered where she now lives
             if residence is not None:
                 data["registered_at"] = residence
@@ -367,7 +368,7 @@ class FeedRun:
             idempotency_key=key,
         )
         home = mother.home_id[:9]
-        if not (home.startswith(self.unit) or self.unit.startswith(home)):
+        if not Scope.within(self.unit).meets(home):
             # The platform sends on the department's behalf: feeders are not caseworkers.
             report.notice = send_request(
                 RequestType.BIRTH_REPORT,

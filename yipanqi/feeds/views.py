@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from yipanqi.accounts.models import Role
 from yipanqi.core.casework import require_casework, web_origin
 from yipanqi.core.paging import by_urgency, paginate
+from yipanqi.divisions.scope import Scope
 from yipanqi.feeds import leads
 from yipanqi.feeds import services as feeds
 from yipanqi.feeds.forms import ZeroReportForm
@@ -67,7 +68,7 @@ def feed_list(request):
             else:
                 messages.success(request, _("The zero report was recorded."))
                 return redirect("feeds:reports")
-    if not form and request.user.feed_scope_code is None:
+    if not form and Scope.of(request.user, feeds=True).none:
         raise Http404
     refusal = (
         feeds.feed_refusal(request.user) if request.user.role == Role.DEPARTMENT_FEEDER else None

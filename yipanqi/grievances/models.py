@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from yipanqi.core.crypto import field_cipher
 from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 
 
 class Category(models.TextChoices):
@@ -52,12 +53,7 @@ class ComplaintStatus(models.TextChoices):
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ComplaintQuerySet":
         """Complaints assigned to, or filed by, a unit in the user's subtree; the one scope rule."""
-        scope = getattr(user, "scope_code", None)
-        if scope is None:
-            return self.none()
-        if scope == "":
-            return self
-        return self.filter(within_q("assigned_to_id", scope) | within_q("filed_by_unit_id", scope))
+        return Scope.of(user).filter(self, "assigned_to_id", "filed_by_unit_id")
 
     def assigned_within(self, code: str) -> "ComplaintQuerySet":
         return self.filter(within_q("assigned_to_id", code)) if code else self

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yipanqi.accounts.models import CASEWORK_ROLES, User
+from yipanqi.accounts.models import User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core import ratelimit
@@ -22,6 +22,7 @@ from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES, RequestType
 from yipanqi.grievances import events
@@ -148,7 +149,7 @@ def _deadline(assigned: Division, now: dt.datetime):
 
 
 def _may_file_for_staff(user: User) -> bool:
-    return user.role in CASEWORK_ROLES and user.scope_code is not None
+    return not Scope.of(user).none
 
 
 def file_complaint(
@@ -281,7 +282,7 @@ def _check_public_limit(origin_hash: str, now: dt.datetime) -> None:
 
 def _needs_referral(staff_code: str, assigned_code: str) -> bool:
     """A hand-over is needed between two lines of the hierarchy, not up or down one line."""
-    return not (staff_code.startswith(assigned_code) or assigned_code.startswith(staff_code))
+    return not Scope.within(staff_code).meets(assigned_code)
 
 
 def access_complaint(user: User, complaint_id: int) -> Complaint:
@@ -332,12 +333,8 @@ def lookup_complaint(reference: str, secret: str, *, origin: Origin | None = Non
 
 
 def may_answer(user: User, complaint: Complaint) -> bool:
-    scope = getattr(user, "scope_code", None)
-    return (
-        complaint.status == ComplaintStatus.OPEN
-        and scope is not None
-        and user.role in CASEWORK_ROLES
-        and complaint.assigned_to_id.startswith(scope)
+    return complaint.status == ComplaintStatus.OPEN and Scope.of(user).covers(
+        complaint.assigned_to_id
     )
 
 
@@ -399,37 +396,25 @@ def _may_answer_referral(user: User, complaint: Complaint) -> bool:
     return (
         referral is not None
         and referral.status in AWAITING_STATUSES
-        and referral.receiver_id.startswith(user.scope_code or "~")
-    )
-
-
-def _covers_assigned(user: User, complaint: Complaint) -> bool:
-    scope = getattr(user, "scope_code", None)
-    return (
-        scope is not None
-        and user.role in CASEWORK_ROLES
-        and complaint.assigned_to_id.startswith(scope)
+        and Scope.of(user).covers(referral.receiver_id)
     )
 
 
 def may_transfer(user: User, complaint: Complaint) -> bool:
     """The responsible unit, or a level above it, may hand an open complaint to another unit."""
-    return complaint.status == ComplaintStatus.OPEN and _covers_assigned(user, complaint)
+    return complaint.status == ComplaintStatus.OPEN and Scope.of(user).covers(
+        complaint.assigned_to_id
+    )
 
 
 def may_escalate(user: User, complaint: Complaint, today: dt.date | None = None) -> bool:
     """A late open complaint may be sent up by anyone on the case: the responsible side and its
     superiors, or the unit that filed it (R-GRV-1)."""
     today = today or timezone.localdate()
-    scope = getattr(user, "scope_code", None)
     if complaint.status != ComplaintStatus.OPEN or complaint.due_on >= today:
         return False
-    if scope is None or user.role not in CASEWORK_ROLES:
-        return False
-    filed_here = bool(complaint.filed_by_unit_id) and complaint.filed_by_unit_id.startswith(scope)
-    return (filed_here or complaint.assigned_to_id.startswith(scope)) and (
-        level_above(complaint.assigned_to) is not None
-    )
+    on_the_case = Scope.of(user).covers_any(complaint.filed_by_unit_id, complaint.assigned_to_id)
+    return on_the_case and level_above(complaint.assigned_to) is not None
 
 
 def _target(code: str) -> Division:
@@ -501,7 +486,7 @@ def transfer_complaint(
     if target is not None and "to_code" not in errors:
         if target.code == complaint.assigned_to_id:
             errors["to_code"] = [_("The complaint is already with this unit.")]
-        elif target.code.startswith(complaint.place_id):
+        elif Scope.within(complaint.place_id).covers(target.code):
             errors["to_code"] = [
                 _(
                     "The complaint is about this unit or a unit under it, so it cannot answer "

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 from yipanqi.feeds.models import FeedType, feeds_of
 
 
@@ -62,18 +62,14 @@ class ImportJobQuerySet(models.QuerySet):
         """Jobs of units in the user's subtree, and the user's own (R-ACC-2)."""
         if user is None or getattr(user, "pk", None) is None:
             return self.none()
-        scope = getattr(user, "feed_scope_code", None)
-        if getattr(user, "role", None) == "department_feeder" and scope is not None:
+        scope = Scope.of(user, feeds=True)
+        if getattr(user, "role", None) == "department_feeder" and not scope.none:
             # R-FEED-1: a feeder sees their department's feeds only, and their own jobs.
             kinds = [KIND_OF_FEED[feed] for feed in feeds_of(user.department)]
-            return self.filter(
-                (within_q("unit_id", scope) & Q(kind__in=kinds)) | Q(created_by=user)
-            )
-        if scope == "":
+            return self.filter((scope.q("unit_id") & Q(kind__in=kinds)) | Q(created_by=user))
+        if scope.nation:
             return self
-        if scope is None:
-            return self.filter(created_by=user)
-        return self.filter(within_q("unit_id", scope) | Q(created_by=user))
+        return self.filter(scope.q("unit_id") | Q(created_by=user))
 
 
 class ImportJob(models.Model):

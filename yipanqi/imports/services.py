@@ -23,6 +23,7 @@ from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.imports import guard
 from yipanqi.imports.columns import fields_for
 from yipanqi.imports.models import (
@@ -107,7 +108,7 @@ def importing_unit(user: User, kind: str, unit: str = "") -> Division:
     division = Division.objects.filter(pk=unit).first()
     if division is None:
         raise UnitRefused(_("There is no division with code %(code)s.") % {"code": unit[:20]})
-    if not unit.startswith(user.scope_code):
+    if not Scope.of(user).covers(unit):
         raise UnitRefused(_("This place is outside your area. Please choose one in it."))
     if division.level < 4:
         # R-REGN-1: registrations belong to a village or its township, not a whole county.
@@ -633,10 +634,9 @@ def import_path(
     division = Division.objects.filter(pk=unit).first()
     if division is None:
         raise ImportRejected(_("There is no division with code %(code)s.") % {"code": unit})
-    if acting_user is not None and acting_user.role in CASEWORK_ROLES:
-        scope = acting_user.scope_code
-        if scope is None or not unit.startswith(scope):
-            raise ImportRejected(_("This jurisdiction is outside the user's own."))
+    casework = acting_user is not None and acting_user.role in CASEWORK_ROLES
+    if casework and not Scope.of(acting_user).covers(unit):
+        raise ImportRejected(_("This jurisdiction is outside the user's own."))
     if acting_user is not None and kind in ImportKind.feeds():
         refusal = _feed_refusal(acting_user, kind)
         if refusal:  # R-FEED-1: a feeder's own department's feeds only

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yipanqi.core.errors import Rejected
+from yipanqi.divisions.scope import Scope
 from yipanqi.people import counted as people_counts
 from yipanqi.people.models import (
     CloseReason,
@@ -73,13 +74,11 @@ DEPARTURE_REASONS = [
 
 def can_record_departure(user, registration: Registration) -> bool:
     """The residence side (its village or township, R-REGN-1) closes an active inflow record."""
-    scope = getattr(user, "scope_code", None)
     return (
-        bool(scope)
+        Scope.of(user).covers(registration.residence_id)
         and user.can_register
         and registration.kind == RegistrationKind.INFLOW
         and registration.status == RegistrationStatus.ACTIVE
-        and registration.residence_id.startswith(scope)
     )
 
 
@@ -166,7 +165,7 @@ def close_departed(
         data={"registration": registration.pk, "reason": reason, "on": on.isoformat()},
     )
     home = registration.home_id
-    if not (home.startswith(sender_code) or sender_code.startswith(home)):
+    if not Scope.within(sender_code).meets(home):
         send_request(
             RequestType.DEPARTURE_NOTICE,
             sender_code=sender_code,
@@ -193,13 +192,11 @@ def close_departed(
 
 def can_record_contact(user, registration: Registration) -> bool:
     """The home side (its village or township) keeps in touch with an outflow person."""
-    scope = getattr(user, "scope_code", None)
     return (
-        bool(scope)
+        Scope.of(user).covers(registration.home_id)
         and user.can_register
         and registration.kind == RegistrationKind.OUTFLOW
         and registration.status == RegistrationStatus.ACTIVE
-        and registration.home_id.startswith(scope)
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from yipanqi.core.crypto import field_cipher
 from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 
 
 class Sex(models.TextChoices):
@@ -51,22 +52,17 @@ class PersonQuerySet(models.QuerySet):
 
         This is the one place where person scope is decided; every view and endpoint uses it.
         """
-        scope = getattr(user, "scope_code", None)
-        if scope is None:
-            return self.none()
-        if scope == "":
-            return self
-        return self.filter(within_q("home_id", scope) | within_q("residence_id", scope))
+        return Scope.of(user).filter(self, "home_id", "residence_id")
 
 
 def about_visible_persons(queryset, user, path: str = "person"):
     """Rows about the persons the user may see (R-ACC-2, P3), the person at `path`: all of them
     for the national scope (no subquery for the planner to join), none for the roles that work
     with no records, else those of Person.objects.visible_to(user)."""
-    scope = getattr(user, "scope_code", None)
-    if scope is None:
+    scope = Scope.of(user)
+    if scope.none:
         return queryset.none()
-    if scope == "":
+    if scope.nation:
         return queryset
     return queryset.filter(**{f"{path}__in": Person.objects.visible_to(user).values("pk")})
 

@@ -17,6 +17,7 @@ from yipanqi.core.crypto import blind_index
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
+from yipanqi.divisions.scope import Scope
 from yipanqi.ledger.counters import fact_added as stats_fact_added
 from yipanqi.people import idnumbers
 from yipanqi.people.bulk import Sealer, recorded_in_time
@@ -284,11 +285,10 @@ def _validate(data: RegistrationInput, today: dt.date) -> _Checked:
 
 def _unit_allowed(user: User, kind: str, checked: _Checked) -> bool:
     """Inflow is registered by the residence side, outflow by the home side (R-REGN-1)."""
-    scope = user.scope_code
-    if scope is None or not user.can_register:
+    if not user.can_register:
         return False
     place = checked.residence if kind == RegistrationKind.INFLOW else checked.home
-    return place.code.startswith(scope)
+    return Scope.of(user).covers(place.code)
 
 
 def _encrypt_person_fields(person: Person, ident: idnumbers.IdNumber, phone: str) -> None:
@@ -383,12 +383,12 @@ def husband_form_initial(user: User, wife: Person) -> dict | None:
         or not user.can_register
     ):
         return None
-    scope = user.scope_code or ""
-    if not scope:
+    scope = Scope.of(user)
+    if scope.none:
         return None
     common = {"spouse_id": wife.pk, "marital_status": wife.marital_status}
     for stay in wife.registrations.active().order_by("-recorded_at"):
-        if stay.kind == RegistrationKind.INFLOW and stay.residence_id.startswith(scope):
+        if stay.kind == RegistrationKind.INFLOW and scope.covers(stay.residence_id):
             return {
                 **common,
                 "kind": RegistrationKind.INFLOW,
@@ -396,7 +396,7 @@ def husband_form_initial(user: User, wife: Person) -> dict | None:
                 "arrival_date": stay.arrival_date,
                 "reason": stay.reason,
             }
-        if stay.kind == RegistrationKind.OUTFLOW and stay.home_id.startswith(scope):
+        if stay.kind == RegistrationKind.OUTFLOW and scope.covers(stay.home_id):
             return {
                 **common,
                 "kind": RegistrationKind.OUTFLOW,

@@ -11,11 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
+from yipanqi.accounts.models import Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division, within_q
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
 from yipanqi.grievances import services as grievances
@@ -36,16 +37,6 @@ from yipanqi.workdays.services import local_date
 
 MAX_CHARGE = Decimal("100000")
 _PHONE_RE = re.compile(r"^[0-9\-+ ]{5,30}$")
-
-
-def _covers(user: User | None, code: str | None) -> bool:
-    scope = getattr(user, "scope_code", None)
-    return (
-        code is not None
-        and scope is not None
-        and user.role in CASEWORK_ROLES
-        and code.startswith(scope)
-    )
 
 
 def _person(user: User, person_id, field_name: str = "person_id") -> Person:
@@ -147,7 +138,7 @@ def stay_of(person: Person, day: dt.date, unit_code: str) -> Registration | None
 
 def may_record_services(user: User, person: Person) -> bool:
     """The residence side records services (R-SVC-1): a unit covering the person's residence."""
-    return bool(user.jurisdiction_id) and _covers(user, person.residence_id)
+    return bool(user.jurisdiction_id) and Scope.of(user).covers(person.residence_id)
 
 
 def record_service(
@@ -288,8 +279,8 @@ def access_service_record(user: User, record_id: int) -> ServiceRecord:
 def list_violations(user: User, *, origin: Origin | None = None):
     """R-SVC-1: charged basic services in the user's area, for its administrators (the list
     names persons and their services, so reading it is audited like a search)."""
-    scope = getattr(user, "scope_code", None)
-    if scope is None:
+    scope = Scope.of(user)
+    if scope.none:
         return ServiceRecord.objects.none()
     if origin is not None:
         record_event(
@@ -302,7 +293,7 @@ def list_violations(user: User, *, origin: Origin | None = None):
     return (
         ServiceRecord.objects.visible_to(user)
         .violations()
-        .given_within(scope)
+        .given_within(scope.code)
         .select_related("person", "service_type", "unit", "complaint")
         .order_by("-given_on", "-pk")
     )
@@ -488,15 +479,16 @@ def save_supply_point(
     """Add or change a supply point of the user's township; withdrawn ones are kept, inactive."""
     if not may_edit_supply_points(acting_user):
         raise Rejected.because(_("Supply points are kept by the township."))
+    township = Scope.within(acting_user.jurisdiction_id)
     point = None
     if point_id is not None:
         point = SupplyPoint.objects.filter(pk=point_id).first()
-        if point is None or not point.division_id.startswith(acting_user.jurisdiction_id):
+        if point is None or not township.covers(point.division_id):
             raise NotFound(_("No such supply point in your township."))
     errors: dict[str, list[str]] = {}
     code = (data.division_code or "").strip() or acting_user.jurisdiction_id
     division = Division.objects.filter(pk=code).first()
-    if division is None or not code.startswith(acting_user.jurisdiction_id):
+    if division is None or not township.covers(code):
         errors["division_code"] = [_("Please choose your township or one of its villages.")]
     if data.kind not in SupplyPointKind.values:
         errors["kind"] = [_("Please choose the kind.")]
@@ -565,7 +557,7 @@ class BenefitInput:
 
 def may_record_benefits(user: User, person: Person) -> bool:
     """R-SVC-5: the home side issues benefits: a unit covering the person's home."""
-    return bool(user.jurisdiction_id) and _covers(user, person.home_id)
+    return bool(user.jurisdiction_id) and Scope.of(user).covers(person.home_id)
 
 
 def record_benefit(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from yipanqi.core.errors import NotFound
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 from yipanqi.ledger.families import count_of, family_of_metric
 from yipanqi.ledger.models import StatCounter
 from yipanqi.stats.periods import Period
@@ -567,7 +568,7 @@ def drill(
 def _sees_everything(user) -> bool:
     """A national user sees every row behind a number: the counters give their number (the
     maintained counters equal the rows, `counters.check`), and no COUNT over millions runs."""
-    return getattr(user, "scope_code", None) == ""
+    return Scope.of(user).nation
 
 
 def _rate_part(place: Place, period: Period, rate: Rate, part: str) -> int:
@@ -646,13 +647,11 @@ def export_statistics(user, params: dict, *, full: bool, origin=None):
     from yipanqi.core.exports import Export, ExportRejected
     from yipanqi.divisions.models import Division
 
-    scope = user.scope_code or ""
-    qs = StatCounter.objects.all()
-    if scope:
-        qs = qs.filter(division_code__startswith=scope)
+    scope = Scope.of(user)
+    qs = scope.filter(StatCounter.objects.all(), "division_code")
     within = (params.get("within") or "").strip()
     if within:
-        if not within.isdigit() or (scope and not within.startswith(scope)):
+        if not within.isdigit() or not scope.covers(within):
             raise ExportRejected(_("This jurisdiction is outside your own."))
         qs = qs.filter(division_code__startswith=within)
     header = [_("Code"), _("Jurisdiction"), _("Metric"), _("Key"), _("Month"), _("Value")]

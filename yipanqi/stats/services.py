@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yipanqi.core.errors import NotFound, Rejected
+from yipanqi.divisions.scope import Scope
 from yipanqi.stats import selectors
 from yipanqi.stats.periods import Period, PeriodInvalid, add_months, parse_period
 from yipanqi.stats.rates import RATES, Rate, rate_by_code
@@ -27,12 +28,12 @@ class StatsForbidden(Exception):
 
 
 def may_view(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.scope_code is not None
+    return getattr(user, "is_authenticated", False) and not Scope.of(user).none
 
 
 def home_code(user) -> str:
     """Where a user's dashboard opens: their jurisdiction, the nation for national roles."""
-    return user.scope_code or ""
+    return Scope.of(user).code_or_nation()
 
 
 def access_place(user, code: str | None) -> Place:

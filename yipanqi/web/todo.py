@@ -19,6 +19,7 @@ from yipanqi.certificates import selectors as certificates
 from yipanqi.certificates.models import Certificate, CertificateStatus, Verification
 from yipanqi.certificates.services import verification_due
 from yipanqi.divisions.models import within_q
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import selectors as exchange
 from yipanqi.exchange.models import AWAITING_STATUSES
 from yipanqi.feeds.models import Lead
@@ -210,7 +211,7 @@ def _birth_steps(user, code: str, today: dt.date) -> list[Todo]:
     items = []
     for registration in rows:
         step = births.next_step(registration, today)
-        if step is None or step.owner is None or not step.owner.code.startswith(code):
+        if step is None or step.owner is None or not Scope.within(code).covers(step.owner.code):
             continue
         items.append(
             Todo(
@@ -289,9 +290,10 @@ def todo_list(user, today: dt.date) -> TodoList | None:
 
     Village and township: everything owed. County and above: only what is overdue in the area
     (their work is to see and chase it, R-EX-3)."""
-    code = getattr(user, "scope_code", None)
-    if code is None or user.role == Role.DEPARTMENT_FEEDER:
+    scope = Scope.of(user)
+    if scope.none or user.role == Role.DEPARTMENT_FEEDER:
         return None
+    code = scope.code
     items = [
         *_verifications(user, code, today),
         *_rechecks(code, today),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from yipanqi.core.paging import paginate
+from yipanqi.divisions.scope import Scope
 from yipanqi.emergency import services as emergency
 from yipanqi.people import services as people
 from yipanqi.stats.selectors import open_registrations
@@ -16,7 +17,7 @@ from yipanqi.web.todo import KINDS, todo_list
 @login_required
 def home(request):
     user = request.user
-    scope = user.scope_code
+    scope = Scope.of(user)
     todo = todo_list(user, timezone.localdate())
     context = {"jurisdiction": user.jurisdiction, "todo": todo}
     if todo is not None:
@@ -29,9 +30,9 @@ def home(request):
             todo_page=paginate(request, items, param="p"),
             todo_kinds=[(k, label, todo.counts[k]) for k, label in KINDS.items() if todo.counts[k]],
         )
-    if scope is not None:
+    if not scope.none:
         # R-STAT-1 counters: the same numbers as counting the open registrations, at any size.
-        context["counts"] = open_registrations(scope)
+        context["counts"] = open_registrations(scope.code)
         context["recent"] = (
             people.Person.objects.visible_to(user)
             .select_related("home", "residence")

@@ -5,6 +5,7 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 
 from yipanqi.audit.services import Origin
+from yipanqi.divisions.scope import Scope
 
 
 class ErrorOut(Schema):
@@ -28,5 +29,5 @@ def api_origin(request, channel: str = "api") -> Origin:
 def require_casework(request, message: str) -> None:
     """Refuse with 403 and the endpoint's message a token whose role works with no records
     (R-ACC-1: the three separated administrative roles, among others, have no scope)."""
-    if request.auth.scope_code is None:
+    if Scope.of(request.auth).none:
         raise HttpError(403, message)

@@ -3,9 +3,11 @@
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from yipanqi.divisions.models import Division
-from yipanqi.divisions.scope import Scope
+from yipanqi.divisions.scope import NOTHING, Scope
 
 
 def test_the_nation_covers_every_code():
@@ -45,3 +47,26 @@ def test_filter_cuts_a_queryset_to_the_scope(divisions):
     assert inside.count() > 0
     assert all(code.startswith("440305") for code in inside.values_list("code", flat=True))
     assert rows.filter(Scope(None).q("code")).count() == 0
+
+
+codes = st.text(alphabet="0123456789", min_size=0, max_size=12)
+
+
+@given(prefix=codes, code=codes)
+def test_r_jur_1_a_scope_covers_exactly_the_codes_it_prefixes(prefix, code):
+    """R-JUR-1: covers is the prefix rule; meets is it in either direction."""
+    scope = Scope.within(prefix)
+    assert scope.covers(code) == code.startswith(prefix)
+    assert scope.covers_any(code, None) == code.startswith(prefix)
+    assert scope.meets(code) == Scope.within(code).meets(prefix)
+    assert scope.meets(code) == (code.startswith(prefix) or prefix.startswith(code))
+
+
+@given(code=st.one_of(st.none(), codes), other=st.one_of(st.none(), codes))
+def test_r_acc_2_the_empty_scope_covers_and_meets_nothing(code, other):
+    """R-ACC-2: a user without a scope reaches no code at all, the nation's "" included."""
+    empty = Scope.of(SimpleNamespace(scope_code=None, feed_scope_code=None))
+    assert not empty.covers(code) and not empty.meets(code)
+    assert not empty.covers_any(code, other)
+    assert empty.none and not empty.nation
+    assert empty.q("code") == NOTHING

@@ -5,6 +5,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from yipanqi.divisions.scope import Scope
 from yipanqi.exchange.models import Request
 
 register = template.Library()
@@ -22,7 +23,7 @@ def person_exchange(context, person):
     return {
         "person": person,
         "requests": requests,
-        "may_ask": bool(user.jurisdiction_id) and user.scope_code is not None,
+        "may_ask": bool(user.jurisdiction_id) and not Scope.of(user).none,
         "csrf_token": context.get("csrf_token"),
     }
 
