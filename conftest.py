@@ -141,3 +141,33 @@ def register_inflow(village_worker):
         )
 
     return _register
+
+
+def report_services(
+    person, acting_user, *, key: str, given=(("reproductive_checkup", dt.date(2026, 3, 10)),)
+):
+    """R-SVC-2: free services given in 南山 (a check-up on 2026-03-10 unless told), then the
+    service report for the first half of 2026 sent home; returns the report."""
+    from yipanqi.services import services
+
+    for service_type, day in given:
+        services.record_service(
+            services.ServiceInput(
+                person_id=person.pk,
+                service_type=service_type,
+                given_on=day,
+                provider="南头街道计生服务站",
+                amount_charged=0,
+            ),
+            acting_user=acting_user,
+        )
+    return services.send_service_report(
+        services.ReportInput(
+            person_id=person.pk,
+            period_from=dt.date(2026, 1, 1),
+            period_to=dt.date(2026, 6, 30),
+            contraception="口服避孕药",
+            idempotency_key=key,
+        ),
+        acting_user=acting_user,
+    )

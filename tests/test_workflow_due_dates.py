@@ -12,7 +12,7 @@ import zoneinfo
 import pytest
 from django.utils import translation
 
-from conftest import NANSHAN_TOWNSHIP, make_user
+from conftest import NANSHAN_TOWNSHIP, make_user, report_services
 from yipanqi.births import services as births
 from yipanqi.births.models import BirthRegistration
 from yipanqi.exchange.models import Request, RequestType
@@ -224,30 +224,10 @@ def test_service_report_and_departure_show_their_request_due(
 ):
     """R-SVC-2 and R-REGN-6: the report page and the departure notice show the request's date."""
     from yipanqi.people.departures import record_departure
-    from yipanqi.services import services
 
     registration = register_inflow()
     woman = registration.person
-    services.record_service(
-        services.ServiceInput(
-            person_id=woman.pk,
-            service_type="reproductive_checkup",
-            given_on=dt.date(2026, 3, 10),
-            provider="南头街道计生服务站",
-            amount_charged=0,
-        ),
-        acting_user=village_worker,
-    )
-    report = services.send_service_report(
-        services.ReportInput(
-            person_id=woman.pk,
-            period_from=dt.date(2026, 1, 1),
-            period_to=dt.date(2026, 6, 30),
-            contraception="口服避孕药",
-            idempotency_key="walk-report",
-        ),
-        acting_user=village_worker,
-    )
+    report = report_services(woman, village_worker, key="walk-report")
     page = _page(client, village_worker, f"/services/reports/{report.pk}/")
     assert f"acknowledge by {report.request.due_on.isoformat()}" in page
     record_departure(

@@ -257,6 +257,8 @@ CSRF_COOKIE_SECURE = not DEV
 CSRF_COOKIE_HTTPONLY = True
 # Web hardening (issue 7.6). HTTPS is terminated here or by a trusted proxy that says so.
 SECURE_SSL_REDIRECT = envbool("YIPANQI_SSL_REDIRECT", not DEV)
+# A load balancer probes each node over plain HTTP on the private network (issue 14.6).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if envbool("YIPANQI_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = envint("YIPANQI_HSTS_SECONDS", 0 if DEV else 31536000)

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from yipanqi.api.v1 import api
+from yipanqi.web import health
 from yipanqi.web.favicon import favicon
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("yipanqi.emergency.urls")),

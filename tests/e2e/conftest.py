@@ -95,3 +95,25 @@ def log_in(page, username: str, password: str = PASSWORD):
     page.fill("input[name=password]", password)
     page.click("button[type=submit].primary")
     page.wait_for_url("**/")
+
+
+def register_migrant(acting_user, *, seq: int, name: str):
+    """Register (inflow) a married worker from 三台 living in 南山 since 2026-03-02."""
+    import datetime as dt
+
+    from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for
+    from yipanqi.people.services import RegistrationInput, register
+
+    return register(
+        RegistrationInput(
+            id_number=id_for(seq=seq),
+            name=name,
+            home_code=SANTAI_VILLAGE,
+            residence_code=NANSHAN_VILLAGE,
+            arrival_date=dt.date(2026, 3, 2),
+            reason="work",
+            marital_status="first_marriage",
+        ),
+        kind="inflow",
+        acting_user=acting_user,
+    ).person

@@ -2,19 +2,15 @@
 residence village's phone through both home townships' confirmations, a return for a missing
 document, the resubmission and the residence township's issue with its notices."""
 
-import datetime as dt
-
 import pytest
 
 from conftest import (
     NANSHAN_TOWNSHIP,
     NANSHAN_VILLAGE,
     SANTAI_TOWNSHIP,
-    SANTAI_VILLAGE,
-    id_for,
     make_user,
 )
-from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in
+from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in, register_migrant
 
 pytestmark = [
     pytest.mark.e2e,
@@ -28,7 +24,6 @@ HUSBAND_HOME = "320102002"  # 江苏 南京 玄武区 梅园新村街道
 def _setup():
     from yipanqi.births.seed import add_default_deadlines as births
     from yipanqi.certificates.seed import add_default_deadlines as certificates
-    from yipanqi.people.services import RegistrationInput, register
     from yipanqi.regions.seed import seed_regions
 
     seed_regions()
@@ -41,15 +36,7 @@ def _setup():
         ("nina", NANSHAN_TOWNSHIP),
     ):
         make_user(username, "township_operator", code)  # fmt: skip
-    return register(
-        RegistrationInput(
-            id_number=id_for(seq=456), name="周敏", home_code=SANTAI_VILLAGE,
-            residence_code=NANSHAN_VILLAGE, arrival_date=dt.date(2026, 3, 2), reason="work",
-            marital_status="first_marriage",
-        ),
-        kind="inflow",
-        acting_user=alice,
-    ).person  # fmt: skip
+    return register_migrant(alice, seq=456, name="周敏")
 
 
 def _pick_home(page, township: str) -> None:

@@ -4,12 +4,10 @@ The home township issues it on a desktop, the residence village verifies it on a
 home township revokes it, and a verifier without an account scans the QR check: revoked.
 """
 
-import datetime as dt
-
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, id_for, make_user
-from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, make_user
+from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in, register_migrant
 
 pytestmark = [
     pytest.mark.e2e,
@@ -29,18 +27,9 @@ def _seed_rules():
 
 
 def _woman():
-    from yipanqi.people.services import RegistrationInput, register
 
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
-    return register(
-        RegistrationInput(
-            id_number=id_for(seq=321), name="陈晓燕", home_code=SANTAI_VILLAGE,
-            residence_code=NANSHAN_VILLAGE, arrival_date=dt.date(2026, 3, 2), reason="work",
-            marital_status="first_marriage",
-        ),
-        kind="inflow",
-        acting_user=alice,
-    ).person  # fmt: skip
+    return register_migrant(alice, seq=321, name="陈晓燕")
 
 
 def test_r_cert_issue_verify_revoke_and_qr_check(new_page, shot):

@@ -7,8 +7,8 @@ import zoneinfo
 
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, id_for, make_user
-from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, make_user, report_services
+from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in, register_migrant
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,21 +30,8 @@ def seeded(divisions, settings):
 
 
 def _person(alice):
-    from yipanqi.people.services import RegistrationInput, register
 
-    return register(
-        RegistrationInput(
-            id_number=id_for(seq=91),
-            name="周丽",
-            home_code=SANTAI_VILLAGE,
-            residence_code=NANSHAN_VILLAGE,
-            arrival_date=dt.date(2026, 3, 2),
-            reason="work",
-            marital_status="first_marriage",
-        ),
-        kind="inflow",
-        acting_user=alice,
-    ).person
+    return register_migrant(alice, seq=91, name="周丽")
 
 
 def _no_sideways_scroll(page) -> bool:
@@ -55,31 +42,11 @@ def test_r_ex_1_home_township_sees_the_service_report_and_answers_with_a_note(
     seeded, new_page, shot
 ):
     from yipanqi.exchange.models import Request
-    from yipanqi.services import services
 
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
     make_user("bob", "township_operator", SANTAI_TOWNSHIP)
     person = _person(alice)
-    services.record_service(
-        services.ServiceInput(
-            person_id=person.pk,
-            service_type="reproductive_checkup",
-            given_on=dt.date(2026, 3, 10),
-            provider="南头街道计生服务站",
-            amount_charged=0,
-        ),
-        acting_user=alice,
-    )
-    report = services.send_service_report(
-        services.ReportInput(
-            person_id=person.pk,
-            period_from=dt.date(2026, 1, 1),
-            period_to=dt.date(2026, 6, 30),
-            contraception="口服避孕药",
-            idempotency_key="e2e-report",
-        ),
-        acting_user=alice,
-    )
+    report = report_services(person, alice, key="e2e-report")
 
     page = new_page(PHONE)
     log_in(page, "bob")

@@ -5,12 +5,10 @@ by the first annoyed operator; headless Chromium shows no CSP violation and no s
 the main pages, and the picker's inline handler (allowed by its hash) still switches language.
 """
 
-import datetime as dt
-
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for, make_user
-from tests.e2e.conftest import CHROMIUM, PHONE, log_in
+from conftest import NANSHAN_VILLAGE, make_user
+from tests.e2e.conftest import CHROMIUM, PHONE, log_in, register_migrant
 
 pytestmark = [
     pytest.mark.e2e,
@@ -21,22 +19,9 @@ pytestmark = [
 
 def test_p5_csp_blocks_nothing_the_pages_use(new_page):
     """Issue 7.6: log in, home, person page, registration form with its picker, language."""
-    from yipanqi.people.services import RegistrationInput, register
 
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
-    person = register(
-        RegistrationInput(
-            id_number=id_for(seq=321),
-            name="陈晓燕",
-            home_code=SANTAI_VILLAGE,
-            residence_code=NANSHAN_VILLAGE,
-            arrival_date=dt.date(2026, 3, 2),
-            reason="work",
-            marital_status="first_marriage",
-        ),
-        kind="inflow",
-        acting_user=alice,
-    ).person
+    person = register_migrant(alice, seq=321, name="陈晓燕")
     page = new_page(PHONE)
     violations = []
     page.on(

@@ -6,13 +6,11 @@ that is not a loop and follows it to the review list, where they mark the access
 security administrator sees second-factor devices without any secret and resets one.
 """
 
-import datetime as dt
-
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for, make_user
-from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in
+from conftest import NANSHAN_VILLAGE, id_for, make_user
+from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in, register_migrant
 
 pytestmark = [
     pytest.mark.e2e,
@@ -22,22 +20,9 @@ pytestmark = [
 
 
 def _person():
-    from yipanqi.people.services import RegistrationInput, register
 
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
-    return register(
-        RegistrationInput(
-            id_number=id_for(seq=322),
-            name="陈晓燕",
-            home_code=SANTAI_VILLAGE,
-            residence_code=NANSHAN_VILLAGE,
-            arrival_date=dt.date(2026, 3, 2),
-            reason="work",
-            marital_status="first_marriage",
-        ),
-        kind="inflow",
-        acting_user=alice,
-    ).person
+    return register_migrant(alice, seq=322, name="陈晓燕")
 
 
 def test_issue12_2_break_glass_then_review_by_the_auditor(new_page, shot):

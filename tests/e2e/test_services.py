@@ -2,12 +2,10 @@
 records a free service with a charge and sees it flagged; sends the service report home; the
 三台 home township sees the report and prints it."""
 
-import datetime as dt
-
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, id_for, make_user
-from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, make_user
+from tests.e2e.conftest import CHROMIUM, DESKTOP, PHONE, log_in, register_migrant
 
 pytestmark = [
     pytest.mark.e2e,
@@ -27,23 +25,10 @@ def seeded(divisions):
 
 
 def _person():
-    from yipanqi.people.services import RegistrationInput, register
 
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
     make_user("bob", "township_operator", SANTAI_TOWNSHIP)
-    return register(
-        RegistrationInput(
-            id_number=id_for(seq=77),
-            name="周丽",
-            home_code=SANTAI_VILLAGE,
-            residence_code=NANSHAN_VILLAGE,
-            arrival_date=dt.date(2026, 3, 2),
-            reason="work",
-            marital_status="first_marriage",
-        ),
-        kind="inflow",
-        acting_user=alice,
-    ).person
+    return register_migrant(alice, seq=77, name="周丽")
 
 
 def test_r_svc_1_charged_free_service_flagged_and_report_sent_home(seeded, new_page, shot):

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_VILLAGE, id_for, make_user
-from tests.e2e.conftest import CHROMIUM, PHONE, log_in
+from conftest import NANSHAN_VILLAGE, id_for, make_user
+from tests.e2e.conftest import CHROMIUM, PHONE, log_in, register_migrant
 
 pytestmark = [
     pytest.mark.e2e,
@@ -21,18 +21,9 @@ HUSBAND_ID = id_for(area="320102", birth=dt.date(1993, 1, 5), seq=11, sex="M")
 
 def test_r_jur_3_register_her_husband_from_her_record_on_a_phone(new_page, shot):
     from yipanqi.people.models import Person
-    from yipanqi.people.services import RegistrationInput, register
 
     alice = make_user("alice", "village_worker", NANSHAN_VILLAGE)
-    wife = register(
-        RegistrationInput(
-            id_number=id_for(seq=456), name="周敏", home_code=SANTAI_VILLAGE,
-            residence_code=NANSHAN_VILLAGE, arrival_date=dt.date(2026, 3, 2), reason="work",
-            marital_status="first_marriage",
-        ),
-        kind="inflow",
-        acting_user=alice,
-    ).person  # fmt: skip
+    wife = register_migrant(alice, seq=456, name="周敏")
 
     page = new_page(PHONE)
     log_in(page, "alice")

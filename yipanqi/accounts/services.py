@@ -10,6 +10,7 @@ from django.utils import timezone
 from yipanqi.accounts.models import ApiToken, User, UserSession
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.errors import NotFound
 from yipanqi.core.logs import redact
 
 
@@ -79,17 +80,13 @@ def revoke_tokens(tokens, *, reason: str, acting_user: User | None, origin: Orig
     return len(live)
 
 
-class TokenNotFound(Exception):
-    """No API token of the acting user has this id: another user's token is not hers to revoke."""
-
-
 def revoke_own_token(token_id: int, *, acting_user: User, origin: Origin) -> int:
     """The owner revokes one of her API tokens on her tokens page, audited (revoke_tokens) in one
-    transaction; refused with TokenNotFound, nothing written, for a token that is not hers."""
+    transaction; NotFound, nothing written, for a token that is not hers to revoke."""
     with transaction.atomic():
         token = ApiToken.objects.filter(user=acting_user, pk=token_id).first()
         if token is None:
-            raise TokenNotFound(token_id)
+            raise NotFound
         return revoke_tokens(
             [token], reason="revoked by its owner", acting_user=acting_user, origin=origin
         )

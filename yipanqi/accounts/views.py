@@ -32,6 +32,7 @@ from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import client_ip, record_event
 from yipanqi.core import ratelimit
 from yipanqi.core.casework import web_origin
+from yipanqi.core.errors import refusals
 
 
 def _next_url(request, default: str = "web:home") -> str:
@@ -130,6 +131,38 @@ def _token_from(request) -> str:
     return "".join(ch for ch in request.POST.get("token", "") if ch.isdigit())[:8]
 
 
+def _check_code(request, device, action: str, wrong: str, *, enrol: bool = False) -> str:
+    """Check the typed code: on success log the second factor in and audit `action` (and
+    confirm the device when enrolling), answering ""; otherwise audit the failure and say why."""
+    user = request.user
+    allowed, _info = device.verify_is_allowed()
+    if allowed and device.verify_token(_token_from(request)):
+        with transaction.atomic():
+            if enrol:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            request.session.cycle_key()
+            services.remember_session(user, request.session.session_key)
+            otp_login(request, device)
+            record_event(
+                actor=user,
+                action=action,
+                origin=web_origin(request),
+                object_type="otp_device",
+                object_id=device.pk,
+            )
+        return ""
+    record_event(
+        actor=user,
+        action=Action.OTP_FAILED,
+        origin=web_origin(request),
+        result=Result.DENIED,
+        object_type="otp_device",
+        object_id=device.pk,
+    )
+    return wrong if allowed else _("Too many wrong codes. Please wait a little and try again.")
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -151,36 +184,16 @@ def otp_setup(request):
         device.save(update_fields=["key"])
     error = ""
     if request.method == "POST":
-        allowed, _info = device.verify_is_allowed()
-        if allowed and device.verify_token(_token_from(request)):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                request.session.cycle_key()
-                services.remember_session(user, request.session.session_key)
-                otp_login(request, device)
-                record_event(
-                    actor=user,
-                    action=Action.OTP_ENROLLED,
-                    origin=web_origin(request),
-                    object_type="otp_device",
-                    object_id=device.pk,
-                )
+        error = _check_code(
+            request,
+            device,
+            Action.OTP_ENROLLED,
+            _("That code is not right. Check the time on your phone and try the new code."),
+            enrol=True,
+        )
+        if not error:
             messages.success(request, _("Your second factor is set up."))
             return redirect(_next_url(request))
-        record_event(
-            actor=user,
-            action=Action.OTP_FAILED,
-            origin=web_origin(request),
-            result=Result.DENIED,
-            object_type="otp_device",
-            object_id=device.pk,
-        )
-        error = (
-            _("That code is not right. Check the time on your phone and try the new code.")
-            if allowed
-            else _("Too many wrong codes. Please wait a little and try again.")
-        )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
@@ -209,33 +222,14 @@ def otp_verify(request):
         return redirect(_next_url(request))
     error = ""
     if request.method == "POST":
-        allowed, _info = device.verify_is_allowed()
-        if allowed and device.verify_token(_token_from(request)):
-            with transaction.atomic():
-                request.session.cycle_key()
-                services.remember_session(user, request.session.session_key)
-                otp_login(request, device)
-                record_event(
-                    actor=user,
-                    action=Action.OTP_VERIFIED,
-                    origin=web_origin(request),
-                    object_type="otp_device",
-                    object_id=device.pk,
-                )
+        error = _check_code(
+            request,
+            device,
+            Action.OTP_VERIFIED,
+            _("That code is not right. Please try the new code."),
+        )
+        if not error:
             return redirect(_next_url(request))
-        record_event(
-            actor=user,
-            action=Action.OTP_FAILED,
-            origin=web_origin(request),
-            result=Result.DENIED,
-            object_type="otp_device",
-            object_id=device.pk,
-        )
-        error = (
-            _("That code is not right. Please try the new code.")
-            if allowed
-            else _("Too many wrong codes. Please wait a little and try again.")
-        )
     return render(
         request,
         "accounts/otp_verify.html",
@@ -281,6 +275,7 @@ def password_change(request):
 
 @never_cache
 @login_required
+@refusals
 def tokens(request):
     """API tokens of the logged-in user: create one (shown once) or revoke one; both audited."""
     new_key = None
@@ -289,12 +284,9 @@ def tokens(request):
         if revoke:
             if not revoke.isdigit():
                 raise Http404
-            try:
-                services.revoke_own_token(
-                    int(revoke), acting_user=request.user, origin=web_origin(request)
-                )
-            except services.TokenNotFound:
-                raise Http404 from None
+            services.revoke_own_token(
+                int(revoke), acting_user=request.user, origin=web_origin(request)
+            )
             messages.success(request, _("The token was revoked."))
             return redirect("web:tokens")
         _token, new_key = services.create_token(

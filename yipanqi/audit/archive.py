@@ -20,6 +20,7 @@ from django.utils import timezone
 from yipanqi.audit import chain, triggers
 from yipanqi.audit.models import Action, AuditEvent, ChainHead
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.serialize import pick
 
 MINIMUM_RETENTION_DAYS = 183
 
@@ -98,20 +99,21 @@ def archive_before(
 
 
 def _as_dict(row: AuditEvent) -> dict:
-    return {
-        "id": row.id,
-        "at": row.at,
-        "actor_id": row.actor_id,
-        "actor_name": row.actor_name,
-        "action": row.action,
-        "result": row.result,
-        "object_type": row.object_type,
-        "object_id": row.object_id,
-        "person_id": row.person_id,
-        "reason": row.reason,
-        "ip": row.ip,
-        "channel": row.channel,
-        "detail": row.detail,
-        "prev_hash": row.prev_hash,
-        "row_hash": row.row_hash,
-    }
+    return pick(
+        row,
+        "id",
+        "at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "result",
+        "object_type",
+        "object_id",
+        "person_id",
+        "reason",
+        "ip",
+        "channel",
+        "detail",
+        "prev_hash",
+        "row_hash",
+    )

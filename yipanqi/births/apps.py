@@ -11,3 +11,7 @@ class BirthsConfig(AppConfig):
 
         # R-STAT-5: a birth is counted in the transaction that reports it.
         register(FAMILIES)
+
+        from yipanqi.births import hooks
+
+        hooks.register()

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yipanqi.births.models import Document, ReportSource
+from yipanqi.core.forms import text_field
 from yipanqi.people.models import Sex
 
 
@@ -36,20 +37,12 @@ class HomeRegistrationForm(FirstChildForm):
 
 
 class ConfirmForm(forms.Form):
-    answer = forms.CharField(
-        max_length=4000,
-        label=_("Answer"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("Please write the answer.")},
-    )
+    answer = text_field(_("Answer"), max_length=4000, required=_("Please write the answer."))
 
 
 class ForwardForm(forms.Form):
-    opinion = forms.CharField(
-        max_length=1000,
-        label=_("Village's opinion"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("Please write the village's opinion.")},
+    opinion = text_field(
+        _("Village's opinion"), max_length=1000, required=_("Please write the village's opinion.")
     )
     documents = forms.MultipleChoiceField(
         choices=Document.choices,

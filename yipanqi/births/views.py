@@ -24,7 +24,7 @@ from yipanqi.births.forms import (
     ReturnForm,
 )
 from yipanqi.births.models import BirthReport
-from yipanqi.core.casework import require_casework, web_origin
+from yipanqi.core.casework import post_on_page, require_casework, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -210,6 +210,12 @@ def pdf(request, pk: int):
     return redirect("births:detail", registration.pk)
 
 
+def _post(request, pk: int, form_class, name: str, service, done):
+    """A form posted on the registration's page (again with it as a 422 when not accepted)."""
+    record = _access(request, pk)
+    return post_on_page(request, record, form_class, name, service, done, page=_detail, status=422)
+
+
 def _done(request, registration, message):
     messages.success(request, message)
     return redirect("births:detail", registration.pk)
@@ -255,19 +261,10 @@ def confirm(request, pk: int, request_id: int):
 @require_POST
 @refusals
 def forward(request, pk: int):
-    registration = _access(request, pk)
-    form = ForwardForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            services.forward_to_township(
-                registration.pk,
-                opinion=form.cleaned_data["opinion"],
-                documents=form.cleaned_data["documents"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            return _done(request, registration, _("The file was forwarded to the township."))
-    return _detail(request, registration, status=422, forward_form=form)
+    def done(registration, _forwarded):
+        return _done(request, registration, _("The file was forwarded to the township."))
+
+    return _post(request, pk, ForwardForm, "forward_form", services.forward_to_township, done)
 
 
 @login_required
@@ -292,19 +289,10 @@ def issue(request, pk: int):
 @require_POST
 @refusals
 def return_file(request, pk: int):
-    registration = _access(request, pk)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            services.return_registration(
-                registration.pk,
-                missing=form.cleaned_data["missing"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            return _done(request, registration, _("The file was returned with what is missing."))
-    return _detail(request, registration, status=422, return_form=form)
+    def done(registration, _returned):
+        return _done(request, registration, _("The file was returned with what is missing."))
+
+    return _post(request, pk, ReturnForm, "return_form", services.return_registration, done)
 
 
 @never_cache

@@ -11,3 +11,7 @@ class CertificatesConfig(AppConfig):
 
         # R-STAT-1: these facts are counted in the transaction that changes them.
         register(FAMILIES)
+
+        from yipanqi.certificates import hooks
+
+        hooks.register()

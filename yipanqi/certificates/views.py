@@ -23,7 +23,7 @@ from yipanqi.certificates.forms import (
     VerifyForm,
 )
 from yipanqi.certificates.models import Delegation, PublicState
-from yipanqi.core.casework import require_casework, web_origin
+from yipanqi.core.casework import post_on_page, require_casework, succeeded, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -162,6 +162,12 @@ def _access(request, pk):
     return services.access_certificate(request.user, pk)
 
 
+def _post(request, pk: int, form_class, name: str, service, done):
+    """A form posted on the certificate's page (again with it as a 422 when not accepted)."""
+    record = _access(request, pk)
+    return post_on_page(request, record, form_class, name, service, done, page=_detail, status=422)
+
+
 @never_cache
 @login_required
 @refusals
@@ -173,70 +179,45 @@ def detail(request, pk: int):
 @require_POST
 @refusals
 def verify(request, pk: int):
-    certificate = _access(request, pk)
-    form = VerifyForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            verification = services.verify_certificate(
-                certificate.pk,
-                acting_user=request.user,
-                origin=web_origin(request),
-                **form.cleaned_data,
+    def done(certificate, verification):
+        if verification.late:
+            messages.warning(
+                request,
+                _("Verification recorded; it was %(days)s days after arrival and counts late.")
+                % {"days": verification.days_after_arrival},
             )
-            if verification.late:
-                messages.warning(
-                    request,
-                    _("Verification recorded; it was %(days)s days after arrival and counts late.")
-                    % {"days": verification.days_after_arrival},
-                )
-            else:
-                messages.success(request, _("Verification recorded."))
-            if verification.change_notice_id:
-                messages.info(request, _("The change of status was sent to the home side."))
-            return redirect("certificates:detail", certificate.pk)
-    return _detail(request, certificate, status=422, verify_form=form)
+        else:
+            messages.success(request, _("Verification recorded."))
+        if verification.change_notice_id:
+            messages.info(request, _("The change of status was sent to the home side."))
+        return redirect("certificates:detail", certificate.pk)
+
+    return _post(request, pk, VerifyForm, "verify_form", services.verify_certificate, done)
 
 
 @login_required
 @require_POST
 @refusals
 def renew(request, pk: int):
-    certificate = _access(request, pk)
-    form = RenewForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            renewed = services.renew_certificate(
-                certificate.pk,
-                acting_user=request.user,
-                origin=web_origin(request),
-                **form.cleaned_data,
-            )
-            messages.success(
-                request,
-                _("Renewed as certificate %(number)s; the residence has been told.")
-                % {"number": renewed.number},
-            )
-            return redirect("certificates:detail", renewed.pk)
-    return _detail(request, certificate, status=422, renew_form=form)
+    def done(_old, renewed):
+        message = _("Renewed as certificate %(number)s; the residence has been told.")
+        return succeeded(
+            request, message % {"number": renewed.number}, "certificates:detail", renewed.pk
+        )
+
+    return _post(request, pk, RenewForm, "renew_form", services.renew_certificate, done)
 
 
 @login_required
 @require_POST
 @refusals
 def revoke(request, pk: int):
-    certificate = _access(request, pk)
-    form = RevokeForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            services.revoke_certificate(
-                certificate.pk,
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            messages.success(request, _("The certificate was revoked."))
-            return redirect("certificates:detail", certificate.pk)
-    return _detail(request, certificate, status=422, revoke_form=form)
+    def done(certificate, _revoked):
+        return succeeded(
+            request, _("The certificate was revoked."), "certificates:detail", certificate.pk
+        )
+
+    return _post(request, pk, RevokeForm, "revoke_form", services.revoke_certificate, done)
 
 
 @never_cache

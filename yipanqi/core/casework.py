@@ -1,8 +1,11 @@
 """What the casework pages share: the audit origin and the gate for roles without records (a
 service's refusal on the form: core.errors.refused_on)."""
 
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
 
+from yipanqi.core.errors import refused_on
 from yipanqi.core.origin import Origin
 
 
@@ -20,3 +23,23 @@ def require_casework(request) -> None:
     """
     if request.user.scope_code is None:
         raise Http404
+
+
+def post_on_page(request, record, form_class, name: str, service, done, *, page, status: int):
+    """A form posted on a record's page: the service on the record with the form's data, as
+    the user, answering done(record, result); an invalid form, or one the service refused (the
+    refusal is then on the form), shows page(request, record, status=status, name=form)."""
+    form = form_class(request.POST)
+    if form.is_valid():
+        with refused_on(form):
+            result = service(
+                record.pk, **form.cleaned_data, acting_user=request.user, origin=web_origin(request)
+            )
+            return done(record, result)
+    return page(request, record, status=status, **{name: form})
+
+
+def succeeded(request, message, *to):
+    """Say what was done on the next page, and go there (redirect's arguments)."""
+    messages.success(request, message)
+    return redirect(*to)

@@ -26,10 +26,6 @@ CONTENT_TYPES = {
 CHUNK = 64 * 1024
 
 
-class ExportRejected(Exception):
-    """An export the user may not have, or asked for wrongly; the message is for the user."""
-
-
 @dataclass
 class Export:
     """A named export: what it lists and its columns, and the rows already scoped."""

@@ -6,7 +6,8 @@ received, under the rule set and deadline `regions.rules` picks for the two prov
 the working day `workdays` computes (R-WD-2). Of those due before today, a quarter each was
 answered on time, answered late (after the sweep marked it overdue), is still overdue, or was
 answered within two days; the others are open. The timeline (sent, delivered, overdue,
-answered) is written with them.
+answered) is written with them, the sent and delivered steps as exchange builds them for every
+request (`exchange.events.sending_steps`).
 
 Written once per demo database (nothing is added when demo requests exist), raw in batches
 (COPY on PostgreSQL, executemany on SQLite) with keys assigned here, in one transaction, then
@@ -113,6 +114,7 @@ class _Builder:
             yield requests, persons, events
 
     def _add(self, pk, person_id, residence, home, received, requests, persons, events) -> None:
+        from yipanqi.exchange.events import sending_steps
         from yipanqi.exchange.models import RequestEventType, RequestStatus, RequestType
 
         receiver = home[:9]
@@ -150,14 +152,14 @@ class _Builder:
             f"{KEY_PREFIX}{pk}", "",
         ))  # fmt: skip
         persons.append((request_id, person_id))
-        delivered = json.dumps(
-            {"due_on": due.isoformat(), "deadline_days": days, "fallback": fallback}
-        )
-        events.append((request_id, at(created), RequestEventType.SENT.value, residence,
-                       json.dumps({"rule_reason": reason}, ensure_ascii=False)))  # fmt: skip
-        events.append(
-            (request_id, at(created), RequestEventType.DELIVERED.value, receiver, delivered)
-        )
+        sending = sending_steps(
+            sender=residence, receiver=receiver, rule_reason=reason, due_on=due,
+            deadline_days=days, fallback=fallback,
+        )  # fmt: skip
+        for type_, unit, data in sending:
+            events.append(
+                (request_id, at(created), type_.value, unit, json.dumps(data, ensure_ascii=False))
+            )
         if overdue:
             events.append((request_id, at(overdue), RequestEventType.OVERDUE.value, None, "{}"))
         if answered:

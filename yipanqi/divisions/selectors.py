@@ -3,7 +3,8 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from yipanqi.core.exports import Export, ExportRejected
+from yipanqi.core.errors import Rejected
+from yipanqi.core.exports import Export
 from yipanqi.divisions.models import Division
 
 DIVISIONS = gettext_lazy("Divisions")
@@ -15,7 +16,7 @@ def export_divisions(user, params: dict, *, full: bool, origin=None) -> Export:
     qs = Division.objects.all()
     if within:
         if not within.isdigit() or len(within) not in (2, 4, 6, 9, 12):
-            raise ExportRejected(_("%(code)s is not a division code.") % {"code": within[:20]})
+            raise Rejected.because(_("%(code)s is not a division code.") % {"code": within[:20]})
         qs = qs.within(within)
     header = [
         _("Code"),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yipanqi.core.forms import text_field
 from yipanqi.exchange.models import RequestStatus, RequestType
 
 
@@ -25,18 +26,10 @@ class AnswerForm(forms.Form):
     """A canned answer (with a note, needed for "not as stated") or an answer in words."""
 
     canned = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
-    note = forms.CharField(
-        max_length=3000,
-        required=False,
-        label=_("Note for the sender (needed when the facts are not as stated)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+    note = text_field(
+        _("Note for the sender (needed when the facts are not as stated)"), max_length=3000
     )
-    answer = forms.CharField(
-        max_length=4000,
-        required=False,
-        label=_("Answer"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    answer = text_field(_("Answer"), max_length=4000, rows=3)
 
     def clean(self):
         data = super().clean()
@@ -46,11 +39,10 @@ class AnswerForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    reason = forms.CharField(
+    reason = text_field(
+        _("Why should the higher level step in?"),
         max_length=2000,
-        label=_("Why should the higher level step in?"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("Please say why the higher level should step in.")},
+        required=_("Please say why the higher level should step in."),
     )
 
 
@@ -75,11 +67,11 @@ class NewRequestForm(forms.Form):
 class DecideForm(forms.Form):
     """R-EX-3: the higher level's decision on an escalated request."""
 
-    decision = forms.CharField(
+    decision = text_field(
+        _("Decision"),
         max_length=2000,
-        label=_("Decision"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Please write the decision, so both sides know it.")},
+        rows=3,
+        required=_("Please write the decision, so both sides know it."),
     )
     outcome = forms.ChoiceField(
         label=_("What happens to the request"),
@@ -109,11 +101,10 @@ class RescheduleForm(forms.Form):
         label=_("New due date: working days from today"),
         error_messages={"required": _("Please give the number of working days.")},
     )
-    reason = forms.CharField(
+    reason = text_field(
+        _("Why the receiver gets more time"),
         max_length=2000,
-        label=_("Why the receiver gets more time"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("Please say why the receiver gets more time.")},
+        required=_("Please say why the receiver gets more time."),
     )
 
 
@@ -129,12 +120,7 @@ class AssignForm(forms.Form):
             ),
         },
     )
-    note = forms.CharField(
-        max_length=2000,
-        required=False,
-        label=_("Note for that unit"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = text_field(_("Note for that unit"), max_length=2000)
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yipanqi.core.models import TimelineEvent
 from yipanqi.divisions.models import within_q
 from yipanqi.divisions.scope import Scope
 
@@ -199,23 +200,14 @@ class RequestEventType(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class RequestEvent(models.Model):
+class RequestEvent(TimelineEvent):
     """One step in a request's timeline (see events.py, one function per type)."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
     type = models.CharField(max_length=16, choices=RequestEventType.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     unit = models.ForeignKey(
         "divisions.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["request", "at"], name="requestevent_request_at")]
-
-    def __str__(self) -> str:
-        return f"{self.get_type_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,6 @@
-"""The daily sweep on a schedule inside the server process (`yipanqi up --sweep-every`), and
-with it the audit chain's checkpoint (verify, then anchor the head outside the database).
+"""One run of the daily sweep, and of the audit chain's checkpoint (verify, then anchor the head
+outside the database), for a process that repeats them (`yipanqi sweep --every`, which
+`yipanqi up --sweep-every` starts beside the server, never as a thread of a web process).
 
 Deployments with several server processes run `yipanqi sweep` and `yipanqi audit anchor` from
 cron or a systemd timer instead; the sweep is idempotent and claims rows with conditional
@@ -7,7 +8,6 @@ UPDATEs, so an overlap between the two never double-acts; extra checkpoints are 
 """
 
 import logging
-import threading
 
 from django.db import close_old_connections
 from django.utils import timezone
@@ -48,18 +48,3 @@ def run_audit_checkpoint_once():
         return None
     finally:
         close_old_connections()
-
-
-def start_periodic_sweep(interval_seconds: float) -> threading.Event:
-    """Sweep and checkpoint the audit chain now and then every interval in a daemon thread;
-    set the returned event to stop."""
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            run_sweep_once()
-            run_audit_checkpoint_once()
-            stop.wait(interval_seconds)
-
-    threading.Thread(target=loop, name="yipanqi-sweep", daemon=True).start()
-    return stop

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from yipanqi.divisions.scope import Scope
+from yipanqi.exchange import hooks
 from yipanqi.exchange.models import AWAITING_STATUSES, Request, RequestQuerySet
-from yipanqi.people.models import Registration
 from yipanqi.workdays.services import working_days_left
 
 BOXES = ("inbox", "outbox", "overdue")
@@ -71,14 +71,9 @@ def days_left(request: Request, today: dt.date | None = None) -> int | None:
 
 
 def lost_contact_for(user):
-    """R-REGN-4: the user's outflow persons flagged as lost contact (the home side's list)."""
-    scope = Scope.of(user)
-    if scope.none:
-        return Registration.objects.none()
-    qs = Registration.objects.active().filter(kind="outflow", lost_contact=True)
-    if not scope.nation:
-        qs = qs.outflow_within(scope.code)
-    return qs.select_related("person", "residence").order_by("last_contact_on")
+    """R-REGN-4: the user's outflow persons flagged as lost contact (the home side's list, read
+    from the registry: people.selectors.lost_contact_for)."""
+    return hooks.person_lookups().lost_contact(user)
 
 
 REQUESTS = gettext_lazy("Requests")
@@ -89,11 +84,12 @@ def export_requests(user, params: dict, *, full: bool, origin=None):
     from django.utils.translation import gettext as _
     from django.utils.translation import pgettext
 
-    from yipanqi.core.exports import Export, ExportRejected, cell_date
+    from yipanqi.core.errors import Rejected
+    from yipanqi.core.exports import Export, cell_date
 
     box = params.get("box") or "inbox"
     if box not in BOXES:
-        raise ExportRejected(_("There is no such list."))
+        raise Rejected.because(_("There is no such list."))
     filters = Filters(
         type=params.get("type", ""),
         status=params.get("status", ""),
@@ -126,11 +122,11 @@ def export_requests(user, params: dict, *, full: bool, origin=None):
 def _param_date(value) -> dt.date | None:
     from django.utils.translation import gettext as _
 
-    from yipanqi.core.exports import ExportRejected
+    from yipanqi.core.errors import Rejected
 
     if not value:
         return None
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ExportRejected(_("Please write dates like 2026-03-05.")) from None
+        raise Rejected.because(_("Please write dates like 2026-03-05.")) from None

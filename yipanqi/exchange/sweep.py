@@ -1,4 +1,5 @@
-"""The daily sweep (R-EX-3, R-REGN-4): overdue requests and lost contact, set-based, idempotent.
+"""The daily sweep (R-EX-3): overdue requests, set-based and idempotent, then the daily checks the
+domains registered (lost contact R-REGN-4, overdue complaints R-GRV-1; hooks.py).
 
 The conditional UPDATE claims the rows (only open rows past their due date change), stamping
 them with this run's moment; the overdue events are then one INSERT ... SELECT of the rows
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from yipanqi.exchange import hooks
 from yipanqi.exchange.counted import requests_marked_overdue
 from yipanqi.exchange.models import OPEN_STATUSES, Request, RequestEvent, RequestStatus
 
@@ -49,14 +51,15 @@ def _insert_overdue_events(now: dt.datetime) -> None:
 
 
 def sweep(today: dt.date, *, now: dt.datetime | None = None) -> SweepReport:
-    """Run every daily check for `today`; safe to repeat."""
-    from yipanqi.grievances.services import escalate_overdue_complaints
-    from yipanqi.people.departures import flag_lost_contact
-
+    """Run every daily check for `today`: the overdue requests, then each step the domains
+    registered (hooks.register_sweep_step: lost contact, R-REGN-4; complaints, R-GRV-1); safe to
+    repeat."""
     now = now or timezone.now()
     overdue = mark_overdue(today, now=now)
-    lost = flag_lost_contact(today, now=now)
-    escalated = escalate_overdue_complaints(today, now=now)  # R-GRV-1
+    counts = hooks.sweep_day(today, now=now)
     return SweepReport(
-        today=today, overdue=overdue, lost_contact=lost, complaints_escalated=escalated
+        today=today,
+        overdue=overdue,
+        lost_contact=counts.get("lost_contact", 0),
+        complaints_escalated=counts.get("complaints_escalated", 0),
     )

@@ -1,6 +1,7 @@
 """Inbox, outbox, request detail and actions. Views parse, authorize, call one service and
 render; the rules live in services.py (the rule sets' pages are regions.views)."""
 
+import functools
 import uuid
 
 from django.contrib import messages
@@ -12,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from yipanqi.core.casework import require_casework, web_origin
+from yipanqi.core.casework import post_on_page, require_casework, succeeded, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.divisions.scope import Scope
-from yipanqi.exchange import coordination, payloads, selectors, services
+from yipanqi.exchange import coordination, hooks, payloads, selectors, services
 from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.forms import (
     AnswerForm,
@@ -28,11 +29,6 @@ from yipanqi.exchange.forms import (
     RescheduleForm,
 )
 from yipanqi.exchange.models import RequestType
-from yipanqi.people import services as people
-
-
-def _access(request, pk):
-    return services.access_request(request.user, pk)
 
 
 @never_cache
@@ -88,7 +84,7 @@ def _detail_context(request, item, **forms):
         "left": left,
         "late": late,
         "events": item.events.select_related("actor", "unit"),
-        "persons": item.persons.filter(pk__in=people.Person.objects.visible_to(user).values("pk")),
+        "persons": item.persons.filter(pk__in=hooks.person_lookups().visible(user).values("pk")),
         "may_answer": may_answer(user, item),
         "may_escalate": services.may_escalate(user, item),
         "may_close": services.may_close(user, item),
@@ -150,38 +146,46 @@ def working_days_late(item, today) -> int:
     return max(0, -working_days_left(item.due_on, today).days)
 
 
+def _page(request, item, status: int = 200, **forms):
+    """The request's page, with any forms that were not accepted."""
+    context = _detail_context(request, item, **forms)
+    return render(request, "exchange/detail.html", context, status=status)
+
+
+def _post(request, pk: int, form_class, name: str, service, done):
+    """A form posted on the request's page (again with it as a 400 when not accepted)."""
+    require_casework(request)
+    item = services.access_request(request.user, pk)
+    return post_on_page(request, item, form_class, name, service, done, page=_page, status=400)
+
+
 def _coordinate(request, pk: int, form_class, name: str, act, success: str, form_kwargs=None):
     """Parse one coordination form, call its service, and show the request again."""
     require_casework(request)
-    item = _access(request, pk)
-    form = form_class(request.POST, **(form_kwargs(item) if form_kwargs else {}))
-    if form.is_valid():
-        with refused_on(form):
-            act(item, form.cleaned_data)
-            messages.success(request, success)
-            if coordination.list_coordination(request.user).filter(pk=item.pk).exists():
-                return redirect("exchange:detail", item.pk)
-            return redirect("exchange:coordination")
-    context = _detail_context(request, item, **{name: form})
-    return render(request, "exchange/detail.html", context, status=400)
+    item = services.access_request(request.user, pk)
+    if form_kwargs:
+        form_class = functools.partial(form_class, **form_kwargs(item))
+
+    def done(item, _result):
+        messages.success(request, success)
+        if coordination.list_coordination(request.user).filter(pk=item.pk).exists():
+            return redirect("exchange:detail", item.pk)
+        return redirect("exchange:coordination")
+
+    return post_on_page(request, item, form_class, name, act, done, page=_page, status=400)
 
 
 @require_POST
 @login_required
 @refusals
 def decide(request, pk: int):
-    def act(item, data):
-        coordination.decide_request(
-            item.pk,
-            decision=data["decision"],
-            outcome=data["outcome"],
-            working_days=data.get("working_days"),
-            acting_user=request.user,
-            origin=web_origin(request),
-        )
-
     return _coordinate(
-        request, pk, DecideForm, "decide_form", act, _("Decision recorded; both sides see it.")
+        request,
+        pk,
+        DecideForm,
+        "decide_form",
+        coordination.decide_request,
+        _("Decision recorded; both sides see it."),
     )
 
 
@@ -189,21 +193,12 @@ def decide(request, pk: int):
 @login_required
 @refusals
 def reschedule(request, pk: int):
-    def act(item, data):
-        coordination.reschedule_request(
-            item.pk,
-            working_days=data["working_days"],
-            reason=data["reason"],
-            acting_user=request.user,
-            origin=web_origin(request),
-        )
-
     return _coordinate(
         request,
         pk,
         RescheduleForm,
         "reschedule_form",
-        act,
+        coordination.reschedule_request,
         _("New due date set; the receiver answers by it."),
     )
 
@@ -212,21 +207,12 @@ def reschedule(request, pk: int):
 @login_required
 @refusals
 def assign(request, pk: int):
-    def act(item, data):
-        coordination.assign_request(
-            item.pk,
-            unit_code=data["unit_code"],
-            note=data["note"],
-            acting_user=request.user,
-            origin=web_origin(request),
-        )
-
     return _coordinate(
         request,
         pk,
         AssignForm,
         "assign_form",
-        act,
+        coordination.assign_request,
         _("Assigned; that unit now coordinates the request."),
         form_kwargs=lambda item: {"choices": _assign_choices(item)},
     )
@@ -237,52 +223,29 @@ def assign(request, pk: int):
 @refusals
 def detail(request, pk: int):
     require_casework(request)
-    item = _access(request, pk)
-    return render(request, "exchange/detail.html", _detail_context(request, item))
+    return _page(request, services.access_request(request.user, pk))
 
 
 @require_POST
 @login_required
 @refusals
 def answer(request, pk: int):
-    require_casework(request)
-    item = _access(request, pk)
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            services.answer_request(
-                item.pk,
-                answer=form.cleaned_data["answer"],
-                canned=form.cleaned_data["canned"],
-                note=form.cleaned_data["note"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            messages.success(request, _("Answered. The sender can see your answer now."))
-            return redirect("exchange:box", "inbox")
-    context = _detail_context(request, item, answer_form=form)
-    return render(request, "exchange/detail.html", context, status=400)
+    def done(_item, _answered):
+        message = _("Answered. The sender can see your answer now.")
+        return succeeded(request, message, "exchange:box", "inbox")
+
+    return _post(request, pk, AnswerForm, "answer_form", services.answer_request, done)
 
 
 @require_POST
 @login_required
 @refusals
 def escalate(request, pk: int):
-    require_casework(request)
-    item = _access(request, pk)
-    form = EscalateForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            services.escalate_request(
-                item.pk,
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            messages.success(request, _("Escalated to the common higher level."))
-            return redirect("exchange:detail", item.pk)
-    context = _detail_context(request, item, escalate_form=form)
-    return render(request, "exchange/detail.html", context, status=400)
+    def done(item, _escalated):
+        message = _("Escalated to the common higher level.")
+        return succeeded(request, message, "exchange:detail", item.pk)
+
+    return _post(request, pk, EscalateForm, "escalate_form", services.escalate_request, done)
 
 
 @require_POST
@@ -290,7 +253,7 @@ def escalate(request, pk: int):
 @refusals
 def close(request, pk: int):
     require_casework(request)
-    item = _access(request, pk)
+    item = services.access_request(request.user, pk)
     with refused_in_messages(request):
         services.close_request(item.pk, acting_user=request.user, origin=web_origin(request))
         messages.success(request, _("Closed."))
@@ -310,7 +273,7 @@ def new_request(request):
         person_id = int(request.GET.get("person") or 0)
     except ValueError:
         raise Http404 from None
-    person = people.access_person(user, person_id, origin=web_origin(request))
+    person = hooks.person_lookups().access(user, person_id, origin=web_origin(request))
     if request.method == "POST":
         form = NewRequestForm(request.POST)
         if form.is_valid():

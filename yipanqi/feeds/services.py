@@ -33,6 +33,7 @@ from yipanqi.accounts.models import Department, Role, User
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
 from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.core.errors import Rejected
 from yipanqi.divisions.models import within_q
 from yipanqi.divisions.scope import Scope
 from yipanqi.feeds import counted as feed_counts
@@ -65,29 +66,20 @@ FEED_DUE_DAY = 3  # R-FEED-1: by the 3rd of each month
 _PERIOD = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?")
 
 
-class FeedRejected(Exception):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-    def messages(self) -> list[str]:
-        return [m for ms in self.errors.values() for m in ms]
-
-
 def parse_period(text: str) -> dt.date:
-    """'2026-04', '2026/4', '2026年4月', '202604' -> 2026-04-01; FeedRejected otherwise."""
+    """'2026-04', '2026/4', '2026年4月', '202604' -> 2026-04-01; Rejected otherwise."""
     # NFKC: the full-width digits and punctuation of a Chinese input method.
     match = _PERIOD.fullmatch(unicodedata.normalize("NFKC", str(text or "")).strip())
     if match and 1 <= int(match[2]) <= 12:
         return dt.date(int(match[1]), int(match[2]), 1)
-    raise FeedRejected({"period": [_("Please give the month the feed reports on, like 2026-04.")]})
+    raise Rejected({"period": [_("Please give the month the feed reports on, like 2026-04.")]})
 
 
 def month_reported(period: str, today: dt.date) -> dt.date:
-    """R-FEED-1: the month a report is for, one that has begun; FeedRejected otherwise."""
+    """R-FEED-1: the month a report is for, one that has begun; Rejected otherwise."""
     month = parse_period(period)
     if month > today.replace(day=1):
-        raise FeedRejected({"period": [_("A report cannot be sent for a month to come.")]})
+        raise Rejected({"period": [_("A report cannot be sent for a month to come.")]})
     return month
 
 
@@ -181,12 +173,12 @@ def submit_zero_report(
     """零通报: a month with nothing new is reported as such, on time or late (R-FEED-1)."""
     refusal = feed_refusal(acting_user)
     if refusal:
-        raise FeedRejected({"__all__": [refusal]})
+        raise Rejected({"__all__": [refusal]})
     if feed_type not in FeedType.values:
-        raise FeedRejected({"feed_type": [_("Please choose the feed.")]})
+        raise Rejected({"feed_type": [_("Please choose the feed.")]})
     refusal = feed_refusal(acting_user, feed_type)
     if refusal:
-        raise FeedRejected({"feed_type": [refusal]})
+        raise Rejected({"feed_type": [refusal]})
     now = now or timezone.now()
     month = month_reported(period, local_date(now))
     with transaction.atomic():
@@ -195,7 +187,7 @@ def submit_zero_report(
             job_id=None, zero=True,
         )  # fmt: skip
         if report.records:
-            raise FeedRejected(
+            raise Rejected(
                 {"__all__": [_("This month's report already has records; it is not empty.")]}
             )
         record_event(

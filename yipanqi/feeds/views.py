@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
 from yipanqi.core.casework import require_casework, web_origin
+from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import by_urgency, paginate
 from yipanqi.divisions.scope import Scope
 from yipanqi.feeds import leads
@@ -35,18 +36,15 @@ def lead_list(request):
 
 @require_POST
 @login_required
+@refusals
 def lead_close(request, lead_id: int):
-    try:
+    with refused_in_messages(request):
         leads.close_lead(
             lead_id,
             outcome=request.POST.get("outcome", ""),
             acting_user=request.user,
             origin=web_origin(request),
         )
-    except leads.LeadNotFound:
-        raise Http404 from None
-    except leads.LeadRejected as exc:
-        messages.error(request, str(exc))
     return redirect("feeds:leads")
 
 
@@ -58,14 +56,10 @@ def feed_list(request):
     if feeds.may_feed(request.user):
         form = ZeroReportForm(request.POST or None, department=request.user.department)
         if request.method == "POST" and form.is_valid():
-            try:
+            with refused_on(form):
                 feeds.submit_zero_report(
                     acting_user=request.user, origin=web_origin(request), **form.cleaned_data
                 )
-            except feeds.FeedRejected as exc:
-                for error in exc.messages():
-                    form.add_error(None, error)
-            else:
                 messages.success(request, _("The zero report was recorded."))
                 return redirect("feeds:reports")
     if not form and Scope.of(request.user, feeds=True).none:

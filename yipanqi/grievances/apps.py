@@ -11,3 +11,7 @@ class GrievancesConfig(AppConfig):
 
         # R-STAT-2: complaints are counted in the transaction that changes them.
         register(FAMILIES)
+
+        from yipanqi.grievances import hooks
+
+        hooks.register()

@@ -53,12 +53,11 @@ def complaint_answered(complaint: Complaint, *, at, actor, late: bool) -> Compla
     )
 
 
-def complaint_transferred(
-    complaint: Complaint, *, at, actor, from_code: str, reason: str
-) -> ComplaintEvent:
+def _moved(complaint: Complaint, type_, *, at, actor, from_code: str, reason: str):
+    """A move to the unit the complaint is now with, and the due date it has there."""
     return _event(
         complaint,
-        ComplaintEventType.TRANSFERRED,
+        type_,
         at=at,
         actor=actor,
         unit=complaint.assigned_to,
@@ -68,17 +67,28 @@ def complaint_transferred(
     )
 
 
+def complaint_transferred(
+    complaint: Complaint, *, at, actor, from_code: str, reason: str
+) -> ComplaintEvent:
+    return _moved(
+        complaint,
+        ComplaintEventType.TRANSFERRED,
+        at=at,
+        actor=actor,
+        from_code=from_code,
+        reason=reason,
+    )
+
+
 def complaint_escalated(
     complaint: Complaint, *, at, actor, from_code: str, reason: str = ""
 ) -> ComplaintEvent:
     """actor None: the daily sweep escalated it."""
-    return _event(
+    return _moved(
         complaint,
         ComplaintEventType.ESCALATED,
         at=at,
         actor=actor,
-        unit=complaint.assigned_to,
         from_code=from_code,
         reason=reason,
-        due_on=complaint.due_on.isoformat(),
     )

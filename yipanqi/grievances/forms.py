@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yipanqi.core.forms import text_field
 from yipanqi.grievances.models import Category, Channel
 from yipanqi.grievances.selectors import VIEWS
 
@@ -21,11 +22,11 @@ class ComplaintForm(forms.Form):
         label=_("Where did it happen?"),
         error_messages={"required": _("Please choose the place the complaint is about.")},
     )
-    description = forms.CharField(
+    description = text_field(
+        _("What happened?"),
         max_length=4000,
-        label=_("What happened?"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": _("Please describe what happened in at least 10 characters.")},
+        rows=5,
+        required=_("Please describe what happened in at least 10 characters."),
     )
     complainant_name = forms.CharField(
         max_length=50, required=False, label=_("Your name (optional)")
@@ -77,11 +78,11 @@ class LookupForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
+    answer = text_field(
+        _("Answer to the complainant"),
         max_length=4000,
-        label=_("Answer to the complainant"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Please write the answer.")},
+        rows=4,
+        required=_("Please write the answer."),
     )
 
 
@@ -108,18 +109,12 @@ class TransferForm(forms.Form):
         label=_("Transfer to"),
         error_messages={"required": _("Please choose the unit to transfer the complaint to.")},
     )
-    reason = forms.CharField(
+    reason = text_field(
+        _("Why it goes to that unit"),
         max_length=500,
-        label=_("Why it goes to that unit"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("Please say in a few words why it goes to that unit.")},
+        required=_("Please say in a few words why it goes to that unit."),
     )
 
 
 class EscalateForm(forms.Form):
-    reason = forms.CharField(
-        max_length=500,
-        required=False,
-        label=_("Note for the level above (optional)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = text_field(_("Note for the level above (optional)"), max_length=500)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yipanqi.core.crypto import field_cipher
+from yipanqi.core.models import TimelineEvent
 from yipanqi.divisions.models import within_q
 from yipanqi.divisions.scope import Scope
 
@@ -159,22 +160,11 @@ class ComplaintEventType(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to the next level up")
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(TimelineEvent):
     """One step in a complaint's timeline (events.py, one function per type)."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
     type = models.CharField(max_length=16, choices=ComplaintEventType.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     unit = models.ForeignKey(
         "divisions.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_type_display()} {self.at:%Y-%m-%d %H:%M}"

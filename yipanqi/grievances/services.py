@@ -152,6 +152,19 @@ def _may_file_for_staff(user: User) -> bool:
     return not Scope.of(user).none
 
 
+def _audit_change(complaint: Complaint, acting_user, origin, detail: dict) -> None:
+    """The audit row of a change to a complaint (acting_user None: the daily sweep)."""
+    record_event(
+        actor=acting_user,
+        action=Action.CHANGE,
+        origin=origin,
+        object_type="complaint",
+        object_id=complaint.pk,
+        person_id=complaint.person_id,
+        detail=detail,
+    )
+
+
 def file_complaint(
     data: ComplaintInput,
     *,
@@ -242,14 +255,11 @@ def file_complaint(
                     )
                     complaint.save(update_fields=["referral"])
                     events.complaint_referred(complaint, at=now, actor=acting_user)
-                record_event(
-                    actor=acting_user,
-                    action=Action.CHANGE,
-                    origin=origin,
-                    object_type="complaint",
-                    object_id=complaint.pk,
-                    person_id=person.pk if person else None,
-                    detail={
+                _audit_change(
+                    complaint,
+                    acting_user,
+                    origin,
+                    {
                         "event": "filed",
                         "category": data.category,
                         "channel": channel,
@@ -377,15 +387,7 @@ def answer_complaint(
             exchange.answer_request(
                 complaint.referral_id, answer=text, acting_user=acting_user, origin=origin, now=now
             )
-        record_event(
-            actor=acting_user,
-            action=Action.CHANGE,
-            origin=origin,
-            object_type="complaint",
-            object_id=complaint.pk,
-            person_id=complaint.person_id,
-            detail={"event": "answered", "late": late},
-        )
+        _audit_change(complaint, acting_user, origin, {"event": "answered", "late": late})
     return complaint
 
 
@@ -453,6 +455,12 @@ def _move(complaint: Complaint, *, to: Division, due, days: int | None, today, *
     return True
 
 
+def _log_move(complaint, write_event, *, acting_user, origin, now, from_code, reason, detail):
+    """A claimed move's timeline event and audit row, inside the move's transaction."""
+    write_event(complaint, at=now, actor=acting_user, from_code=from_code, reason=reason)
+    _audit_change(complaint, acting_user, origin, detail)
+
+
 def transfer_complaint(
     complaint_id: int,
     *,
@@ -500,16 +508,14 @@ def transfer_complaint(
     with transaction.atomic():
         if not _move(complaint, to=target, due=None, days=None, today=None):
             raise Rejected.because(_("Someone else changed this complaint. Please look again."))
-        events.complaint_transferred(
-            complaint, at=now, actor=acting_user, from_code=from_code, reason=text
-        )
-        record_event(
-            actor=acting_user,
-            action=Action.CHANGE,
+        _log_move(
+            complaint,
+            events.complaint_transferred,
+            acting_user=acting_user,
             origin=origin,
-            object_type="complaint",
-            object_id=complaint.pk,
-            person_id=complaint.person_id,
+            now=now,
+            from_code=from_code,
+            reason=text,
             detail={"event": "transferred", "from": from_code, "to": target.code, "reason": text},
         )
     return complaint
@@ -568,16 +574,14 @@ def escalate_complaint(
         )
         if not moved:
             raise Rejected.because(_("Someone else changed this complaint. Please look again."))
-        events.complaint_escalated(
-            complaint, at=now, actor=acting_user, from_code=from_code, reason=text
-        )
-        record_event(
-            actor=acting_user,
-            action=Action.CHANGE,
+        _log_move(
+            complaint,
+            events.complaint_escalated,
+            acting_user=acting_user,
             origin=origin,
-            object_type="complaint",
-            object_id=complaint.pk,
-            person_id=complaint.person_id,
+            now=now,
+            from_code=from_code,
+            reason=text,
             detail={
                 "event": "escalated",
                 "from": from_code,
@@ -609,3 +613,30 @@ def escalate_overdue_complaints(today: dt.date, *, now: dt.datetime | None = Non
             continue  # answered or moved meanwhile
         moved += 1
     return moved
+
+
+def open_for_calendar(first: dt.date, last: dt.date):
+    """R-WD-4: open complaints due on `first` or later, received on `last` or earlier, with the
+    day their working-day count started (a new year's schedule may move them)."""
+    complaints = Complaint.objects.open().filter(due_on__gte=first).select_related("assigned_to")
+    for c in complaints.order_by("due_on", "pk").iterator(chunk_size=2000):
+        start = local_date(c.received_at)
+        if start <= last:
+            yield c, start
+
+
+def calendar_label(complaint: Complaint) -> str:
+    return f"{complaint.reference} · {complaint.assigned_to.short_name}"
+
+
+def move_due_for_calendar(complaint: Complaint, new_due: dt.date, fallback: bool) -> bool:
+    """R-WD-4: a newly loaded schedule moves an open complaint's due date, if it is unchanged;
+    the counters follow (R-STAT-1). The caller's transaction writes the audit row."""
+    before = copy.copy(complaint)
+    claimed = Complaint.objects.filter(pk=complaint.pk, due_on=complaint.due_on).update(
+        due_on=new_due, due_fallback=fallback
+    )
+    if claimed:
+        complaint.due_on, complaint.due_fallback = new_due, fallback
+        counters.fact_changed(before, complaint)
+    return bool(claimed)

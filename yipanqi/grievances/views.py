@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.audit.services import Origin
-from yipanqi.core.casework import require_casework, web_origin
+from yipanqi.core.casework import post_on_page, require_casework, succeeded, web_origin
 from yipanqi.core.errors import NotFound, refusals, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -126,6 +126,12 @@ def _detail(request, complaint, status=200, **forms):
     )
 
 
+def _post(request, pk: int, form_class, name: str, service, done):
+    """A form posted on the complaint's page (again with it as a 400 when not accepted)."""
+    record = _access(request, pk)
+    return post_on_page(request, record, form_class, name, service, done, page=_detail, status=400)
+
+
 @never_cache
 @login_required
 @refusals
@@ -137,19 +143,11 @@ def detail(request, pk: int):
 @login_required
 @refusals
 def answer(request, pk: int):
-    complaint = _access(request, pk)
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            services.answer_complaint(
-                complaint.pk,
-                answer=form.cleaned_data["answer"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            messages.success(request, _("Answered. The complainant sees the answer now."))
-            return redirect("grievances:detail", complaint.pk)
-    return _detail(request, complaint, answer_form=form, status=400)
+    def done(complaint, _answered):
+        message = _("Answered. The complainant sees the answer now.")
+        return succeeded(request, message, "grievances:detail", complaint.pk)
+
+    return _post(request, pk, AnswerForm, "answer_form", services.answer_complaint, done)
 
 
 def _after_move(request, moved):
@@ -165,23 +163,12 @@ def _after_move(request, moved):
 @refusals
 def transfer(request, pk: int):
     """Hand the complaint to another unit with a reason (R-GRV-1)."""
-    complaint = _access(request, pk)
-    form = TransferForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            moved = services.transfer_complaint(
-                complaint.pk,
-                to_code=form.cleaned_data["to_code"],
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            messages.success(
-                request,
-                _("Transferred to %(unit)s.") % {"unit": moved.assigned_to},
-            )
-            return _after_move(request, moved)
-    return _detail(request, complaint, transfer_form=form, status=400)
+
+    def done(_complaint, moved):
+        messages.success(request, _("Transferred to %(unit)s.") % {"unit": moved.assigned_to})
+        return _after_move(request, moved)
+
+    return _post(request, pk, TransferForm, "transfer_form", services.transfer_complaint, done)
 
 
 @require_POST
@@ -189,23 +176,16 @@ def transfer(request, pk: int):
 @refusals
 def escalate(request, pk: int):
     """Send a late complaint to the next level up (R-GRV-1)."""
-    complaint = _access(request, pk)
-    form = EscalateForm(request.POST)
-    if form.is_valid():
-        with refused_on(form):
-            moved = services.escalate_complaint(
-                complaint.pk,
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-                origin=web_origin(request),
-            )
-            messages.success(
-                request,
-                _("Escalated to %(unit)s, to answer by %(day)s.")
-                % {"unit": moved.assigned_to, "day": moved.due_on.isoformat()},
-            )
-            return _after_move(request, moved)
-    return _detail(request, complaint, escalate_form=form, status=400)
+
+    def done(_complaint, moved):
+        messages.success(
+            request,
+            _("Escalated to %(unit)s, to answer by %(day)s.")
+            % {"unit": moved.assigned_to, "day": moved.due_on.isoformat()},
+        )
+        return _after_move(request, moved)
+
+    return _post(request, pk, EscalateForm, "escalate_form", services.escalate_complaint, done)
 
 
 # --- public pages (no account, R-ACC-3) -------------------------------------------------------

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from yipanqi.audit.models import Action
 from yipanqi.audit.services import Origin, record_event
-from yipanqi.core.exports import FORMATS, Export, ExportRejected
+from yipanqi.core.errors import Rejected
+from yipanqi.core.exports import FORMATS, Export
 from yipanqi.people import idnumbers
 
-__all__ = ["ExportRejected", "export", "labels", "may_export_identities"]
+__all__ = ["export", "labels", "may_export_identities"]
 
 
 def may_export_identities(user) -> bool:
@@ -63,11 +64,11 @@ def export(user, what: str, fmt: str, params: dict, *, origin: Origin | None = N
     streams it with core.exports.streamed_response."""
     exports = _exports()
     if what not in exports:
-        raise ExportRejected(_("There is no such list."))
+        raise Rejected.because(_("There is no such list."))
     if fmt not in FORMATS:
-        raise ExportRejected(_("Please choose CSV or XLSX."))
+        raise Rejected.because(_("Please choose CSV or XLSX."))
     if what not in OPEN_TO_ALL and not getattr(user, "can_see_persons", False):
-        raise ExportRejected(_("You cannot see this list."))
+        raise Rejected.because(_("You cannot see this list."))
     full = may_export_identities(user)
     built = exports[what][1](user, params, full=full, origin=origin)
     record_event(

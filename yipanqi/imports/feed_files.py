@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from yipanqi.core.errors import Rejected
 from yipanqi.feeds.models import FeedType, feeds_of
 from yipanqi.feeds.services import (
-    FeedRejected,
     FeedRun,
     feed_refusal,
     month_reported,
@@ -25,7 +25,6 @@ from yipanqi.imports.checks import parse_id
 from yipanqi.imports.columns import fields_for
 from yipanqi.imports.models import FEED_OF_KIND, KIND_OF_FEED
 from yipanqi.imports.pipeline import (
-    ImportRejected,
     ImportRequest,
     Outcome,
     count_rows,
@@ -65,11 +64,8 @@ def columns_for(department: str) -> list[tuple[str, list, list]]:
 
 
 def feed_month(period: str, today) -> dt.date:
-    """R-FEED-1: the month a feed file reports on, one that has begun; ImportRejected otherwise."""
-    try:
-        return month_reported(period, today)
-    except FeedRejected as exc:
-        raise ImportRejected(exc.messages()[0]) from None
+    """R-FEED-1: the month a feed file reports on, one that has begun; Rejected otherwise."""
+    return month_reported(period, today)
 
 
 class FeedRowChecker:
@@ -162,7 +158,7 @@ def import_feed(request: ImportRequest, *, period: str) -> Outcome:
     if request.acting_user is not None:
         refusal = feed_refusal(request.acting_user, feed_type)
         if refusal:
-            raise ImportRejected(refusal)
+            raise Rejected.because(refusal, "file")
     today = request.today or timezone.localdate()
     month = feed_month(period, today)
     table = open_table(Path(request.path), sheet=request.sheet)

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 
+from yipanqi.core.errors import Rejected
+
 CHUNK = 1 << 20
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -34,8 +36,13 @@ _DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\s[^>]*ref\s*=\s*["']([A-Za-z$0-
 _CELL = re.compile(r"^\$?([A-Za-z]{1,4})\$?([0-9]{1,8})$")
 
 
-class UnreadableFile(Exception):
-    """A file that is not a spreadsheet or a CSV in a known encoding; the message says why."""
+class UnreadableFile(Rejected):
+    """A file that is not a spreadsheet or a CSV in a known encoding, or is no longer kept; the
+    message says why. A Rejected on the file, kept apart because the job page shows a job whose
+    file is gone without its preview."""
+
+    def __init__(self, message: str):
+        super().__init__({"file": [message]})
 
 
 class FileRefused(UnreadableFile):

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yipanqi.core.errors import Rejected
 from yipanqi.imports.batches import Reader
 from yipanqi.imports.checks import Candidate, RowChecker
 from yipanqi.imports.columns import auto_mapping, fields_for, find_header, missing_required
@@ -62,11 +63,6 @@ NAME_MISMATCH = (
     "This ID number is already registered under another name. "
     "Please check the name and the ID number."
 )
-
-
-class ImportRejected(Exception):
-    """The file as a whole cannot be imported (unreadable, no header, a required column
-    missing); nothing was written. The message is for the user."""
 
 
 @dataclass
@@ -107,14 +103,15 @@ def detect_layout(table: Table, kind: str, *, header_row: int | None = None, map
     if header_row is None:
         header_row = find_header(head, fields)
         if header_row is None:
-            raise ImportRejected(
+            raise Rejected.because(
                 _(
                     "No header row was found in the first rows of the file. The header must "
                     "name the columns, for example 姓名, 身份证号, 户籍地, 现居住地."
-                )
+                ),
+                "file",
             )
     if header_row >= len(head):
-        raise ImportRejected(_("The file has fewer rows than the header row chosen."))
+        raise Rejected.because(_("The file has fewer rows than the header row chosen."), "file")
     headers = list(head[header_row])
     chosen = (
         {str(k): v for k, v in mapping.items() if v} if mapping else auto_mapping(headers, fields)
@@ -122,14 +119,15 @@ def detect_layout(table: Table, kind: str, *, header_row: int | None = None, map
     known = {f.name for f in fields}
     unknown = sorted(set(chosen.values()) - known)
     if unknown:
-        raise ImportRejected(_("Unknown field: %(name)s.") % {"name": unknown[0][:40]})
+        raise Rejected.because(_("Unknown field: %(name)s.") % {"name": unknown[0][:40]}, "file")
     if len(set(chosen.values())) != len(chosen):
-        raise ImportRejected(_("Two columns are mapped to the same field."))
+        raise Rejected.because(_("Two columns are mapped to the same field."), "file")
     missing = missing_required(chosen, fields)
     if missing:
-        raise ImportRejected(
+        raise Rejected.because(
             _("These required columns were not found: %(columns)s.")
-            % {"columns": "、".join(str(f.label) for f in missing)}
+            % {"columns": "、".join(str(f.label) for f in missing)},
+            "file",
         )
     return Layout(header_row, headers, chosen)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from yipanqi.accounts.models import CASEWORK_ROLES, Role, User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
+from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division
 from yipanqi.divisions.scope import Scope
 from yipanqi.imports import guard
@@ -34,7 +35,6 @@ from yipanqi.imports.models import (
     ImportStatus,
 )
 from yipanqi.imports.pipeline import (
-    ImportRejected,
     ImportRequest,
     Outcome,
     detect_layout,
@@ -45,14 +45,6 @@ from yipanqi.imports.reading import UnreadableFile, open_table, text_of
 log = logging.getLogger(__name__)
 PREVIEW_ROWS = 8
 _SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
-
-
-class UnitRefused(ImportRejected):
-    """The unit chosen to import for is not one the user may import for."""
-
-
-class JobNotFound(Exception):
-    """No such import job within the user's scope."""
 
 
 class JobCancelled(Exception):
@@ -95,25 +87,29 @@ def chooses_unit(user: User) -> bool:
 
 def importing_unit(user: User, kind: str, unit: str = "") -> Division:
     """The unit the file is imported for: the user's own, or for an administrator the
-    township or village chosen inside their area (R-ACC-2); ImportRejected otherwise."""
+    township or village chosen inside their area (R-ACC-2); Rejected (on the unit) otherwise."""
     unit = (unit or "").strip()
     if kind not in ImportKind.registrations() or not chooses_unit(user):
         if unit and unit != user.jurisdiction_id:
-            raise UnitRefused(_("You can import only for your own unit."))
+            raise Rejected.because(_("You can import only for your own unit."), "unit")
         return user.jurisdiction
     if not unit:
-        raise UnitRefused(
-            _("Please choose the township or village whose registrations the file holds.")
+        raise Rejected.because(
+            _("Please choose the township or village whose registrations the file holds."), "unit"
         )
     division = Division.objects.filter(pk=unit).first()
     if division is None:
-        raise UnitRefused(_("There is no division with code %(code)s.") % {"code": unit[:20]})
+        raise Rejected.because(
+            _("There is no division with code %(code)s.") % {"code": unit[:20]}, "unit"
+        )
     if not Scope.of(user).covers(unit):
-        raise UnitRefused(_("This place is outside your area. Please choose one in it."))
+        raise Rejected.because(
+            _("This place is outside your area. Please choose one in it."), "unit"
+        )
     if division.level < 4:
         # R-REGN-1: registrations belong to a village or its township, not a whole county.
-        raise UnitRefused(
-            _("Please choose a township or a village: registrations are kept by them.")
+        raise Rejected.because(
+            _("Please choose a township or a village: registrations are kept by them."), "unit"
         )
     return division
 
@@ -123,10 +119,10 @@ def importable_kinds(user: User) -> list[tuple[str, str]]:
 
 
 def access_job(user: User, job_id: int) -> ImportJob:
-    """The job if the user may see it (their unit's subtree, or their own), else JobNotFound."""
+    """The job if the user may see it (their unit's subtree, or their own), else NotFound."""
     job = ImportJob.objects.visible_to(user).select_related("unit").filter(pk=job_id).first()
     if job is None:
-        raise JobNotFound(job_id)
+        raise NotFound(_("No such import in your jurisdiction."))
     return job
 
 
@@ -157,14 +153,14 @@ def upload(
     """Store an uploaded file, recognise its layout and create the job (nothing imported yet).
 
     `unit`: the township or village an administrator imports for (`importing_unit`).
-    Raises ImportRejected with a plain message for a file that cannot be imported at all.
+    Raises Rejected (on the file) with a plain message for a file that cannot be imported at all.
     """
     if kind not in ImportKind.values:
-        raise ImportRejected(_("Please choose what the file contains."))
+        raise Rejected.because(_("Please choose what the file contains."), "file")
     if not may_import(acting_user, kind):
         if kind in ImportKind.feeds() and acting_user.role == Role.DEPARTMENT_FEEDER:
-            raise ImportRejected(_feed_refusal(acting_user, kind))
-        raise ImportRejected(_("You cannot import this kind of file."))
+            raise Rejected.because(_feed_refusal(acting_user, kind), "file")
+        raise Rejected.because(_("You cannot import this kind of file."), "file")
     division = importing_unit(acting_user, kind, unit)
     period = _check_period(kind, period)
     folder = storage_dir() / uuid.uuid4().hex
@@ -175,7 +171,7 @@ def upload(
         sha256, size = _hash_and_store(chunks, target)
         table = open_table(target)
         layout = detect_layout(table, kind)
-    except (ImportRejected, UnreadableFile):
+    except Rejected:
         _remove(folder)
         raise
     with transaction.atomic():
@@ -276,7 +272,7 @@ def start(
 ) -> ImportJob:
     """Confirm the mapping and queue the job; it runs after this transaction commits."""
     if job.created_by_id != acting_user.pk:
-        raise ImportRejected(_("Only the person who uploaded the file can import it."))
+        raise Rejected.because(_("Only the person who uploaded the file can import it."))
     table = open_table(uploaded_file(job), sheet=job.sheet)
     layout = detect_layout(
         table,
@@ -296,7 +292,7 @@ def start(
             error="",
         )
         if not claimed:
-            raise ImportRejected(_("This file is being imported already."))
+            raise Rejected.because(_("This file is being imported already."))
         record_event(
             actor=acting_user,
             action=Action.CHANGE,
@@ -443,7 +439,7 @@ def run(job_id: int, *, progress=None, today=None, now=None, resolver=None) -> I
         # The report column and stored messages are Chinese, whoever runs the import.
         with translation.override("zh-hans"):
             outcome = _import(job, report_progress, today, now, resolver)
-    except (ImportRejected, UnreadableFile) as exc:
+    except Rejected as exc:
         error = str(exc)
     except JobCancelled:
         log.warning("import %s was given up for dead and rolled back", job_id)
@@ -630,17 +626,17 @@ def import_path(
     an operator with shell access acts for it, and `acting_user` (optional) is recorded.
     """
     if kind not in ImportKind.values:
-        raise ImportRejected(_("Please choose what the file contains."))
+        raise Rejected.because(_("Please choose what the file contains."))
     division = Division.objects.filter(pk=unit).first()
     if division is None:
-        raise ImportRejected(_("There is no division with code %(code)s.") % {"code": unit})
+        raise Rejected.because(_("There is no division with code %(code)s.") % {"code": unit})
     casework = acting_user is not None and acting_user.role in CASEWORK_ROLES
     if casework and not Scope.of(acting_user).covers(unit):
-        raise ImportRejected(_("This jurisdiction is outside the user's own."))
+        raise Rejected.because(_("This jurisdiction is outside the user's own."))
     if acting_user is not None and kind in ImportKind.feeds():
         refusal = _feed_refusal(acting_user, kind)
         if refusal:  # R-FEED-1: a feeder's own department's feeds only
-            raise ImportRejected(refusal)
+            raise Rejected.because(refusal)
     period = _check_period(kind, period, today)
     path = Path(path).resolve()
     digest = hashlib.sha256()

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from yipanqi.accounts.models import Role
 from yipanqi.core.casework import web_origin
+from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.exports import streamed_response
 from yipanqi.core.paging import paginate
 from yipanqi.feeds import services as feeds
@@ -20,15 +20,7 @@ from yipanqi.imports.feed_files import columns_for
 from yipanqi.imports.forms import UploadForm
 from yipanqi.imports.guard import upload_too_large
 from yipanqi.imports.models import ImportJob, ImportStatus
-from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.reading import UnreadableFile
-
-
-def _job_or_404(request, job_id: int) -> ImportJob:
-    try:
-        return services.access_job(request.user, job_id)
-    except services.JobNotFound:
-        raise Http404 from None
 
 
 @never_cache
@@ -47,7 +39,7 @@ def index(request):
         )
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
+            with refused_on(form):
                 job = services.upload(
                     acting_user=request.user,
                     kind=form.cleaned_data["kind"],
@@ -57,11 +49,6 @@ def index(request):
                     unit=form.cleaned_data.get("unit", ""),
                     origin=web_origin(request),
                 )
-            except services.UnitRefused as exc:
-                form.add_error("unit", str(exc))
-            except (ImportRejected, UnreadableFile) as exc:
-                form.add_error("file", str(exc))
-            else:
                 return redirect("imports:job", job.pk)
     jobs = paginate(
         request, ImportJob.objects.visible_to(request.user).select_related("unit", "created_by")
@@ -97,8 +84,9 @@ def _unit_picker(user, form) -> dict:
 
 @never_cache
 @login_required
+@refusals
 def job(request, job_id: int):
-    job = _job_or_404(request, job_id)
+    job = services.access_job(request.user, job_id)
     context = {"job": job, "previous": services.previous_import(job)}
     if job.is_finished and job.rejected_rows:
         page = request.GET.get("rejected", "")
@@ -117,14 +105,15 @@ def job(request, job_id: int):
 
 @require_POST
 @login_required
+@refusals
 def start(request, job_id: int):
-    job = _job_or_404(request, job_id)
+    job = services.access_job(request.user, job_id)
     mapping = {}
     for key, value in request.POST.items():
         if key.startswith("col-") and value:
             mapping[key[4:]] = value
     header_row = request.POST.get("header_row", "")
-    try:
+    with refused_in_messages(request):
         services.start(
             job,
             acting_user=request.user,
@@ -134,16 +123,15 @@ def start(request, job_id: int):
             dry_run=request.POST.get("dry_run") == "on",
             origin=web_origin(request),
         )
-    except (ImportRejected, UnreadableFile) as exc:
-        messages.error(request, str(exc))
     return redirect("imports:job", job.pk)
 
 
 @never_cache
 @login_required
+@refusals
 def progress(request, job_id: int):
     """The progress bar, polled by htmx every second until the job has finished."""
-    job = _job_or_404(request, job_id)
+    job = services.access_job(request.user, job_id)
     state = services.read_progress(job)
     job.refresh_from_db()
     response = render(request, "imports/_progress.html", {"job": job, "progress": state})
@@ -154,8 +142,9 @@ def progress(request, job_id: int):
 
 
 @login_required
+@refusals
 def report(request, job_id: int):
-    job = _job_or_404(request, job_id)
+    job = services.access_job(request.user, job_id)
     if not job.report_path or not Path(job.report_path).is_file():
         raise Http404
     return FileResponse(
@@ -168,14 +157,12 @@ def report(request, job_id: int):
 @login_required
 def export(request, what: str, fmt: str):
     """GET for the lists filtered in the URL; POST for the person search (no ID in URLs)."""
+    if not request.user.can_see_persons and what not in exports.OPEN_TO_ALL:
+        raise Http404  # no list of persons exists for this role, not even a refused one
     params = request.POST if request.method == "POST" else request.GET
-    try:
+    with refused_in_messages(request):
         built = exports.export(request.user, what, fmt, params.dict(), origin=web_origin(request))
-    except exports.ExportRejected as exc:
-        if not request.user.can_see_persons and what != "divisions":
-            raise Http404 from None
-        messages.error(request, str(exc))
-        return redirect("imports:index")
-    response = streamed_response(built, fmt)
-    response["Cache-Control"] = "no-store"
-    return response
+        response = streamed_response(built, fmt)
+        response["Cache-Control"] = "no-store"
+        return response
+    return redirect("imports:index")

@@ -11,3 +11,7 @@ class PeopleConfig(AppConfig):
 
         # R-STAT-1: the registry's facts are counted in the transaction that changes them.
         register(FAMILIES)
+
+        from yipanqi.people import hooks
+
+        hooks.register()

@@ -93,3 +93,17 @@ def export_registrations(user, params: dict, *, full: bool, origin=None) -> Expo
             ]
 
     return Export("registrations", REGISTRATIONS, header, rows(), "registrations")
+
+
+def lost_contact_for(user):
+    """R-REGN-4: the user's outflow persons flagged as lost contact (the home side's list)."""
+    from yipanqi.divisions.scope import Scope
+    from yipanqi.people.models import Registration
+
+    scope = Scope.of(user)
+    if scope.none:
+        return Registration.objects.none()
+    qs = Registration.objects.active().filter(kind="outflow", lost_contact=True)
+    if not scope.nation:
+        qs = qs.outflow_within(scope.code)
+    return qs.select_related("person", "residence").order_by("last_contact_on")

@@ -11,3 +11,7 @@ class ServicesConfig(AppConfig):
 
         # R-STAT-1: these facts are counted in the transaction that changes them.
         register(FAMILIES)
+
+        from yipanqi.services import hooks
+
+        hooks.register()

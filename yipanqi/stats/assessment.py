@@ -142,6 +142,23 @@ def scorecard(place: Place, period: Period) -> Scorecard:
             _q(place, period, metric="req.due", key=keys) if keys else "",
         )
 
+    def rate_item(label, article, code: str, figures=None):
+        """A rate's gap: what its denominator counts and its numerator does not (a year
+        measure's from its figures)."""
+        if figures is None:
+            rate = rate_by_code(code)
+            gap, denominator = t(rate.denominator) - t(rate.numerator), t(rate.denominator)
+        else:
+            gap, denominator = figures.gap, figures.denominator
+        return Item(
+            label,
+            article,
+            gap,
+            denominator,
+            _q(place, period, rate=code, part="gap"),
+            _q(place, period, rate=code, part="denominator"),
+        )
+
     def complaints_item(categories: set[str], label, article):
         count = sum(v for k, v in keyed["grv.received"].items() if k in categories)
         keys = ",".join(sorted(k for k in keyed["grv.received"] if k in categories))
@@ -157,25 +174,15 @@ def scorecard(place: Place, period: Period) -> Scorecard:
     (coverage,) = selectors.figures_for(place, period, [rate_by_code("service_coverage")], {})
     home = Section("home", _("As the home side (户籍地), art. 39"))
     home.items = [
-        Item(
+        rate_item(
             _("Outflow registrations not recorded within 5 working days"),
             "R-REGN-1",
-            t("reg_out.total") - t("reg_out.in_time"),
-            t("reg_out.total"),
-            _q(place, period, rate="registration_outflow", part="gap"),
-            _q(place, period, rate="registration_outflow", part="denominator"),
+            "registration_outflow",
         ),
         requests_item(
             HOME_ANSWERS, _("Requests from the residence answered late or not at all"), "R-EX-2"
         ),
-        Item(
-            _("Outflow women without a valid certificate"),
-            "R-CERT-1",
-            t("reg_out.women") - t("reg_out.women_certified"),
-            t("reg_out.women"),
-            _q(place, period, rate="certificate_rate", part="gap"),
-            _q(place, period, rate="certificate_rate", part="denominator"),
-        ),
+        rate_item(_("Outflow women without a valid certificate"), "R-CERT-1", "certificate_rate"),
         complaints_item(
             HOME_COMPLAINTS,
             _("Complaints: certificate refused, delayed or made conditional; told to come home"),
@@ -184,50 +191,32 @@ def scorecard(place: Place, period: Period) -> Scorecard:
     ]
     residence = Section("residence", _("As the residence (现居住地), art. 40"))
     residence.items = [
-        Item(
+        rate_item(
             _("Inflow registrations not recorded within 5 working days"),
             "R-REGN-1",
-            t("reg_in.total") - t("reg_in.in_time"),
-            t("reg_in.total"),
-            _q(place, period, rate="registration_inflow", part="gap"),
-            _q(place, period, rate="registration_inflow", part="denominator"),
+            "registration_inflow",
         ),
-        Item(
+        rate_item(
             _("Persons living here more than 30 days before registration"),
             "R-REGN-5",
-            t("reg_in.total") - t("reg_in.served30"),
-            t("reg_in.total"),
-            _q(place, period, rate="served_30_days", part="gap"),
-            _q(place, period, rate="served_30_days", part="denominator"),
+            "served_30_days",
         ),
-        Item(
+        rate_item(
             _("Inflow women whose certificate was not verified within 30 days"),
             "R-CERT-3",
-            t("reg_in.women") - t("ver.arrival_on_time"),
-            t("reg_in.women"),
-            _q(place, period, rate="verification_rate", part="gap"),
-            _q(place, period, rate="verification_rate", part="denominator"),
+            "verification_rate",
         ),
         requests_item(
             RESIDENCE_ANSWERS,
             _("Requests from the home side answered late or not at all"),
             "R-EX-2",
         ),
-        Item(
-            _("Basic free services recorded with a charge"),
-            "R-SVC-1",
-            t("svc.basic") - t("svc.free"),
-            t("svc.basic"),
-            _q(place, period, rate="free_service_rate", part="gap"),
-            _q(place, period, rate="free_service_rate", part="denominator"),
-        ),
-        Item(
+        rate_item(_("Basic free services recorded with a charge"), "R-SVC-1", "free_service_rate"),
+        rate_item(
             _("Married women aged 18–49 living here without a free check-up this year"),
             "R-SVC-1",
-            coverage.gap,
-            coverage.denominator,
-            _q(place, period, rate="service_coverage", part="gap"),
-            _q(place, period, rate="service_coverage", part="denominator"),
+            "service_coverage",
+            coverage,
         ),
         complaints_item(
             RESIDENCE_COMPLAINTS,

@@ -644,7 +644,8 @@ STATISTICS = gettext_lazy("Statistics counters")
 def export_statistics(user, params: dict, *, full: bool, origin=None):
     """The counters in the user's subtree (or a part of it) as an export (issue 5; written out
     by core.exports)."""
-    from yipanqi.core.exports import Export, ExportRejected
+    from yipanqi.core.errors import Rejected
+    from yipanqi.core.exports import Export
     from yipanqi.divisions.models import Division
 
     scope = Scope.of(user)
@@ -652,7 +653,7 @@ def export_statistics(user, params: dict, *, full: bool, origin=None):
     within = (params.get("within") or "").strip()
     if within:
         if not within.isdigit() or not scope.covers(within):
-            raise ExportRejected(_("This jurisdiction is outside your own."))
+            raise Rejected.because(_("This jurisdiction is outside your own."))
         qs = qs.filter(division_code__startswith=within)
     header = [_("Code"), _("Jurisdiction"), _("Metric"), _("Key"), _("Month"), _("Value")]
 

@@ -1,17 +1,20 @@
 """Loading a year's holiday schedule from the web (R-WD-4): what it would change, then the change.
 
 `preview_schedule` compares the schedule with the one in use: the days that become working days
-or rest days, and the open deadlines (exchange requests, complaints) that would move because
-they were counted in working days across that year. `apply_schedule` stores the year and moves
+or rest days, and the open deadlines that would move because they were counted in working days
+across that year. The apps above that count deadlines in working days (exchange requests,
+complaints) name theirs with `register_deadline_source`, from their hooks.py, so workdays
+imports none of them. `apply_schedule` stores the year and moves
 those deadlines in one transaction, with one audit row. Only the system administrator loads a
 schedule (`may_load_schedule`).
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import chinese_calendar
 from django.db import transaction
@@ -31,8 +34,44 @@ def may_load_schedule(user) -> bool:
 
 
 @dataclass(frozen=True)
+class DeadlineSource:
+    """Open items with a due date counted in working days from a start (`deadline_days` and
+    `due_on` on each row).
+
+    `open_items(first, last)` yields (row, start day) for the open rows due on `first` or later
+    that started on `last` or earlier; `label(row)` is what a person recognizes the row by;
+    `move(row, new_due, fallback)` moves one row's due date if it is still `row.due_on`, with
+    the counters that follow it (R-STAT-1), and says whether it did.
+    """
+
+    name: str
+    open_items: Callable[[dt.date, dt.date], Iterable[tuple[Any, dt.date]]]
+    label: Callable[[Any], str]
+    move: Callable[[Any, dt.date, bool], bool]
+
+
+_sources: dict[str, DeadlineSource] = {}
+
+
+def register_deadline_source(
+    name: str,
+    *,
+    open_items: Callable[[dt.date, dt.date], Iterable[tuple[Any, dt.date]]],
+    label: Callable[[Any], str],
+    move: Callable[[Any, dt.date, bool], bool],
+) -> None:
+    """Name a kind of open deadline a newly loaded schedule moves (R-WD-4); `name` is the
+    MovedDeadline kind ("request", "complaint")."""
+    _sources[name] = DeadlineSource(name, open_items, label, move)
+
+
+def deadline_sources() -> list[DeadlineSource]:
+    return list(_sources.values())
+
+
+@dataclass(frozen=True)
 class MovedDeadline:
-    kind: str  # "request" or "complaint"
+    kind: str  # a deadline source's name: "request" or "complaint"
     id: int
     label: str  # what a person recognizes it by (reference, type and units)
     start: dt.date
@@ -82,39 +121,19 @@ def _candidate_table(schedule: YearSchedule) -> WorkdayTable:
 
 
 def _open_items(year: int):
-    """Open requests and complaints whose working-day count may cross `year`: due in it or
-    later, started in it or earlier. Each as (kind, row, start date)."""
-    from yipanqi.exchange.models import OPEN_STATUSES, Request
-    from yipanqi.grievances.models import Complaint
-
+    """Open items of every source whose working-day count may cross `year`: due in it or
+    later, started in it or earlier. Each as (source, row, start date)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    requests = (
-        Request.objects.filter(status__in=OPEN_STATUSES, due_on__gte=first)
-        .select_related("sender", "receiver")
-        .order_by("due_on", "pk")
-    )
-    for r in requests.iterator(chunk_size=2000):
-        start = services.local_date(r.delivered_at or r.created_at)
-        if start <= last:
-            yield "request", r, start
-    complaints = Complaint.objects.open().filter(due_on__gte=first).select_related("assigned_to")
-    for c in complaints.order_by("due_on", "pk").iterator(chunk_size=2000):
-        start = services.local_date(c.received_at)
-        if start <= last:
-            yield "complaint", c, start
-
-
-def _label(kind: str, row) -> str:
-    if kind == "request":
-        return f"{row.get_type_display()} · {row.sender.short_name} → {row.receiver.short_name}"
-    return f"{row.reference} · {row.assigned_to.short_name}"
+    for source in deadline_sources():
+        for row, start in source.open_items(first, last):
+            yield source, row, start
 
 
 def _moves(current: WorkdayTable, candidate: WorkdayTable, year: int):
     """Items whose due date, counted again on the candidate calendar, differs. A due date the
     current calendar does not give (set by hand in coordination, or restarted on escalation)
     is not a count from its start, so it is left as it is."""
-    for kind, row, start in _open_items(year):
+    for source, row, start in _open_items(year):
         try:
             if current.add(start, row.deadline_days) != row.due_on:
                 continue
@@ -122,7 +141,7 @@ def _moves(current: WorkdayTable, candidate: WorkdayTable, year: int):
         except (WorkdayRangeError, ValueError):
             continue
         if new_due != row.due_on:
-            yield kind, row, start, new_due
+            yield source, row, start, new_due
 
 
 def _parse_year(year: int) -> None:
@@ -148,8 +167,10 @@ def preview_schedule(schedule: YearSchedule) -> SchedulePreview:
             preview.became_rest.append(day)
         day += dt.timedelta(days=1)
     preview.moved = [
-        MovedDeadline(kind, row.pk, _label(kind, row), start, row.deadline_days, row.due_on, due)
-        for kind, row, start, due in _moves(current, candidate, schedule.year)
+        MovedDeadline(
+            source.name, row.pk, source.label(row), start, row.deadline_days, row.due_on, due
+        )
+        for source, row, start, due in _moves(current, candidate, schedule.year)
     ]
     return preview
 
@@ -166,28 +187,17 @@ def apply_schedule(
 ) -> AppliedSchedule:
     """Store the year's schedule (R-WD-4) and move the open deadlines counted across it, in one
     transaction with the audit row; the counters follow each moved request (R-STAT-1)."""
-    from yipanqi.exchange.models import Request
-    from yipanqi.grievances.models import Complaint
-    from yipanqi.ledger import counters
-
     if not may_load_schedule(acting_user):
         raise PermissionError("only the system administrator loads a schedule")
     _parse_year(schedule.year)
     with transaction.atomic():
         current = services.get_table()
         candidate = _candidate_table(schedule)
-        moved = {"request": 0, "complaint": 0}
-        for kind, row, start, new_due in list(_moves(current, candidate, schedule.year)):
-            model = Request if kind == "request" else Complaint
+        moved = {"request": 0, "complaint": 0} | {s.name: 0 for s in deadline_sources()}
+        for source, row, start, new_due in list(_moves(current, candidate, schedule.year)):
             fallback = bool(candidate.years_without_schedule(start.year, new_due.year))
-            before = copy.copy(row)
-            claimed = model.objects.filter(pk=row.pk, due_on=row.due_on).update(
-                due_on=new_due, due_fallback=fallback
-            )
-            if claimed:
-                row.due_on, row.due_fallback = new_due, fallback
-                counters.fact_changed(before, row)
-                moved[kind] += 1
+            if source.move(row, new_due, fallback):
+                moved[source.name] += 1
         (result,) = services.load_calendar_years(
             [schedule], acting_user=acting_user, default_source=schedule.source
         )

@@ -9,6 +9,7 @@ from yipanqi.accounts import services
 from yipanqi.accounts.models import ApiToken
 from yipanqi.audit.models import AuditEvent
 from yipanqi.audit.services import Origin
+from yipanqi.core.errors import NotFound
 
 ORIGIN = Origin(channel="web", ip="10.0.0.1")
 
@@ -37,7 +38,7 @@ def test_a_revoke_of_another_users_token_is_refused_and_writes_nothing(
 ):
     token, _key = ApiToken.issue(village_worker)
     before = AuditEvent.objects.count()
-    with pytest.raises(services.TokenNotFound):
+    with pytest.raises(NotFound):
         services.revoke_own_token(token.pk, acting_user=township_operator, origin=ORIGIN)
     token.refresh_from_db()
     assert token.revoked_at is None

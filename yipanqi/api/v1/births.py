@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, act, api_origin, page_of, require_casework, timeline
 from yipanqi.births import selectors, services
 from yipanqi.births.models import (
     BirthRegistration,
@@ -191,16 +191,7 @@ def _full(r: BirthRegistration) -> dict:
         "received_on": r.received_on,
         "notify_due_on": r.notify_due_on,
         "steps": [_step(s) for s in selectors.steps(r, today)],
-        "events": [
-            {
-                "at": e.at,
-                "type": e.type,
-                "actor": str(e.actor) if e.actor else None,
-                "unit_code": e.unit_id,
-                "data": e.data,
-            }
-            for e in r.events.select_related("actor")
-        ],
+        "events": timeline(r.events),
     }
 
 
@@ -218,14 +209,12 @@ def list_registrations(request, page: int = 1, page_size: int = 50):
     """Registrations in your scope, newest first, each with who owes the next step."""
     require_casework(request, NO_CASEWORK)
     today = timezone.localdate()
-    paginator = Paginator(selectors.list_registrations(request.auth), min(max(page_size, 1), 200))
-    current = paginator.get_page(page)
-    return {
-        "count": paginator.count,
-        "page": current.number,
-        "pages": paginator.num_pages,
-        "results": [_summary(r, today) for r in current.object_list],
-    }
+    return page_of(
+        selectors.list_registrations(request.auth),
+        page,
+        min(max(page_size, 1), 200),
+        lambda r: _summary(r, today),
+    )
 
 
 def _input(payload, child_order: int = 1) -> services.BirthInput:
@@ -278,7 +267,7 @@ def get_registration(request, registration_id: int):
 
 def _act(request, registration_id: int, action, **kwargs):
     registration = _get(request, registration_id)
-    action(registration.pk, acting_user=request.auth, origin=api_origin(request), **kwargs)
+    act(request, action, registration.pk, **kwargs)
     return Status(200, _fresh(request, registration.pk))
 
 

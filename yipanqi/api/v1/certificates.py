@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, act, api_origin, require_casework
 from yipanqi.certificates import selectors, services
 from yipanqi.certificates.models import (
     Certificate,
@@ -307,15 +307,7 @@ def get_certificate(request, certificate_id: int):
 def verify(request, certificate_id: int, payload: VerifyIn):
     """Within 30 days of arrival, then yearly; a change of status is sent home."""
     certificate = _get(request, certificate_id)
-    verification = services.verify_certificate(
-        certificate.pk,
-        verified_on=payload.verified_on,
-        marital_status=payload.marital_status,
-        children=payload.children,
-        note=payload.note,
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    verification = act(request, services.verify_certificate, certificate.pk, payload=payload)
     return Status(201, _verification(verification))
 
 
@@ -327,14 +319,7 @@ def verify(request, certificate_id: int, payload: VerifyIn):
 def renew(request, certificate_id: int, payload: RenewIn):
     """The residence is notified with a certificate_notice request."""
     certificate = _get(request, certificate_id)
-    renewed = services.renew_certificate(
-        certificate.pk,
-        id_number=payload.id_number,
-        old_number=payload.old_number,
-        long_term=payload.long_term,
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    renewed = act(request, services.renew_certificate, certificate.pk, payload=payload)
     return Status(201, _certificate(request, services.access_certificate(request.auth, renewed.pk)))
 
 
@@ -345,12 +330,7 @@ def renew(request, certificate_id: int, payload: RenewIn):
 )
 def revoke(request, certificate_id: int, payload: RevokeIn):
     certificate = _get(request, certificate_id)
-    services.revoke_certificate(
-        certificate.pk,
-        reason=payload.reason,
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    act(request, services.revoke_certificate, certificate.pk, payload=payload)
     return Status(
         200, _certificate(request, services.access_certificate(request.auth, certificate.pk))
     )

@@ -6,7 +6,7 @@ import datetime as dt
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import ErrorOut, api_origin
+from yipanqi.api.v1.common import ErrorOut, act
 from yipanqi.directory import services
 from yipanqi.directory.models import UnitContact
 
@@ -81,11 +81,7 @@ def mine(request):
 def save_mine(request, payload: ContactIn):
     if not services.may_edit_contact(request.auth):
         raise HttpError(403, "Units from township up keep their directory entry.")
-    contact = services.save_contact(
-        services.ContactInput(**payload.dict()),
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    contact = act(request, services.save_contact, services.ContactInput(**payload.dict()))
     return Status(200, _contact(contact))
 
 

@@ -7,12 +7,11 @@ is 422 with a field error map, like schema errors.
 import datetime as dt
 from enum import StrEnum
 
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
-from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, act, api_origin, page_of, require_casework, timeline
 from yipanqi.exchange import coordination, payloads, selectors, services
 from yipanqi.exchange.answers import answers_for
 from yipanqi.exchange.models import Request, RequestStatus, RequestType
@@ -240,16 +239,7 @@ def _full(item: Request, user) -> dict:
             {"code": a.code, "text": str(a.text), "needs_note": a.needs_note}
             for a in answers_for(item.type)
         ],
-        "events": [
-            {
-                "at": e.at,
-                "type": e.type,
-                "actor": str(e.actor) if e.actor else None,
-                "unit_id": e.unit_id,
-                "data": e.data,
-            }
-            for e in item.events.select_related("actor")
-        ],
+        "events": timeline(item.events, "unit_id"),
     }
 
 
@@ -270,13 +260,7 @@ def _list(request, box: str, filters: RequestFilterIn) -> dict:
             until=filters.until,
         ),
     )
-    page = Paginator(qs, filters.page_size).get_page(filters.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "results": [_summary(item) for item in page.object_list],
-    }
+    return page_of(qs, filters.page, filters.page_size, _summary)
 
 
 @router.get("/inbox", response=RequestPageOut, summary="What your jurisdiction owes, by due date")
@@ -385,18 +369,13 @@ def close(request, request_id: int):
 def coordination_list(request, page: int = 1):
     """Escalated to your unit (or assigned to it), longest overdue first."""
     require_casework(request, NO_CASEWORK)
-    found = Paginator(coordination.list_coordination(request.auth), 50).get_page(page)
-    return {
-        "count": found.paginator.count,
-        "page": found.number,
-        "pages": found.paginator.num_pages,
-        "results": [_summary(item) for item in found.object_list],
-    }
+    return page_of(coordination.list_coordination(request.auth), page, 50, _summary)
 
 
-def _coordinate(request, request_id: int, act) -> Status:
+def _coordinate(request, request_id: int, service, payload: Schema) -> Status:
+    """Run a coordination service on the request, its keyword arguments the payload's fields."""
     item = _get(request, request_id)
-    act(item)
+    act(request, service, item.pk, payload=payload)
     return Status(200, _full(services.access_request(request.auth, item.pk), request.auth))
 
 
@@ -406,18 +385,7 @@ def _coordinate(request, request_id: int, act) -> Status:
     summary="Decide an escalated request as the higher level (R-EX-3)",
 )
 def decide(request, request_id: int, payload: DecideIn):
-    return _coordinate(
-        request,
-        request_id,
-        lambda item: coordination.decide_request(
-            item.pk,
-            decision=payload.decision,
-            outcome=payload.outcome,
-            working_days=payload.working_days,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        ),
-    )
+    return _coordinate(request, request_id, coordination.decide_request, payload)
 
 
 @router.post(
@@ -426,17 +394,7 @@ def decide(request, request_id: int, payload: DecideIn):
     summary="Give the receiver a new due date in working days (R-EX-3, R-WD-1)",
 )
 def reschedule(request, request_id: int, payload: RescheduleIn):
-    return _coordinate(
-        request,
-        request_id,
-        lambda item: coordination.reschedule_request(
-            item.pk,
-            working_days=payload.working_days,
-            reason=payload.reason,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        ),
-    )
+    return _coordinate(request, request_id, coordination.reschedule_request, payload)
 
 
 @router.post(
@@ -445,14 +403,4 @@ def reschedule(request, request_id: int, payload: RescheduleIn):
     summary="Hand the coordination to a side or a lower unit (R-EX-3)",
 )
 def assign(request, request_id: int, payload: AssignIn):
-    return _coordinate(
-        request,
-        request_id,
-        lambda item: coordination.assign_request(
-            item.pk,
-            unit_code=payload.unit_code,
-            note=payload.note,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        ),
-    )
+    return _coordinate(request, request_id, coordination.assign_request, payload)

@@ -8,11 +8,11 @@ is 422 with a field error map.
 import datetime as dt
 from enum import StrEnum
 
-from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, act, api_origin, page_of, require_casework
+from yipanqi.core.serialize import pick
 from yipanqi.grievances import selectors, services
 from yipanqi.grievances.models import Category, Channel, Complaint, ComplaintStatus
 
@@ -132,15 +132,18 @@ class ComplaintEscalateIn(Schema):
 
 def _public(c: Complaint) -> dict:
     return {
-        "reference": c.reference,
-        "category": c.category,
-        "status": c.status,
-        "received_at": c.received_at,
-        "assigned_to_code": c.assigned_to_id,
+        **pick(
+            c,
+            "reference",
+            "category",
+            "status",
+            "received_at",
+            "due_on",
+            "answer",
+            "answered_at",
+            assigned_to_code="assigned_to_id",
+        ),
         "assigned_to_name": str(c.assigned_to),
-        "due_on": c.due_on,
-        "answer": c.answer,
-        "answered_at": c.answered_at,
         "events": [{"at": e.at, "type": e.type, "unit_code": e.unit_id} for e in c.events.all()],
     }
 
@@ -148,15 +151,18 @@ def _public(c: Complaint) -> dict:
 def _full(c: Complaint) -> dict:
     return {
         **_public(c),
-        "id": c.pk,
-        "channel": c.channel,
-        "description": c.description,
-        "place_code": c.place_id,
-        "person_id": c.person_id,
-        "complainant_name": c.complainant_name,
-        "contact_masked": c.contact_masked,
-        "deadline_days": c.deadline_days,
-        "rule_reason": c.rule_reason,
+        **pick(
+            c,
+            "channel",
+            "description",
+            "person_id",
+            "complainant_name",
+            "contact_masked",
+            "deadline_days",
+            "rule_reason",
+            id="pk",
+            place_code="place_id",
+        ),
         "working_days_left": selectors.days_left(c),
         "answered_late": c.answered_late,
         "referral_request_id": c.referral_id,
@@ -215,13 +221,7 @@ def list_complaints(request, filters: Query[ComplaintFilterIn]):
     qs = selectors.list_complaints(
         request.auth, selectors.Filters(view=filters.view, category=filters.category or "")
     )
-    page = Paginator(qs.prefetch_related("events"), filters.page_size).get_page(filters.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "results": [_full(c) for c in page.object_list],
-    }
+    return page_of(qs.prefetch_related("events"), filters.page, filters.page_size, _full)
 
 
 @router.post(
@@ -254,12 +254,7 @@ def get_complaint(request, complaint_id: int):
 )
 def answer(request, complaint_id: int, payload: ComplaintAnswerIn):
     complaint = _get(request, complaint_id)
-    services.answer_complaint(
-        complaint.pk,
-        answer=payload.answer,
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    act(request, services.answer_complaint, complaint.pk, payload=payload)
     return Status(200, _full(services.access_complaint(request.auth, complaint.pk)))
 
 
@@ -285,13 +280,7 @@ def transfer(request, complaint_id: int, payload: ComplaintTransferIn):
     """The responsible unit or a level above it; the due date stays. 202 when the complaint
     left your jurisdiction with the transfer."""
     complaint = _get(request, complaint_id)
-    moved = services.transfer_complaint(
-        complaint.pk,
-        to_code=payload.to_code,
-        reason=payload.reason,
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    moved = act(request, services.transfer_complaint, complaint.pk, payload=payload)
     return _after_move(request, moved)
 
 
@@ -304,10 +293,5 @@ def escalate(request, complaint_id: int, payload: ComplaintEscalateIn):
     """Only past its due date; the level above gets its own deadline. The daily sweep does the
     same for every late complaint."""
     complaint = _get(request, complaint_id)
-    moved = services.escalate_complaint(
-        complaint.pk,
-        acting_user=request.auth,
-        reason=payload.reason,
-        origin=api_origin(request),
-    )
+    moved = act(request, services.escalate_complaint, complaint.pk, payload=payload)
     return _after_move(request, moved)

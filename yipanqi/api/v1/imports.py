@@ -19,8 +19,6 @@ from yipanqi.feeds import services as feeds
 from yipanqi.feeds.models import FeedReport, Lead
 from yipanqi.imports import exports, services
 from yipanqi.imports.models import ImportJob, ImportKind
-from yipanqi.imports.pipeline import ImportRejected
-from yipanqi.imports.reading import UnreadableFile
 
 router = Router(tags=["imports"])
 
@@ -140,13 +138,6 @@ class ExportIn(Schema):
     until: str = Field("", max_length=10)
 
 
-def _job(request, job_id: int) -> ImportJob:
-    try:
-        return services.access_job(request.auth, job_id)
-    except services.JobNotFound:
-        raise HttpError(404, "No such import in your jurisdiction.") from None
-
-
 def _out(job: ImportJob) -> dict:
     previous = services.previous_import(job)
     progress = services.read_progress(job)
@@ -176,26 +167,23 @@ def upload(
     in the background with the recognised columns; poll GET /imports/{id} for its progress.
     All or nothing unless valid_rows_only; the same file again changes nothing. County, city
     and province administrators give `unit`, a township or village of their area."""
-    try:
-        job = services.upload(
+    job = services.upload(
+        acting_user=request.auth,
+        kind=kind,
+        file_name=file.name or "upload",
+        chunks=file.chunks(),
+        period=period,
+        unit=unit,
+        origin=api_origin(request),
+    )
+    if start:
+        job = services.start(
+            job,
             acting_user=request.auth,
-            kind=kind,
-            file_name=file.name or "upload",
-            chunks=file.chunks(),
-            period=period,
-            unit=unit,
+            valid_rows_only=valid_rows_only,
+            dry_run=dry_run,
             origin=api_origin(request),
         )
-        if start:
-            job = services.start(
-                job,
-                acting_user=request.auth,
-                valid_rows_only=valid_rows_only,
-                dry_run=dry_run,
-                origin=api_origin(request),
-            )
-    except (ImportRejected, UnreadableFile) as exc:
-        raise HttpError(422, str(exc)) from None
     return Status(201, _out(job))
 
 
@@ -212,14 +200,9 @@ def list_leads(request):
 
 @router.post("/leads/{int:lead_id}/close", response=LeadOut, summary="Close a lead")
 def close_lead(request, lead_id: int, payload: CloseLeadIn):
-    try:
-        return leads.close_lead(
-            lead_id, outcome=payload.outcome, acting_user=request.auth, origin=api_origin(request)
-        )
-    except leads.LeadNotFound:
-        raise HttpError(404, "No such lead in your jurisdiction.") from None
-    except leads.LeadRejected as exc:
-        raise HttpError(422, str(exc)) from None
+    return leads.close_lead(
+        lead_id, outcome=payload.outcome, acting_user=request.auth, origin=api_origin(request)
+    )
 
 
 @router.get("/feeds", response=list[FeedReportOut], summary="Department feed reports")
@@ -231,33 +214,27 @@ def list_feeds(request):
 @router.post("/feeds/zero", response={201: FeedReportOut}, summary="Send a zero report")
 def zero_report(request, payload: ZeroReportIn):
     """零通报: nothing new this month (department feeders)."""
-    try:
-        report = feeds.submit_zero_report(
-            feed_type=payload.feed_type,
-            period=payload.period,
-            acting_user=request.auth,
-            origin=api_origin(request),
-        )
-    except feeds.FeedRejected as exc:
-        raise HttpError(422, "; ".join(exc.messages())) from None
+    report = feeds.submit_zero_report(
+        feed_type=payload.feed_type,
+        period=payload.period,
+        acting_user=request.auth,
+        origin=api_origin(request),
+    )
     return Status(201, report)
 
 
 @router.post("/export/{what}/{fmt}", summary="Export a list you can see (CSV or XLSX)")
 def export(request, what: str, fmt: str, payload: ExportIn):
     """Streamed; ID numbers masked unless you may export them; every export is audited."""
-    if not request.auth.can_see_persons and what != "divisions":
+    if not request.auth.can_see_persons and what not in exports.OPEN_TO_ALL:
         raise HttpError(404, "No such list for your role.")
-    try:
-        built = exports.export(request.auth, what, fmt, payload.dict(), origin=api_origin(request))
-    except exports.ExportRejected as exc:
-        raise HttpError(422, str(exc)) from None
+    built = exports.export(request.auth, what, fmt, payload.dict(), origin=api_origin(request))
     return streamed_response(built, fmt)
 
 
 @router.get("/{int:job_id}", response=JobOut, summary="One import, with its progress")
 def get_job(request, job_id: int):
-    return _out(_job(request, job_id))
+    return _out(services.access_job(request.auth, job_id))
 
 
 @router.get(
@@ -266,19 +243,16 @@ def get_job(request, job_id: int):
     summary="The rows not imported, with the column and the reason (50 a page)",
 )
 def rejected_rows(request, job_id: int, page: int = 1):
-    shown = services.rejected_page(_job(request, job_id), page)
+    shown = services.rejected_page(services.access_job(request.auth, job_id), page)
     return {key: shown[key] for key in ("rows", "page", "pages", "kept")}
 
 
 @router.get("/{int:job_id}/preview", response=PreviewOut, summary="Headers and column mapping")
 def preview(request, job_id: int):
-    job = _job(request, job_id)
+    job = services.access_job(request.auth, job_id)
     if job.created_by_id != request.auth.pk:
         raise HttpError(404, "No such import of yours.")
-    try:
-        shown = services.preview(job)
-    except UnreadableFile as exc:
-        raise HttpError(422, str(exc)) from None
+    shown = services.preview(job)
     return {
         "headers": shown["headers"],
         "mapping": shown["mapping"],
@@ -292,25 +266,22 @@ def preview(request, job_id: int):
 
 @router.post("/{int:job_id}/start", response=JobOut, summary="Start (or re-run) an import")
 def start(request, job_id: int, payload: StartIn):
-    job = _job(request, job_id)
-    try:
-        job = services.start(
-            job,
-            acting_user=request.auth,
-            mapping=payload.mapping,
-            header_row=payload.header_row - 1 if payload.header_row else None,
-            valid_rows_only=payload.valid_rows_only,
-            dry_run=payload.dry_run,
-            origin=api_origin(request),
-        )
-    except (ImportRejected, UnreadableFile) as exc:
-        raise HttpError(422, str(exc)) from None
+    job = services.access_job(request.auth, job_id)
+    job = services.start(
+        job,
+        acting_user=request.auth,
+        mapping=payload.mapping,
+        header_row=payload.header_row - 1 if payload.header_row else None,
+        valid_rows_only=payload.valid_rows_only,
+        dry_run=payload.dry_run,
+        origin=api_origin(request),
+    )
     return _out(job)
 
 
 @router.get("/{int:job_id}/report", summary="The rejection report (XLSX)")
 def report(request, job_id: int):
-    job = _job(request, job_id)
+    job = services.access_job(request.auth, job_id)
     if not job.report_path or not Path(job.report_path).is_file():
         raise HttpError(404, "This import has no rejection report.")
     return FileResponse(

@@ -5,10 +5,9 @@ ID numbers never travel in URLs: search takes them in a POST body.
 
 import datetime as dt
 
-from django.core.paginator import Paginator
 from ninja import Field, Router, Schema, Status
 
-from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, api_origin, page_of, require_casework
 from yipanqi.people import services
 from yipanqi.people.models import MaritalStatus, RegistrationKind, Sex, StayReason
 
@@ -115,13 +114,7 @@ def search(request, payload: PersonSearchIn):
         kind=payload.kind or "",
         origin=api_origin(request),
     )
-    page = Paginator(qs, payload.page_size).get_page(payload.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "results": list(page.object_list),
-    }
+    return page_of(qs, payload.page, payload.page_size)
 
 
 @router.get("/{int:person_id}", response=PersonOut, summary="One person, whole (audited)")

@@ -13,8 +13,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yipanqi.api.v1.common import ErrorOut, api_origin, require_casework
+from yipanqi.api.v1.common import ErrorOut, act, api_origin, require_casework
 from yipanqi.audit.models import Action
+from yipanqi.core.serialize import pick
 from yipanqi.people import services as people
 from yipanqi.services import pdf, services
 from yipanqi.services.models import (
@@ -171,18 +172,28 @@ def _person(request, person_id: int) -> "people.Person":
     return people.access_person(request.auth, person_id, origin=api_origin(request))
 
 
+def _for_person(request, payload, service, input_class, serialize) -> Status:
+    """Create a record for a person the user may see: 201 with it, as serialize() shows it."""
+    person = _person(request, payload.person_id)
+    created = act(request, service, input_class(**{**payload.dict(), "person_id": person.pk}))
+    return Status(201, serialize(created))
+
+
 def _record(r: ServiceRecord) -> dict:
     return {
-        "id": r.pk,
-        "person_id": r.person_id,
+        **pick(
+            r,
+            "person_id",
+            "given_on",
+            "provider",
+            "amount_charged",
+            "charged_violation",
+            "checkup_limit_exceeded",
+            id="pk",
+            unit_code="unit_id",
+        ),
         "service_type": r.service_type.code,
         "basic": r.service_type.basic,
-        "given_on": r.given_on,
-        "provider": r.provider,
-        "unit_code": r.unit_id,
-        "amount_charged": r.amount_charged,
-        "charged_violation": r.charged_violation,
-        "checkup_limit_exceeded": r.checkup_limit_exceeded,
         "complaint_reference": r.complaint.reference if r.complaint_id else None,
         "recorded_at": r.recorded_at,
     }
@@ -190,15 +201,18 @@ def _record(r: ServiceRecord) -> dict:
 
 def _report(r: ServiceReport) -> dict:
     return {
-        "id": r.pk,
-        "number": r.number,
-        "person_id": r.person_id,
-        "sender_code": r.sender_id,
-        "receiver_code": r.receiver_id,
-        "period_from": r.period_from,
-        "period_to": r.period_to,
-        "contraception": r.contraception,
-        "remarks": r.remarks,
+        **pick(
+            r,
+            "number",
+            "person_id",
+            "period_from",
+            "period_to",
+            "contraception",
+            "remarks",
+            id="pk",
+            sender_code="sender_id",
+            receiver_code="receiver_id",
+        ),
         "record_ids": list(r.records.values_list("pk", flat=True)),
         "request_id": r.request_id,
         "request_status": r.request.status,
@@ -210,30 +224,25 @@ def _report(r: ServiceReport) -> dict:
 
 def _point(p: SupplyPoint) -> dict:
     return {
-        "id": p.pk,
+        **pick(p, "kind", "name", "address", "hours", "phone", "active", id="pk"),
         "division_code": p.division_id,
         "division_name": p.division.path_name,
-        "kind": p.kind,
-        "name": p.name,
-        "address": p.address,
-        "hours": p.hours,
-        "phone": p.phone,
-        "active": p.active,
     }
 
 
 def _benefit(b: Benefit) -> dict:
-    return {
-        "id": b.pk,
-        "person_id": b.person_id,
-        "kind": b.kind,
-        "issuing_unit_code": b.issuing_unit_id,
-        "number": b.number,
-        "issued_on": b.issued_on,
-        "year": b.year,
-        "amount": b.amount,
-        "note": b.note,
-    }
+    return pick(
+        b,
+        "person_id",
+        "kind",
+        "number",
+        "issued_on",
+        "year",
+        "amount",
+        "note",
+        id="pk",
+        issuing_unit_code="issuing_unit_id",
+    )
 
 
 @router.get("/types", response=list[ServiceTypeOut], summary="The service list (R-SVC-1)")
@@ -250,13 +259,13 @@ def service_types(request):
 def record_service(request, payload: ServiceIn):
     """The residence records it; a charge on a basic service is flagged and opens a complaint;
     a check-up beyond the region's yearly maximum comes back with a warning."""
-    person = _person(request, payload.person_id)
-    recorded = services.record_service(
-        services.ServiceInput(**{**payload.dict(), "person_id": person.pk}),
-        acting_user=request.auth,
-        origin=api_origin(request),
+    return _for_person(
+        request,
+        payload,
+        services.record_service,
+        services.ServiceInput,
+        lambda recorded: {**_record(recorded.record), "warnings": recorded.warnings},
     )
-    return Status(201, {**_record(recorded.record), "warnings": recorded.warnings})
 
 
 @router.get(
@@ -306,13 +315,9 @@ def violations(request):
 )
 def send_report(request, payload: ServiceReportIn):
     """Sent through the exchange to the home township; the same idempotency_key sends once."""
-    person = _person(request, payload.person_id)
-    report = services.send_service_report(
-        services.ReportInput(**{**payload.dict(), "person_id": person.pk}),
-        acting_user=request.auth,
-        origin=api_origin(request),
+    return _for_person(
+        request, payload, services.send_service_report, services.ReportInput, _report
     )
-    return Status(201, _report(report))
 
 
 def _get_report(request, report_id: int, action=Action.PERSON_VIEW) -> ServiceReport:
@@ -357,11 +362,7 @@ def supply_points(request, filters: Query[SupplyQuery]):
 def add_supply_point(request, payload: SupplyPointIn):
     if not services.may_edit_supply_points(request.auth):
         raise HttpError(403, "Supply points are kept by the township.")
-    point = services.save_supply_point(
-        services.SupplyPointInput(**payload.dict()),
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
+    point = act(request, services.save_supply_point, services.SupplyPointInput(**payload.dict()))
     return Status(201, _point(point))
 
 
@@ -373,11 +374,11 @@ def add_supply_point(request, payload: SupplyPointIn):
 def change_supply_point(request, point_id: int, payload: SupplyPointIn):
     if not services.may_edit_supply_points(request.auth):
         raise HttpError(404, "No such supply point in your township.")
-    point = services.save_supply_point(
+    point = act(
+        request,
+        services.save_supply_point,
         services.SupplyPointInput(**payload.dict()),
-        acting_user=request.auth,
         point_id=point_id,
-        origin=api_origin(request),
     )
     return Status(200, _point(point))
 
@@ -388,13 +389,7 @@ def change_supply_point(request, point_id: int, payload: SupplyPointIn):
     summary="Record a one-child parents' certificate or reward (home side, R-SVC-5)",
 )
 def record_benefit(request, payload: BenefitIn):
-    person = _person(request, payload.person_id)
-    benefit = services.record_benefit(
-        services.BenefitInput(**{**payload.dict(), "person_id": person.pk}),
-        acting_user=request.auth,
-        origin=api_origin(request),
-    )
-    return Status(201, _benefit(benefit))
+    return _for_person(request, payload, services.record_benefit, services.BenefitInput, _benefit)
 
 
 @router.get(

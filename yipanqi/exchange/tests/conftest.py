@@ -9,6 +9,7 @@ from conftest import BEIJING, NANSHAN_VILLAGE, SANTAI_TOWNSHIP
 # Friday 18 September 2026, 10:00 in Beijing: the request crosses 中秋 (Sep 25) and 国庆
 # (Oct 1-7) with the make-up working days Sun Sep 20 and Sat Oct 10.
 SENT_AT = dt.datetime(2026, 9, 18, 10, 0, tzinfo=BEIJING)
+HUSBAND_HOME = "320102002"  # 江苏省 › 南京市 › 玄武区 › 梅园新村街道
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +36,27 @@ def send_verification(village_worker, person):
         return send_request(arguments.pop("type", "verification"), **arguments)
 
     return _send
+
+
+@pytest.fixture
+def ask_first_child(village_worker):
+    """R-BIRTH-2 steps 1-2: the 南山 village files a woman's first child with her husband from
+    南京 玄武区, all documents, and asks both home townships to confirm (at SENT_AT)."""
+    from yipanqi.births.services import BirthInput, apply_first_child, ask_home_townships
+
+    def _ask(woman, *, key):
+        registration = apply_first_child(
+            BirthInput(
+                woman_id=woman.pk,
+                husband_name="张伟",
+                husband_home_code=HUSBAND_HOME,
+                documents=["id_cards", "marriage_certificate", "status_certificate"],
+                idempotency_key=key,
+            ),
+            acting_user=village_worker,
+            now=SENT_AT,
+        )
+        ask_home_townships(registration.pk, acting_user=village_worker, now=SENT_AT)
+        return registration
+
+    return _ask

@@ -13,14 +13,20 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from conftest import NANSHAN_TOWNSHIP, NANSHAN_VILLAGE, SANTAI_TOWNSHIP, SANTAI_VILLAGE, make_user
+from conftest import (
+    NANSHAN_TOWNSHIP,
+    NANSHAN_VILLAGE,
+    SANTAI_TOWNSHIP,
+    SANTAI_VILLAGE,
+    make_user,
+    report_services,
+)
 from yipanqi.exchange.services import escalate_request, send_request
 from yipanqi.exchange.sweep import sweep
 
-from .conftest import SENT_AT
+from .conftest import HUSBAND_HOME, SENT_AT
 
 pytestmark = pytest.mark.django_db
-HUSBAND_HOME = "320102002"
 DONGGUAN_TOWNSHIP = "441900003"
 # Not pages: leaving, switching language, static files, the JSON API and its docs.
 SKIP = ("/logout/", "/i18n/", "/static/", "/api/", "/media/")
@@ -87,52 +93,15 @@ def crawl(client, start: str = "/") -> list[tuple[str, str, int]]:
 
 
 @pytest.fixture
-def world(village_worker, township_operator, person):
+def world(village_worker, township_operator, person, ask_first_child):
     """What the cast has to show: every kind of subject a request or a page links to."""
-    from yipanqi.births.services import (
-        BirthInput,
-        BirthReportInput,
-        apply_first_child,
-        ask_home_townships,
-        report_birth,
-    )
+    from yipanqi.births.services import BirthReportInput, report_birth
     from yipanqi.certificates.services import issue_certificate
     from yipanqi.grievances.models import Category
     from yipanqi.grievances.services import ComplaintInput, file_complaint
-    from yipanqi.services import services
 
-    services.record_service(
-        services.ServiceInput(
-            person_id=person.pk,
-            service_type="reproductive_checkup",
-            given_on=dt.date(2026, 3, 10),
-            provider="南头街道计生服务站",
-            amount_charged=0,
-        ),
-        acting_user=village_worker,
-    )
-    services.send_service_report(
-        services.ReportInput(
-            person_id=person.pk,
-            period_from=dt.date(2026, 1, 1),
-            period_to=dt.date(2026, 6, 30),
-            contraception="口服避孕药",
-            idempotency_key="links-report",
-        ),
-        acting_user=village_worker,
-    )
-    registration = apply_first_child(
-        BirthInput(
-            woman_id=person.pk,
-            husband_name="张伟",
-            husband_home_code=HUSBAND_HOME,
-            documents=["id_cards", "marriage_certificate", "status_certificate"],
-            idempotency_key="links-birth",
-        ),
-        acting_user=village_worker,
-        now=SENT_AT,
-    )
-    ask_home_townships(registration.pk, acting_user=village_worker, now=SENT_AT)
+    report_services(person, village_worker, key="links-report")
+    ask_first_child(person, key="links-birth")
     issue_certificate(person.pk, acting_user=township_operator)
     send_request(
         "verification",

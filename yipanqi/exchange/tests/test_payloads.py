@@ -8,65 +8,28 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import SANTAI_TOWNSHIP
+from conftest import SANTAI_TOWNSHIP, report_services
 from yipanqi.accounts.models import ApiToken
 from yipanqi.exchange.models import Request, RequestType
 from yipanqi.exchange.payloads import KINDS, describe
 
-from .conftest import SENT_AT
-
 pytestmark = pytest.mark.django_db
-HUSBAND_HOME = "320102002"  # 江苏省 › 南京市 › 玄武区 › 梅园新村街道
 
 
 @pytest.fixture
 def service_report(village_worker, person):
     """R-SVC-2: two services given in 南山, reported to the 三台 home township."""
-    from yipanqi.services import services
-
-    for service_type, day in (
+    given = (
         ("reproductive_checkup", dt.date(2026, 3, 10)),
         ("oral_contraceptives", dt.date(2026, 4, 2)),
-    ):
-        services.record_service(
-            services.ServiceInput(
-                person_id=person.pk,
-                service_type=service_type,
-                given_on=day,
-                provider="南头街道计生服务站",
-                amount_charged=0,
-            ),
-            acting_user=village_worker,
-        )
-    return services.send_service_report(
-        services.ReportInput(
-            person_id=person.pk,
-            period_from=dt.date(2026, 1, 1),
-            period_to=dt.date(2026, 6, 30),
-            contraception="口服避孕药",
-            idempotency_key="r-1",
-        ),
-        acting_user=village_worker,
     )
+    return report_services(person, village_worker, key="r-1", given=given)
 
 
 @pytest.fixture
-def birth_confirmation(village_worker, person):
+def birth_confirmation(ask_first_child, person):
     """R-BIRTH-2 step 1: the 南山 village asks 王芳's home township to confirm."""
-    from yipanqi.births.services import BirthInput, apply_first_child, ask_home_townships
-
-    registration = apply_first_child(
-        BirthInput(
-            woman_id=person.pk,
-            husband_name="张伟",
-            husband_home_code=HUSBAND_HOME,
-            documents=["id_cards", "marriage_certificate", "status_certificate"],
-            idempotency_key="b-1",
-        ),
-        acting_user=village_worker,
-        now=SENT_AT,
-    )
-    ask_home_townships(registration.pk, acting_user=village_worker, now=SENT_AT)
+    registration = ask_first_child(person, key="b-1")
     request = Request.objects.get(type=RequestType.BIRTH_CONFIRMATION, receiver=SANTAI_TOWNSHIP)
     return registration, request
 

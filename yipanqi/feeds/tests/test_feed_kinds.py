@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 
 from conftest import NANSHAN_TOWNSHIP, NANSHAN_VILLAGE, id_for, make_user
+from yipanqi.core.errors import Rejected
 from yipanqi.feeds import services as feeds
 from yipanqi.feeds.models import FeedOutcome, FeedReport, Lead, LeadKind
 from yipanqi.imports.models import ImportStatus
-from yipanqi.imports.pipeline import ImportRejected
 from yipanqi.imports.tests.conftest import TODAY, write_csv
 from yipanqi.people.models import EventType, Registration
 
@@ -209,15 +209,15 @@ def test_r_feed_1_a_feeder_sends_only_their_departments_feeds(tmp_path, police):
     """Refused in words by the services: another department's file and zero report."""
     rows = [[id_for(seq=67), "李娜", NANSHAN_VILLAGE, "2026-03-10", "某公司"]]
     path = _csv(tmp_path, ["身份证号", "姓名", "工作地点", "参保日期", "用人单位"], rows)
-    with pytest.raises(ImportRejected, match="(?i)人力资源和社会保障|human resources"):
+    with pytest.raises(Rejected, match="(?i)人力资源和社会保障|human resources"):
         _run(path, "feed-employment", police)
-    with pytest.raises(feeds.FeedRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         feeds.submit_zero_report(feed_type="marriage", period="2026-03", acting_user=police)
     assert "public security" in " ".join(refused.value.messages()).lower() or "公安" in " ".join(
         refused.value.messages()
     )
     nobody = make_user("nodept", "department_feeder", NANSHAN)
-    with pytest.raises(feeds.FeedRejected, match="(?i)department|部门"):
+    with pytest.raises(Rejected, match="(?i)department|部门"):
         feeds.submit_zero_report(feed_type="death", period="2026-03", acting_user=nobody)
     assert not FeedReport.objects.exists()
 

@@ -7,6 +7,7 @@ import pytest
 
 from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, at, id_for, make_user
 from yipanqi.audit.models import AuditEvent
+from yipanqi.core.errors import Rejected
 from yipanqi.feeds import services as feeds
 from yipanqi.feeds.models import FeedOutcome, FeedReport, Lead, LeadStatus
 from yipanqi.imports.models import ImportStatus
@@ -86,7 +87,7 @@ def test_r_feed_1_zero_report_on_time_and_late(police):
 
 
 def test_only_department_feeders_send_reports(village_worker):
-    with pytest.raises(feeds.FeedRejected):
+    with pytest.raises(Rejected):
         feeds.submit_zero_report(feed_type="marriage", period="2026-03", acting_user=village_worker)
 
 
@@ -189,12 +190,10 @@ def test_feed_rows_are_checked_and_all_or_nothing(tmp_path, run_feed):
 
 
 def test_a_feed_for_a_month_to_come_is_refused(tmp_path, run_feed):
-    from yipanqi.imports.pipeline import ImportRejected
-
     path = write_csv(
         tmp_path / "zz.csv", [], header=["身份证号", "姓名", "居住地", "登记日期"], title=False
     )
-    with pytest.raises(ImportRejected):
+    with pytest.raises(Rejected):
         run_feed(path, "feed-temporary-residence", period="2026-06")
 
 

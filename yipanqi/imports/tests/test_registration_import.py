@@ -277,10 +277,10 @@ def test_command_prints_a_json_summary(tmp_path, capsys):
 
 
 def test_a_file_without_the_required_columns_is_refused_whole(tmp_path, run_import):
-    from yipanqi.imports.pipeline import ImportRejected
+    from yipanqi.core.errors import Rejected
 
     path = write_csv(tmp_path / "a.csv", [["1", "王芳"]], header=["序号", "姓名", "备注"])
-    with pytest.raises(ImportRejected):
+    with pytest.raises(Rejected):
         run_import(path)
     assert not Path(path).with_suffix(".xlsx").exists()
 

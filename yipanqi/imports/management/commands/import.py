@@ -9,9 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from yipanqi.accounts.models import User
+from yipanqi.core.errors import Rejected
 from yipanqi.imports.models import ImportKind, ImportStatus
-from yipanqi.imports.pipeline import ImportRejected
-from yipanqi.imports.reading import UnreadableFile
 from yipanqi.imports.services import import_path
 
 
@@ -61,7 +60,7 @@ class Command(BaseCommand):
                 period=options["period"],
                 progress=bar,
             )
-        except (ImportRejected, UnreadableFile) as exc:
+        except Rejected as exc:
             raise CommandError(str(exc)) from None
         if bar:
             bar.close()

@@ -1,10 +1,18 @@
-"""`yipanqi up`: migrate, load the real divisions, build demo data and logins, then serve."""
+"""`yipanqi up`: migrate, load the real divisions, build demo data and logins, then serve.
+
+It serves with `yipanqi serve` (gunicorn, several workers) and starts the periodic sweep in a
+process of its own beside the server (`yipanqi sweep --every`), never as a thread of a web
+process. `--dev` serves with Django's development server instead, for work on the code.
+"""
+
+import subprocess
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from yipanqi.divisions.models import Division
-from yipanqi.exchange.scheduler import start_periodic_sweep
 from yipanqi.people.models import Person
 
 
@@ -16,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address:port to serve on")
         parser.add_argument("--no-serve", action="store_true", help="prepare only")
         parser.add_argument(
+            "--dev",
+            action="store_true",
+            help="serve with Django's development server (one process; not for production)",
+        )
+        parser.add_argument(
             "--sweep-every",
             type=int,
             default=3600,
@@ -25,7 +38,9 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, persons: int, addr: str, no_serve: bool, sweep_every: int, **options):
+    def handle(
+        self, *args, persons: int, addr: str, no_serve: bool, dev: bool, sweep_every: int, **options
+    ):
         self.stdout.write("==> migrations")
         call_command("migrate", interactive=False, verbosity=0)
         if Division.objects.filter(level=5).exists():
@@ -41,10 +56,26 @@ class Command(BaseCommand):
             call_command("demo", "--users-only", stdout=self.stdout)
         if no_serve:
             return
+        connections.close_all()
+        sweeper = None
         if sweep_every > 0:
             self.stdout.write(
-                f"==> deadline sweep and audit checkpoint now and every {sweep_every} s"
+                f"==> deadline sweep and audit checkpoint now and every {sweep_every} s "
+                "(a process of its own)"
             )
-            start_periodic_sweep(sweep_every)
+            command = [sys.executable, "-m", "yipanqi.cli", "sweep", "--every", str(sweep_every)]
+            sweeper = subprocess.Popen(command)  # noqa: S603 (our own command)
         self.stdout.write(f"==> serving on http://{addr}/  (Ctrl-C to stop)")
-        call_command("runserver", addr, use_reloader=False)
+        self.stdout.flush()
+        try:
+            if dev:
+                call_command("runserver", addr, use_reloader=False)
+            else:
+                call_command("serve", "--bind", addr)
+        finally:
+            if sweeper is not None:
+                sweeper.terminate()
+                try:
+                    sweeper.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    sweeper.kill()
