@@ -27,8 +27,9 @@ def raw_insert_seconds(persons: int) -> tuple[float, int]:
     from django.utils import timezone
 
     from yipanqi.demo import generate as demo
+    from yipanqi.people import bulk
 
-    columns = (demo.PERSON_COLUMNS, demo.REGISTRATION_COLUMNS, demo.EVENT_COLUMNS)
+    columns = (bulk.PERSON_FIELDS, bulk.REGISTRATION_FIELDS, bulk.EVENT_FIELDS)
     tables = ("bench_person", "bench_registration", "bench_event")
     raw = connection.connection
     for table, names in zip(tables, columns, strict=True):

@@ -2,7 +2,6 @@
 (R-CERT-1..5). Each change is one transaction with its timeline event, its audit row and the
 exchange request it causes."""
 
-import copy
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -36,18 +35,15 @@ from yipanqi.divisions.scope import Scope
 from yipanqi.exchange import services as exchange
 from yipanqi.exchange.models import RequestType
 from yipanqi.ledger import counters
-from yipanqi.people import counted as people_counts
 from yipanqi.people import idnumbers
 from yipanqi.people.models import (
-    EventType,
     MaritalStatus,
     Person,
-    PersonEvent,
     Registration,
     RegistrationKind,
     Sex,
 )
-from yipanqi.people.services import access_person
+from yipanqi.people.services import access_person, change_marital_status
 from yipanqi.regions.models import Region, RegionKind, RuleSet
 from yipanqi.regions.rules import current_rule_sets, province_region, revise_rules
 from yipanqi.workdays.services import local_date
@@ -635,20 +631,15 @@ def _record_change(verification: Verification, *, acting_user, origin, now) -> N
     certificate.marital_status = verification.marital_status_after
     certificate.children = verification.children_after
     certificate.save(update_fields=["marital_status", "children"])
-    if person.marital_status != verification.marital_status_after:
-        counted = copy.copy(person)
-        person.marital_status = verification.marital_status_after
-        person.updated_at = now
-        person.save(update_fields=["marital_status", "updated_at"])
-        people_counts.person_changed(counted, person)  # R-STAT-1 service coverage, same transaction
-        PersonEvent.objects.create(
-            person=person,
-            at=now,
-            type=EventType.DETAILS_CHANGED,
-            actor=acting_user,
-            unit=verification.unit,
-            data={"fields": ["marital_status"], "source": "certificate_verification"},
-        )
+    change_marital_status(
+        person,
+        verification.marital_status_after,
+        acting_user=acting_user,
+        source="certificate_verification",
+        unit_id=verification.unit_id,
+        origin=origin,
+        now=now,
+    )
     notice = exchange.send_request(
         RequestType.CERTIFICATE_CHANGE,
         sender_code=verification.unit_id,

@@ -21,7 +21,7 @@ import zoneinfo
 from django.db import connection, transaction
 from django.utils import timezone
 
-from yipanqi.demo.generate import continue_identity, write_rows
+from yipanqi.core.rawrows import continue_identity, write_rows
 
 # Of the women registered away from home (inflow or outflow), this share holds a certificate.
 CERTIFIED_SHARE = 0.95

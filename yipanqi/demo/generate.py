@@ -1,8 +1,8 @@
 """A synthetic migrant population over the divisions loaded in the database (demos, benchmarks).
 
 Persons, their inflow and outflow registrations (R-REGN-1, linked by ID as in R-REGN-2) and their
-timeline events are generated in Python and written in large batches, raw: `executemany` on
-SQLite, `COPY ... FROM STDIN` on PostgreSQL. Every generated person would pass the registration
+timeline events are generated in Python and written in large batches by the registry's bulk
+writer (`people.bulk`: its sealing, rows and raw writes, as the import's). Every generated person would pass the registration
 service's own checks: a valid ID whose area is the home county, women 18–49, men only as married
 husbands, home and residence counties that make a migrant under R-JUR-3, reasons in scope.
 
@@ -14,14 +14,13 @@ anything is written: the unique blind index never fails.
 """
 
 import bisect
-import contextlib
 import dataclasses
 import datetime as dt
 import itertools
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -29,25 +28,36 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yipanqi.core.crypto import blind_index, field_cipher
 from yipanqi.core.planner import refresh_statistics
+
+# Re-exported for demo.requests, which reads the raw-row helpers from here.
+from yipanqi.core.rawrows import continue_identity, write_rows  # noqa: F401
 from yipanqi.ledger.counters import recount as stats_recount
 from yipanqi.ledger.models import StatCounter
 from yipanqi.people import idnumbers
+from yipanqi.people.bulk import (
+    PERSON_FIELDS,
+    Deadlines,
+    Sealer,
+    Writer,
+    closed_data,
+    event_row,
+    linked_data,
+    person_row,
+    registered_data,
+    registration_row,
+)
 from yipanqi.people.models import (
     CloseReason,
     EventType,
     MaritalStatus,
     Person,
-    PersonEvent,
-    Registration,
     RegistrationKind,
     RegistrationStatus,
     Sex,
     StayReason,
 )
-from yipanqi.people.services import MUNICIPALITIES, RECORDING_DEADLINE_WORKING_DAYS
-from yipanqi.workdays.services import add_working_days
+from yipanqi.people.services import MUNICIPALITIES
 
 DEFAULT_SEED = 2026
 BATCH_PERSONS = 20_000
@@ -112,8 +122,6 @@ COUPLE_SHARE = 0.45  # married women whose husband came with them
 CLOSED_SHARE = 0.05
 PHONE_SHARE = 0.85
 LOST_CONTACT_DAYS = 60  # R-REGN-4
-# SQLite page cache during a run: the random-keyed indexes of a million persons stay in memory.
-SQLITE_CACHE_KIB = 1024 * 1024
 
 
 class DemoDataError(Exception):
@@ -286,7 +294,7 @@ class _Generator:
         self.cap = today.toordinal() - 1  # nothing happens later than yesterday
         self.today = today
         self.used_ids: set[int] = set()
-        self.cipher = field_cipher()
+        self.sealer = Sealer()
         self.surnames = _Picker(SURNAMES)
         self.female_ages = _Picker(FEMALE_AGE_WEIGHTS)
         self.reasons = _Picker(REASON_WEIGHTS)
@@ -298,7 +306,7 @@ class _Generator:
             )
             for age in range(18, 70)
         }
-        self.due: dict[int, int] = {}
+        self.deadlines = Deadlines()
         self.focus = {}
         for county, (prefix, share) in DEMO_FOCUS.items():
             focus = [code for code in places.units.get(county, ()) if code.startswith(prefix)]
@@ -384,16 +392,7 @@ class _Generator:
     def warm_up(self) -> None:
         """Compute every recording deadline a batch can ask for (it reads the calendar)."""
         for received in range(self.cap - ARRIVAL_WINDOW_DAYS - 10, self.cap + 1):
-            self.recording_due(received)
-
-    def recording_due(self, received: int) -> int:
-        """R-REGN-1: the last day for recording a report received that day."""
-        due = self.due.get(received)
-        if due is None:
-            day = dt.date.fromordinal(received)
-            due = add_working_days(day, RECORDING_DEADLINE_WORKING_DAYS).date.toordinal()
-            self.due[received] = due
-        return due
+            self.deadlines.due(dt.date.fromordinal(received))
 
     def received_and_recorded(self, start: int, late_share: float, usual: int, late: int):
         """(received_on, recorded_on, recorded_in_time) for a report about an event on start."""
@@ -402,7 +401,8 @@ class _Generator:
         received = min(start + delay, self.cap)
         lag = int(random() * 5) if random() < 0.92 else 8 + int(random() * 30)
         recorded = min(received + lag, self.cap)
-        return received, recorded, recorded <= self.recording_due(received)
+        in_time = self.deadlines.in_time(_date(received), _date(recorded))  # R-REGN-1
+        return received, recorded, in_time
 
 
 def _age(birth: dt.date, today: dt.date) -> int:
@@ -485,20 +485,12 @@ def _female_marital(random, age: int) -> str:
     return MaritalStatus.UNMARRIED
 
 
-# Column order of the rows below.
-PERSON_COLUMNS = (
-    "id", "id_number_cipher", "id_number_index", "id_number_masked", "name", "sex",
-    "birth_date", "phone_cipher", "phone_index", "phone_masked", "home_id", "residence_id",
-    "marital_status", "spouse_id", "created_at", "updated_at",
+# Places in a person row (people.bulk.PERSON_FIELDS) that the demo fills or redraws later.
+_CIPHER, _INDEX, _MASKED, _BIRTH, _CREATED, _UPDATED = map(
+    PERSON_FIELDS.index,
+    ("id_number_cipher", "id_number_index", "id_number_masked", "birth_date", "created_at",
+     "updated_at"),
 )  # fmt: skip
-REGISTRATION_COLUMNS = (
-    "id", "person_id", "kind", "status", "home_id", "residence_id", "dwelling_id",
-    "registered_by_unit_id", "reason", "arrival_date", "received_on", "recorded_at",
-    "recorded_in_time", "closed_on", "close_reason", "last_contact_on", "lost_contact",
-    "created_by_id",
-)  # fmt: skip
-EVENT_COLUMNS = ("id", "person_id", "at", "type", "actor_id", "unit_id", "data")
-_CIPHER, _INDEX, _MASKED, _BIRTH, _CREATED, _UPDATED = 1, 2, 3, 6, 14, 15
 
 
 def _person_row(gen, pk, sex, age, marital, spouse, home, home_county, residence) -> list:
@@ -507,37 +499,18 @@ def _person_row(gen, pk, sex, age, marital, spouse, home, home_county, residence
         value = gen.identity(home_county, birth, sex)
         if value is not None:
             break
-    phone_cipher, phone_index, phone_masked = None, "", ""
-    if gen.random() < PHONE_SHARE:
-        phone = gen.phone()
-        phone_cipher = gen.cipher.encrypt(phone, associated=b"person.phone")
-        phone_index = blind_index(phone, domain="phone")
-        phone_masked = phone[:3] + "****" + phone[-4:]
-    return [
-        pk,
-        gen.cipher.encrypt(value, associated=b"person.id"),
-        blind_index(value, domain="id"),
-        idnumbers.mask(value),
-        gen.name(sex),
-        sex,
-        dt.date.fromordinal(birth),
-        phone_cipher,
-        phone_index,
-        phone_masked,
-        home,
-        residence,
-        marital,
-        spouse,
-        None,  # created_at and updated_at: from the registrations below
-        None,
-    ]
+    phone = gen.phone() if gen.random() < PHONE_SHARE else ""
+    sealed_phone = gen.sealer.phone(phone)
+    # created_at and updated_at: from the registrations below
+    return person_row(pk, gen.sealer.id_number(value), gen.name(sex), sex,
+                      dt.date.fromordinal(birth), sealed_phone, home, residence, marital, spouse,
+                      None, None)  # fmt: skip
 
 
 def _registrations(gen, ids, pk, person, home, residence, arrival, reason, registrations, events):
     """The inflow registration, most often the linked outflow one, and their events."""
     random = gen.random
     moments = []
-    data = f'"home": "{home}", "residence": "{residence}"'
     # Inflow, by the residence village or its township (R-REGN-1), served within 30 days
     # (R-REGN-5) except for the late ones.
     received, recorded, in_time = gen.received_and_recorded(arrival, 0.15, 31, 150)
@@ -547,13 +520,12 @@ def _registrations(gen, ids, pk, person, home, residence, arrival, reason, regis
         dwelling = gen.unit(residence[:6])
         dwelling = None if dwelling == residence else dwelling
     inflow_at = gen.moment(recorded)
-    inflow = [ids.registration, pk, RegistrationKind.INFLOW, RegistrationStatus.ACTIVE, home,
-              residence, dwelling, by_unit, reason, _date(arrival), _date(received), inflow_at,
-              in_time, None, "", None, False, None]  # fmt: skip
+    inflow = registration_row(ids.registration, pk, RegistrationKind.INFLOW, home, residence,
+                              dwelling, by_unit, reason, _date(arrival), _date(received),
+                              inflow_at, in_time)  # fmt: skip
     ids.registration += 1
-    events.append((ids.event, pk, inflow_at, EventType.REGISTERED_INFLOW, None, by_unit,
-                   f'{{"registration": {inflow[0]}, {data}, '
-                   f'"arrival_date": "{inflow[9].isoformat()}"}}'))  # fmt: skip
+    events.append(event_row(ids.event, pk, inflow_at, EventType.REGISTERED_INFLOW, None, by_unit,
+                            registered_data(inflow[0], home, residence, inflow[9])))  # fmt: skip
     ids.event += 1
     moments.append(inflow_at)
     outflow = None
@@ -569,18 +541,19 @@ def _registrations(gen, ids, pk, person, home, residence, arrival, reason, regis
         contact = min(contact, gen.cap)
         lost = gen.cap + 1 - contact > LOST_CONTACT_DAYS
         outflow_at = gen.moment(recorded)
-        outflow = [ids.registration, pk, RegistrationKind.OUTFLOW, RegistrationStatus.ACTIVE,
-                   home, residence, None, by_unit, reason, _date(departure), _date(received),
-                   outflow_at, in_time, None, "", _date(contact), lost, None]  # fmt: skip
+        outflow = registration_row(ids.registration, pk, RegistrationKind.OUTFLOW, home,
+                                   residence, None, by_unit, reason, _date(departure),
+                                   _date(received), outflow_at, in_time,
+                                   last_contact_on=_date(contact), lost_contact=lost)  # fmt: skip
         ids.registration += 1
-        events.append((ids.event, pk, outflow_at, EventType.REGISTERED_OUTFLOW, None, by_unit,
-                       f'{{"registration": {outflow[0]}, {data}, '
-                       f'"arrival_date": "{outflow[9].isoformat()}"}}'))  # fmt: skip
+        events.append(event_row(ids.event, pk, outflow_at, EventType.REGISTERED_OUTFLOW, None,
+                                by_unit, registered_data(outflow[0], home, residence,
+                                                         outflow[9])))  # fmt: skip
         ids.event += 1
         # R-REGN-2: the second of the two registrations links them.
         linked_at, linked_unit = max((inflow_at, inflow[7]), (outflow_at, by_unit))
-        events.append((ids.event, pk, linked_at, EventType.LINKED, None, linked_unit,
-                       f'{{"inflow": {inflow[0]}, "outflow": {outflow[0]}}}'))  # fmt: skip
+        events.append(event_row(ids.event, pk, linked_at, EventType.LINKED, None, linked_unit,
+                                linked_data(inflow[0], outflow[0])))  # fmt: skip
         ids.event += 1
         moments.append(outflow_at)
     if random() < CLOSED_SHARE:
@@ -610,8 +583,8 @@ def _close(gen, ids, pk, inflow, outflow, events, moments) -> None:
             reason,
             False,
         )
-        events.append((ids.event, pk, at, EventType.CLOSED, None, row[7],
-                       f'{{"registration": {row[0]}, "reason": "{reason}"}}'))  # fmt: skip
+        events.append(event_row(ids.event, pk, at, EventType.CLOSED, None, row[7],
+                                closed_data(row[0], reason)))  # fmt: skip
         ids.event += 1
     moments.append(at)
 
@@ -620,35 +593,21 @@ def _close(gen, ids, pk, inflow, outflow, events, moments) -> None:
 
 
 class _Writer:
-    """Raw batch writes: executemany on SQLite, COPY on PostgreSQL; keys assigned by us."""
-
-    tables = (Person._meta.db_table, Registration._meta.db_table, PersonEvent._meta.db_table)
+    """The registry's bulk writer (people.bulk) with keys assigned by us, ahead: a batch is
+    built, keys and all, while the previous one is written."""
 
     def __init__(self):
-        connection.ensure_connection()
+        self.bulk = Writer.for_connection()
         self.vendor = connection.vendor
+        self.tables = tuple(
+            table.name for table in (self.bulk.persons, self.bulk.registrations, self.bulk.events)
+        )
 
-    @contextlib.contextmanager
     def session(self):
-        """SQLite: a large page cache, and no per-row foreign-key lookups outside a transaction.
-
-        The rows reference divisions read from the table and keys assigned here, so they are
-        consistent by construction (the tests run with the checks on). Inside an enclosing
-        transaction SQLite ignores the pragma and keeps checking.
-        """
-        if self.vendor != "sqlite":
-            yield
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size")
-            cache_size = cursor.fetchone()[0]
-            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        try:
-            with connection.constraint_checks_disabled():
-                yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+        """The bulk writer's session (SQLite: a large page cache, no per-row foreign-key
+        lookups outside a transaction: the rows reference divisions read from the table and
+        keys assigned here, so they are consistent by construction)."""
+        return self.bulk.session()
 
     def next_ids(self) -> _Ids:
         """The next free primary key of each table."""
@@ -675,27 +634,13 @@ class _Writer:
             )
 
     def existing_indexes(self, indexes: list[str]) -> set[str]:
-        found: set[str] = set()
-        table = Person._meta.db_table
-        with connection.cursor() as cursor:
-            for start in range(0, len(indexes), 900):
-                chunk = indexes[start : start + 900]
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f"SELECT id_number_index FROM {table} WHERE id_number_index IN ({marks})",  # noqa: S608
-                    chunk,
-                )
-                found.update(row[0] for row in cursor.fetchall())
-        return found
+        return set(self.bulk.match_persons(indexes))
 
     def write(self, batch: _Batch) -> None:
-        for table, columns, rows in zip(
-            self.tables,
-            (PERSON_COLUMNS, REGISTRATION_COLUMNS, EVENT_COLUMNS),
-            (batch.persons, batch.registrations, batch.events),
-            strict=True,
-        ):
-            write_rows(table, columns, rows)
+        bulk = self.bulk
+        bulk.insert(bulk.persons, batch.persons)
+        bulk.insert(bulk.registrations, batch.registrations)
+        bulk.insert(bulk.events, batch.events)
 
     def finish(self, batch: _Batch) -> None:
         """PostgreSQL identity sequences continue after the keys we assigned."""
@@ -706,33 +651,6 @@ class _Writer:
         )
         for table, last_id in zip(self.tables, last, strict=True):
             continue_identity(table, last_id)
-
-
-def write_rows(table: str, columns: Sequence[str], rows: list) -> None:
-    """Raw rows into a table in the current transaction: COPY on PostgreSQL, executemany on
-    SQLite, on the driver's own cursor (Django's wrapper costs per row)."""
-    names = ", ".join(columns)
-    raw = connection.connection
-    if connection.vendor == "postgresql":
-        sql = f"COPY {table} ({names}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join(["?"] * len(columns))
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
-    finally:
-        cursor.close()
-
-
-def continue_identity(table: str, last_id: int) -> None:
-    """After keys assigned by us, PostgreSQL's identity sequence continues after `last_id`."""
-    if connection.vendor != "postgresql" or last_id <= 0:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last_id])
 
 
 def _avoid_stored(gen: _Generator, writer: _Writer, persons: list[list]) -> None:
@@ -748,9 +666,7 @@ def _avoid_stored(gen: _Generator, writer: _Writer, persons: list[list]) -> None
             while value is None:
                 birth = gen.birth(age)
                 value = gen.identity(county, birth, sex)
-            row[_CIPHER] = gen.cipher.encrypt(value, associated=b"person.id")
-            row[_INDEX] = blind_index(value, domain="id")
-            row[_MASKED] = idnumbers.mask(value)
+            row[_CIPHER], row[_INDEX], row[_MASKED] = gen.sealer.id_number(value)
             row[_BIRTH] = dt.date.fromordinal(birth)
 
 
@@ -813,6 +729,6 @@ def generate(
                 next_report = (report.persons // step + 1) * step
     # R-STAT-1: the statistics counters, rebuilt set-based after the bulk load
     report.recount_seconds = stats_recount().seconds
-    refresh_statistics([*_Writer.tables, StatCounter._meta.db_table])
+    refresh_statistics([*writer.tables, StatCounter._meta.db_table])
     report.seconds = time.perf_counter() - started
     return report

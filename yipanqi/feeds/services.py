@@ -21,7 +21,6 @@ matched to the registry by the ID number's blind index:
 A feeder belongs to one department and sends only that department's feeds.
 """
 
-import copy
 import datetime as dt
 import re
 import unicodedata
@@ -60,6 +59,7 @@ from yipanqi.people.models import (
     Registration,
     RegistrationKind,
 )
+from yipanqi.people.services import change_marital_status
 from yipanqi.workdays.services import deadline_for_day_of_month, local_date
 
 FEED_DUE_DAY = 3  # R-FEED-1: by the 3rd of each month
@@ -318,26 +318,16 @@ class FeedRun:
             after = MaritalStatus.FIRST_MARRIAGE
         else:
             after = MaritalStatus.REMARRIED
-        if after == before:
-            return FeedOutcome.MARITAL_SAME
-        counted = copy.copy(person)  # as the statistics counted her
-        Person.objects.filter(pk=person.pk).update(marital_status=after, updated_at=self.now)
-        person.marital_status = after
-        people_counts.person_changed(counted, person)  # R-STAT-1: coverage counts the married
-        PersonEvent.objects.create(
-            person=person,
-            at=self.now,
-            type=EventType.DETAILS_CHANGED,
-            actor=self.request.acting_user,
+        if not change_marital_status(
+            person,
+            after,
+            acting_user=self.request.acting_user,
+            source="feed",
             unit_id=self.unit,
-            data={
-                "fields": ["marital_status"],
-                "marital_status": {"from": before, "to": after},
-                "source": "feed",
-                "feed_report": self.report.pk,
-                "registered_on": on.isoformat(),
-            },
-        )
+            now=self.now,
+            data={"feed_report": self.report.pk, "registered_on": on.isoformat()},
+        ):
+            return FeedOutcome.MARITAL_SAME
         return FeedOutcome.MARITAL_UPDATED
 
     def _birth(self, mother: Person, born: dt.date, data: dict, index: str) -> None:

@@ -15,10 +15,9 @@ from queue import Empty, Full, Queue
 
 from django.db import connections
 
-from yipanqi.core.crypto import field_cipher
 from yipanqi.imports.checks import Candidate, RowChecker
-from yipanqi.imports.fast import indexer
 from yipanqi.imports.reading import Layout, Table, iter_records
+from yipanqi.people.bulk import Sealer
 
 BATCH_ROWS = 20_000
 # The reader reports how far it has read and checked every this many rows (issue 12.16).
@@ -67,19 +66,14 @@ class Reader:
         self.skipped = 0
         self.read = 0  # data rows read so far, checked or skipped (the progress bar)
         self.errors: dict[int, list[str]] = {}
-        self.cipher = field_cipher()
-        self.id_index = indexer("id")
-        self.phone_index = indexer("phone")
+        self.sealer = Sealer()
 
     def seal(self, c: Candidate) -> None:
-        """P5: the stored forms, as people.services stores them."""
-        value = c.ident.value
-        c.index = self.id_index(value)
-        c.id_cipher = self.cipher.encrypt(value, associated=b"person.id")
+        """P5: the stored forms, as people.services stores them (the ID's mask is made by
+        the writer, which has the ID)."""
+        c.id_cipher, c.index, _masked = self.sealer.id_number(c.ident.value)
         if c.phone:
-            c.phone_cipher = self.cipher.encrypt(c.phone, associated=b"person.phone")
-            c.phone_index = self.phone_index(c.phone)
-            c.phone_masked = c.phone[:3] + "****" + c.phone[-4:]
+            c.phone_cipher, c.phone_index, c.phone_masked = self.sealer.phone(c.phone)
 
     def _produce(self):
         batch: list[Candidate] = []

@@ -10,7 +10,7 @@ Nothing lost, nothing doubled (issue 5, R-EX-5):
 - A process killed mid-import never commits: the database is as it was.
 
 The rules are the registration service's (see checks.py); what this module adds is doing the
-same writes for many rows at once (writing.py), without an ORM round trip per row.
+same writes for many rows at once (people.bulk), without an ORM round trip per row.
 """
 
 import contextlib
@@ -34,16 +34,23 @@ from yipanqi.imports.checks import Candidate, RowChecker
 from yipanqi.imports.columns import auto_mapping, fields_for, find_header, missing_required
 from yipanqi.imports.reading import Layout, Table, open_table
 from yipanqi.imports.values import RowError
-from yipanqi.imports.writing import REGISTRATION_FIELDS
 from yipanqi.people import idnumbers
+from yipanqi.people.bulk import (
+    REGISTRATION_FIELDS,
+    Deadlines,
+    details_changed_data,
+    event_row,
+    linked_data,
+    person_row,
+    registered_data,
+    registration_row,
+)
 from yipanqi.people.models import (
     CloseReason,
     EventType,
     RegistrationKind,
     RegistrationStatus,
 )
-from yipanqi.people.services import RECORDING_DEADLINE_WORKING_DAYS
-from yipanqi.workdays.services import add_working_days
 
 # The writer writes a batch in slices of this many rows, reporting progress after each.
 WRITE_SLICE = 5_000
@@ -165,7 +172,7 @@ def import_registrations(request: ImportRequest) -> Outcome:
     for a large file, in a reader thread for a small one; inside an enclosing transaction
     (tests, nested calls) everything runs in this thread instead.
     """
-    from yipanqi.imports.writing import Writer
+    from yipanqi.people.bulk import Writer
 
     started = time.perf_counter()
     table = open_table(request.path, sheet=request.sheet)
@@ -271,7 +278,7 @@ class _Run:
         self.seen: dict[str, int] = {}
         self.user_id = getattr(request.acting_user, "pk", None)
         self.job = "null" if request.job_id is None else str(int(request.job_id))
-        self._in_time: dict[dt.date, bool] = {}
+        self.deadlines = Deadlines()
         self._now_db = writer.datetime(self.now)
         self.inflow = request.kind == RegistrationKind.INFLOW
         self.event_type = (
@@ -289,31 +296,17 @@ class _Run:
         self.outcome.rejected += 1
         self.outcome.errors[row] = messages
 
-    def recorded_in_time(self, received: dt.date) -> bool:
-        """R-REGN-1: recorded within 5 working days of the township's receipt."""
-        found = self._in_time.get(received)
-        if found is None:
-            due = add_working_days(received, RECORDING_DEADLINE_WORKING_DAYS)
-            found = self.today <= due.date
-            self._in_time[received] = found
-        return found
-
     def _event_data(self, registration: int, c: Candidate) -> str:
-        return (
-            f'{{"registration": {registration}, "home": "{c.home}", '
-            f'"residence": "{c.residence}", "arrival_date": "{c.arrival.isoformat()}", '
-            f'"import": {self.job}}}'
-        )
+        return registered_data(registration, c.home, c.residence, c.arrival, self.job)
 
-    def _registration_row(self, rid: int, pid: int, c: Candidate) -> tuple:
-        return (
-            rid, pid, self.kind, RegistrationStatus.ACTIVE, c.home, c.residence, c.dwelling,
-            self.unit, c.reason, c.arrival, c.received, self._now_db,
-            self.recorded_in_time(c.received), None, "",
-            None if self.inflow else c.arrival, False, self.user_id,
+    def _registration_row(self, rid: int, pid: int, c: Candidate) -> list:
+        return registration_row(
+            rid, pid, self.kind, c.home, c.residence, c.dwelling, self.unit, c.reason,
+            c.arrival, c.received, self._now_db, self.deadlines.in_time(c.received, self.today),
+            last_contact_on=None if self.inflow else c.arrival, created_by=self.user_id,
         )  # fmt: skip
 
-    def _remember(self, registration: tuple, pid: int, c: Candidate) -> None:
+    def _remember(self, registration: list, pid: int, c: Candidate) -> None:
         """The registration as written, with its person as she is after this import (sex and
         birth from the ID, the file's marital status), for counting it in memory."""
         fact = types.SimpleNamespace(**dict(zip(REGISTRATION_FIELDS, registration, strict=True)))
@@ -367,18 +360,17 @@ class _Run:
             new, person_ids, registration_ids, event_ids, strict=True
         ):
             persons.append(
-                (
-                    pid, c.id_cipher, index, mask(c.ident.value), c.name, c.ident.sex,
-                    c.ident.birth_date, c.phone_cipher, c.phone_index, c.phone_masked, c.home,
+                person_row(
+                    pid, (c.id_cipher, index, mask(c.ident.value)), c.name, c.ident.sex,
+                    c.ident.birth_date, (c.phone_cipher, c.phone_index, c.phone_masked), c.home,
                     c.residence, c.marital, None, now, now,
                 )
             )  # fmt: skip
             registration = self._registration_row(rid, pid, c)
             registrations.append(registration)
             self._remember(registration, pid, c)
-            events.append(
-                (eid, pid, now, self.event_type, self.user_id, self.unit, self._event_data(rid, c))
-            )
+            data = self._event_data(rid, c)
+            events.append(event_row(eid, pid, now, self.event_type, self.user_id, self.unit, data))
         writer.insert_new_persons(persons)
         writer.insert(writer.registrations, registrations)
         self.created_ids.extend(registration_ids)
@@ -439,9 +431,7 @@ class _Run:
                     )  # fmt: skip
                 events.append(
                     (pid, EventType.DETAILS_CHANGED,
-                     f'{{"registration": {reg[0]}, "fields": '
-                     f'[{", ".join(chr(34) + f + chr(34) for f in changed + reg_changed)}], '
-                     f'"import": {self.job}}}')
+                     details_changed_data(reg[0], changed + reg_changed, self.job))
                 )  # fmt: skip
                 self.outcome.updated += 1
                 continue
@@ -477,10 +467,7 @@ class _Run:
             if counterpart is not None:
                 # R-REGN-2: the same ID on both sides links the records.
                 inflow, outflow = (rid, counterpart[0]) if self.inflow else (counterpart[0], rid)
-                events.append(
-                    (pid, EventType.LINKED,
-                     f'{{"inflow": {inflow}, "outflow": {outflow}, "import": {self.job}}}')
-                )  # fmt: skip
+                events.append((pid, EventType.LINKED, linked_data(inflow, outflow, self.job)))
                 if self.inflow:
                     # R-REGN-4: the residence registering her is news of an outflow person.
                     contact_updates.append((self.today, counterpart[0]))
@@ -497,7 +484,7 @@ class _Run:
         writer.insert(
             writer.events,
             [
-                (eid, pid, self._now_db, kind, self.user_id, self.unit, data)
+                event_row(eid, pid, self._now_db, kind, self.user_id, self.unit, data)
                 for eid, (pid, kind, data) in zip(event_ids, events, strict=True)
             ],
         )

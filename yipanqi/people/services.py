@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from yipanqi.accounts.models import User
 from yipanqi.audit.models import Action, Result
 from yipanqi.audit.services import Origin, record_event
-from yipanqi.core.crypto import blind_index, field_cipher
+from yipanqi.core.crypto import blind_index
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.codes import InvalidCode, level_of
 from yipanqi.divisions.models import Division
 from yipanqi.divisions.scope import Scope
 from yipanqi.ledger.counters import fact_added as stats_fact_added
 from yipanqi.people import idnumbers
+from yipanqi.people.bulk import Sealer, recorded_in_time
 from yipanqi.people.counted import person_changed as stats_person_changed
 from yipanqi.people.counted import registration_closed as stats_registration_closed
 from yipanqi.people.grants import emergency_person
@@ -35,11 +36,8 @@ from yipanqi.people.models import (
     Sex,
     StayReason,
 )
-from yipanqi.workdays.services import add_working_days
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
-# R-REGN-1: the township records a village's report within 5 working days of receipt.
-RECORDING_DEADLINE_WORKING_DAYS = 5
 _PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
 
 
@@ -294,14 +292,13 @@ def _unit_allowed(user: User, kind: str, checked: _Checked) -> bool:
 
 
 def _encrypt_person_fields(person: Person, ident: idnumbers.IdNumber, phone: str) -> None:
-    cipher = field_cipher()
-    person.id_number_cipher = cipher.encrypt(ident.value, associated=b"person.id")
-    person.id_number_index = blind_index(ident.value, domain="id")
-    person.id_number_masked = ident.masked
+    """P5: sealed as the bulk writer seals many (people.bulk.Sealer)."""
+    sealer = Sealer()
+    person.id_number_cipher, person.id_number_index, person.id_number_masked = sealer.id_number(
+        ident.value
+    )
     if phone:
-        person.phone_cipher = cipher.encrypt(phone, associated=b"person.phone")
-        person.phone_index = blind_index(phone, domain="phone")
-        person.phone_masked = phone[:3] + "****" + phone[-4:]
+        person.phone_cipher, person.phone_index, person.phone_masked = sealer.phone(phone)
 
 
 def register(
@@ -426,16 +423,54 @@ def link_spouses(wife: Person, husband: Person, *, acting_user: User, origin=Non
         return False
     Person.objects.filter(pk=husband.pk).update(spouse=wife, updated_at=now)
     wife.spouse, husband.spouse = husband, wife
-    record_event(
-        actor=acting_user,
-        action=Action.CHANGE,
-        origin=origin,
-        object_type="person",
-        object_id=wife.pk,
-        person_id=wife.pk,
-        detail={"event": "spouse_linked", "spouse": husband.pk},
+    _audit_person(
+        wife, Action.CHANGE, acting_user, origin, event="spouse_linked", spouse=husband.pk
     )
     return True
+
+
+def change_marital_status(
+    person: Person,
+    status: str,
+    *,
+    acting_user: User | None,
+    source: str,
+    unit_id: str | None = None,
+    origin: Origin | None = None,
+    now: dt.datetime | None = None,
+    data: dict | None = None,
+) -> bool:
+    """Record a new marital status (a verification, a civil-affairs feed): the person, a
+    `details_changed` event (with `source` and the caller's `data`), the statistics counters
+    (R-STAT-1: service coverage counts the married) and the audit row. Joins the caller's
+    transaction; False, and nothing written, when she already has that status."""
+    before = person.marital_status
+    if status == before:
+        return False
+    now = now or timezone.now()
+    counted = copy.copy(person)  # as the statistics counted her
+    Person.objects.filter(pk=person.pk).update(marital_status=status, updated_at=now)
+    person.marital_status, person.updated_at = status, now
+    stats_person_changed(counted, person)  # R-STAT-1, same transaction
+    change = {"from": before, "to": status}
+    PersonEvent.objects.create(
+        person=person,
+        at=now,
+        type=EventType.DETAILS_CHANGED,
+        actor=acting_user if getattr(acting_user, "pk", None) else None,
+        unit_id=unit_id,
+        data={"fields": ["marital_status"], "marital_status": change, "source": source,
+              **(data or {})},
+    )  # fmt: skip
+    _audit_person(person, Action.PERSON_UPDATE, acting_user, origin,
+                  event="marital_status_changed", source=source, marital_status=change)  # fmt: skip
+    return True
+
+
+def _audit_person(person: Person, action: str, acting_user, origin, **detail) -> None:
+    """The audit row of a change to a person (never an ID or phone number in `detail`)."""
+    record_event(actor=acting_user, action=action, origin=origin, object_type="person",
+                 object_id=person.pk, person_id=person.pk, detail=detail)  # fmt: skip
 
 
 def _register_locked(
@@ -481,7 +516,6 @@ def _register_locked(
         person.save()
         if before.marital_status != person.marital_status:
             stats_person_changed(before, person)  # R-STAT-1: service coverage counts the married
-    due = add_working_days(checked.received_on, RECORDING_DEADLINE_WORKING_DAYS)
     registration = Registration.objects.create(
         person=person,
         kind=kind,
@@ -493,7 +527,7 @@ def _register_locked(
         arrival_date=data.arrival_date,
         received_on=checked.received_on,
         recorded_at=now,
-        recorded_in_time=today <= due.date,
+        recorded_in_time=recorded_in_time(checked.received_on, today),
         last_contact_on=data.arrival_date if kind == RegistrationKind.OUTFLOW else None,
         created_by=acting_user,
     )

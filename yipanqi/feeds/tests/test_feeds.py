@@ -5,7 +5,8 @@ import zoneinfo
 
 import pytest
 
-from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, id_for, make_user
+from conftest import NANSHAN_VILLAGE, SANTAI_TOWNSHIP, at, id_for, make_user
+from yipanqi.audit.models import AuditEvent
 from yipanqi.core.errors import Rejected
 from yipanqi.feeds import services as feeds
 from yipanqi.feeds.models import FeedOutcome, FeedReport, Lead, LeadStatus
@@ -262,3 +263,56 @@ def test_16_11_a_hospital_birth_the_village_already_reported_counts_once(
         ("F", 2),
         ("M", 1),
     ]
+
+
+# A change of marital status has one writer: a civil-affairs feed (R-FEED-2) and a certificate
+# verification (R-CERT-3) both go through people.services.change_marital_status, so both leave
+# the same event and the same audit row.
+
+
+def _change_of(person) -> tuple[dict, dict, tuple[str, str]]:
+    """Her change's event data and audit detail (without the source), and the two sources."""
+    event = person.events.get(type=EventType.DETAILS_CHANGED)
+    audit = AuditEvent.objects.get(
+        action="person_update", person_id=person.pk, detail__event="marital_status_changed"
+    )
+    data = {k: v for k, v in event.data.items() if k in ("fields", "marital_status")}
+    detail = {k: v for k, v in audit.detail.items() if k != "source"}
+    return data, detail, (event.data["source"], audit.detail["source"])
+
+
+def test_r_feed_2_r_cert_3_feed_and_verification_write_the_same_change(
+    tmp_path, run_feed, register_inflow, township_operator, village_worker
+):
+    from yipanqi.certificates.services import issue_certificate, verify_certificate
+
+    by_feed = register_inflow(marital_status="unmarried").person
+    by_verification = register_inflow(
+        id_number=id_for(seq=31), name="李娟", marital_status="unmarried"
+    ).person
+    rows = [[by_feed.reveal_id_number(), "王芳", "结婚", "2026-03-15"]]
+    path = write_csv(
+        tmp_path / "hy.csv", rows, header=["身份证号", "姓名", "登记类型", "登记日期"], title=False
+    )
+    job = run_feed(path, "feed-marriage")
+    assert job.status == ImportStatus.DONE, job.error
+    certificate = issue_certificate(
+        by_verification.pk, acting_user=township_operator, now=at(dt.date(2026, 2, 20))
+    )
+    verify_certificate(
+        certificate.pk, verified_on=dt.date(2026, 3, 20), marital_status="first_marriage",
+        acting_user=village_worker, now=at(dt.date(2026, 3, 20)),
+    )  # fmt: skip
+
+    feed_event, feed_audit, feed_source = _change_of(by_feed)
+    event, audit, source = _change_of(by_verification)
+    assert (
+        feed_event
+        == event
+        == {
+            "fields": ["marital_status"],
+            "marital_status": {"from": "unmarried", "to": "first_marriage"},
+        }
+    )
+    assert feed_audit == audit
+    assert feed_source == ("feed", "feed") and source == ("certificate_verification",) * 2

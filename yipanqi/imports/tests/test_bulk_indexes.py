@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 
 from conftest import NANSHAN_VILLAGE, id_for
-from yipanqi.imports import writing
 from yipanqi.imports.models import ImportStatus
 from yipanqi.imports.tests.conftest import inflow_row, write_csv
+from yipanqi.people import bulk as writing
 from yipanqi.people.models import Person, Registration
 
 pytestmark = pytest.mark.django_db

@@ -1,21 +1,36 @@
-"""Raw batch writes for imports: executemany on SQLite; COPY into a staging table and set-based
-SQL on PostgreSQL. Both run inside the import's one transaction; the caller decides commit.
+"""The one bulk writer of the registry: persons, registrations and their timeline events, for
+many rows at once (the registration import, the demo); `services.register` writes one.
+
+- `Sealer`: ID numbers and phones as stored (AES-GCM, blind index, mask; P5), as `register`
+  stores them, with the blind index's key pads prepared once (`core.fastindex`).
+- `person_row`, `registration_row`, `event_row` and the events' data (`registered_data`,
+  `linked_data`, `closed_data`, `details_changed_data`): the rows in the column order of
+  `PERSON_FIELDS`, `REGISTRATION_FIELDS`, `EVENT_FIELDS`.
+- `recorded_in_time` (R-REGN-1), and `Deadlines` for many rows (one calendar read a day).
+- `Writer`: raw batch writes, `executemany` on SQLite; COPY on PostgreSQL. Both run inside the
+  caller's transaction; the caller decides commit.
 
 Keys are assigned here (SQLite: after MAX(id) under the write lock that an IMMEDIATE transaction
 holds; PostgreSQL: drawn from the identity sequence), so registrations and events can name
 their person and registration without a round trip per row. Column lists come from the models,
-so a column another app adds later is filled with its default instead of breaking imports.
+so a column another app adds later is filled with its default instead of breaking the writers.
 """
 
 import contextlib
+import datetime as dt
 import json
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connection, transaction
 
+from yipanqi.core.crypto import field_cipher
+from yipanqi.core.fastindex import indexer
 from yipanqi.core.planner import refresh_statistics
-from yipanqi.people.models import Person, PersonEvent, Registration
+from yipanqi.core.rawrows import write_rows
+from yipanqi.people import idnumbers
+from yipanqi.people.models import Person, PersonEvent, Registration, RegistrationStatus
+from yipanqi.workdays.services import add_working_days
 
 PERSON_FIELDS = (
     "id", "id_number_cipher", "id_number_index", "id_number_masked", "name", "sex", "birth_date",
@@ -29,6 +44,133 @@ REGISTRATION_FIELDS = (
     "created_by_id",
 )  # fmt: skip
 EVENT_FIELDS = ("id", "person_id", "at", "type", "actor_id", "unit_id", "data")
+# R-REGN-1: the township records a village's report within 5 working days of receipt.
+RECORDING_DEADLINE_WORKING_DAYS = 5
+
+
+# --- R-REGN-1 ------------------------------------------------------------------------------------
+
+
+def recording_due(received_on: dt.date) -> dt.date:
+    """R-REGN-1: the last day for recording a report received on that day."""
+    return add_working_days(received_on, RECORDING_DEADLINE_WORKING_DAYS).date
+
+
+def recorded_in_time(
+    received_on: dt.date,
+    recorded_on: dt.date,
+    *,
+    due: Callable[[dt.date], dt.date] = recording_due,
+) -> bool:
+    """R-REGN-1: recorded within 5 working days of receipt (on the last day is in time).
+
+    `due` is `recording_due` or a cache of it (`Deadlines`), never another rule."""
+    return recorded_on <= due(received_on)
+
+
+class Deadlines:
+    """`recorded_in_time` for many rows: the calendar read once per day of receipt."""
+
+    def __init__(self):
+        self._due: dict[dt.date, dt.date] = {}
+
+    def due(self, received_on: dt.date) -> dt.date:
+        found = self._due.get(received_on)
+        if found is None:
+            found = self._due[received_on] = recording_due(received_on)
+        return found
+
+    def in_time(self, received_on: dt.date, recorded_on: dt.date) -> bool:
+        return recorded_in_time(received_on, recorded_on, due=self.due)
+
+
+# --- sealing (P5) ------------------------------------------------------------------------------
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:]
+
+
+class Sealer:
+    """ID numbers and phones as the registry stores them: (ciphertext, blind index, mask)."""
+
+    def __init__(self):
+        self.cipher = field_cipher()
+        self.id_index = indexer("id")
+        self.phone_index = indexer("phone")
+
+    def id_number(self, value: str) -> tuple[bytes, str, str]:
+        return (
+            self.cipher.encrypt(value, associated=b"person.id"),
+            self.id_index(value),
+            idnumbers.mask(value),
+        )
+
+    def phone(self, phone: str) -> tuple[bytes | None, str, str]:
+        """The stored forms of a phone; (None, "", "") for none."""
+        if not phone:
+            return None, "", ""
+        return (
+            self.cipher.encrypt(phone, associated=b"person.phone"),
+            self.phone_index(phone),
+            mask_phone(phone),
+        )
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+# fmt: off
+def person_row(pk, sealed_id, name, sex, birth_date, sealed_phone, home, residence, marital,
+               spouse, created_at, updated_at) -> list:
+    """A person in the order of PERSON_FIELDS (a list: the demo fills some values later);
+    `sealed_id` and `sealed_phone` as `Sealer` gives them."""
+    return [pk, *sealed_id, name, sex, birth_date, *sealed_phone, home, residence, marital,
+            spouse, created_at, updated_at]
+
+
+def registration_row(pk, person, kind, home, residence, dwelling, unit, reason, arrival,
+                     received, recorded_at, in_time, *, last_contact_on=None, lost_contact=False,
+                     created_by=None) -> list:
+    """An active registration in the order of REGISTRATION_FIELDS; `in_time` is R-REGN-1's
+    `recorded_in_time`."""
+    return [pk, person, kind, RegistrationStatus.ACTIVE, home, residence, dwelling, unit, reason,
+            arrival, received, recorded_at, in_time, None, "", last_contact_on, lost_contact,
+            created_by]
+# fmt: on
+
+
+def event_row(pk, person, at, kind, actor, unit, data: str) -> tuple:
+    """A timeline event in the order of EVENT_FIELDS; `data` is JSON (the builders below)."""
+    return (pk, person, at, kind, actor, unit, data)
+
+
+def _tail(job) -> str:
+    return "" if job is None else f', "import": {job}'
+
+
+def registered_data(registration: int, home: str, residence: str, arrival: dt.date, job=None):
+    """`registered_inflow`/`registered_outflow`: as `register` writes it, plus the import job."""
+    return (
+        f'{{"registration": {registration}, "home": "{home}", "residence": "{residence}", '
+        f'"arrival_date": "{arrival.isoformat()}"{_tail(job)}}}'
+    )
+
+
+def linked_data(inflow: int, outflow: int, job=None) -> str:
+    """`linked` (R-REGN-2): the two registrations of one person."""
+    return f'{{"inflow": {inflow}, "outflow": {outflow}{_tail(job)}}}'
+
+
+def closed_data(registration: int, reason: str) -> str:
+    return f'{{"registration": {registration}, "reason": "{reason}"}}'
+
+
+def details_changed_data(registration: int, fields: Sequence[str], job=None) -> str:
+    """`details_changed` of an import: which of the registration's fields changed."""
+    return f'{{"registration": {registration}, "fields": {json.dumps(list(fields))}{_tail(job)}}}'
+
+
 # Page cache for a run on SQLite: a million persons' random-keyed indexes stay in memory.
 SQLITE_CACHE_KIB = 1024 * 1024
 # An import that at least doubles the registry (a province's first load of its migrant
@@ -61,15 +203,11 @@ class Table:
         )
         self.extra = tuple(_db_default(f) for f in extra)
 
-    def column_list(self) -> str:
-        quote = connection.ops.quote_name
-        return ", ".join(quote(c) for c in self.columns)
-
-    def rows(self, rows: Iterable[tuple]) -> Iterable[tuple]:
+    def rows(self, rows: Iterable[Sequence]) -> Iterable[Sequence]:
         if not self.extra:
             return rows
         extra = self.extra
-        return (row + extra for row in rows)
+        return ((*row, *extra) for row in rows)
 
 
 def _db_default(field):
@@ -157,6 +295,16 @@ class Writer:
         return self._match(indexes)
 
     def _match(self, indexes: list[str]) -> dict[str, tuple]:
+        one_of, values = self._one_of(indexes)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id_number_index, id, name, home_id, residence_id, marital_status, "  # noqa: S608
+                f"phone_index FROM {self.persons.name} WHERE id_number_index {one_of}",
+                [values],
+            )
+            return {row[0]: row[1:] for row in cursor.fetchall()}
+
+    def _one_of(self, values: list[str]) -> tuple[str, object]:
         raise NotImplementedError
 
     def active_registrations(self, person_ids: list[int]) -> list[tuple]:
@@ -183,8 +331,9 @@ class Writer:
     def next_ids(self, table: Table, count: int) -> list[int]:
         raise NotImplementedError
 
-    def insert(self, table: Table, rows: list[tuple]) -> None:
-        raise NotImplementedError
+    def insert(self, table: Table, rows: list[Sequence]) -> None:
+        if rows:
+            write_rows(table.name, table.columns, table.rows(rows))
 
     def insert_new_persons(self, rows: list[tuple]) -> None:
         self.insert(self.persons, rows)
@@ -234,18 +383,9 @@ class SqliteWriter(Writer):
             )
             return [(name, sql) for name, sql in cursor.fetchall() if name not in _KEEP_INDEXES]
 
-    def _match(self, indexes: list[str]) -> dict[str, tuple]:
-        found: dict[str, tuple] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id_number_index, id, name, home_id, residence_id, marital_status, "  # noqa: S608
-                f"phone_index FROM {self.persons.name} "
-                "WHERE id_number_index IN (SELECT value FROM json_each(%s))",
-                [json.dumps(indexes)],
-            )
-            for row in cursor.fetchall():
-                found[row[0]] = row[1:]
-        return found
+    def _one_of(self, values: list[str]) -> tuple[str, object]:
+        """`IN` a list of values, as one parameter: (SQL after the column, the parameter)."""
+        return "IN (SELECT value FROM json_each(%s))", json.dumps(values)
 
     def next_ids(self, table: Table, count: int) -> list[int]:
         start = self._next.get(table.name)
@@ -260,17 +400,6 @@ class SqliteWriter(Writer):
                     start = max(start, int(row[0]) + 1)
         self._next[table.name] = start + count
         return list(range(start, start + count))
-
-    def insert(self, table: Table, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        marks = ", ".join(["?"] * len(table.columns))
-        sql = f"INSERT INTO {table.name} ({table.column_list()}) VALUES ({marks})"  # noqa: S608
-        raw = connection.connection.cursor()
-        try:
-            raw.executemany(sql, table.rows(rows))
-        finally:
-            raw.close()
 
 
 class PostgresWriter(Writer):
@@ -332,18 +461,8 @@ class PostgresWriter(Writer):
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
 
-    def _match(self, indexes: list[str]) -> dict[str, tuple]:
-        found: dict[str, tuple] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id_number_index, id, name, home_id, residence_id, marital_status, "  # noqa: S608
-                f"phone_index FROM {self.persons.name} "
-                "WHERE id_number_index = ANY(%s)",
-                [indexes],
-            )
-            for row in cursor.fetchall():
-                found[row[0]] = row[1:]
-        return found
+    def _one_of(self, values: list[str]) -> tuple[str, object]:
+        return "= ANY(%s)", values
 
     def next_ids(self, table: Table, count: int) -> list[int]:
         """Keys from the table's identity sequence, in one array (one row, not one per key)."""
@@ -361,24 +480,13 @@ class PostgresWriter(Writer):
             )
             return list(cursor.fetchone()[0])
 
-    def _copy(self, name: str, columns: str, rows: Iterable[tuple]) -> None:
-        raw = connection.connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def insert(self, table: Table, rows: list[tuple]) -> None:
-        if rows:
-            self._copy(table.name, table.column_list(), table.rows(rows))
-
     def insert_new_persons(self, rows: list[tuple]) -> None:
         """COPY straight into the persons table, in blind-index order (the unique index is
         filled left to right). Matching ran under the lock taken in `begin`, so none of these
         IDs can be stored by now; the unique constraint would still refuse one (and with it
         the whole import) rather than store a person twice."""
         if rows:
-            rows = sorted(rows, key=_blind_index_of)
-            self._copy(self.persons.name, self.persons.column_list(), self.persons.rows(rows))
+            self.insert(self.persons, sorted(rows, key=_blind_index_of))
 
 
 _blind_index_of = operator.itemgetter(PERSON_FIELDS.index("id_number_index"))
