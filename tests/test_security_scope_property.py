@@ -41,15 +41,8 @@ def _visible_by_rule(user, person) -> bool:
     return any(code.startswith(user.jurisdiction_id) for code in codes)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(data=st.data())
-def test_r_acc_2_visible_exactly_when_home_or_residence_is_in_the_subtree(data, villages):
-    """R-ACC-2: Person.objects.visible_to(user) equals the prefix rule, for random cases."""
+def _register_random_person(data, villages):
+    """Register a person between two random villages; return the case serial and residence."""
     home = data.draw(st.sampled_from(villages), label="home")
     residence = data.draw(st.sampled_from(villages), label="residence")
     n = next(_serial)
@@ -69,6 +62,19 @@ def test_r_acc_2_visible_exactly_when_home_or_residence_is_in_the_subtree(data, 
             kind="inflow",
             acting_user=clerk,
         )
+    return n, residence
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_r_acc_2_visible_exactly_when_home_or_residence_is_in_the_subtree(data, villages):
+    """R-ACC-2: Person.objects.visible_to(user) equals the prefix rule, for random cases."""
+    n, residence = _register_random_person(data, villages)
     role = data.draw(st.sampled_from([*CASEWORK_ROLES, *SEPARATED_ADMIN_ROLES]), label="role")
     level = CASEWORK_ROLES.get(role)
     jurisdiction = None
@@ -98,24 +104,7 @@ def test_r_acc_2_visible_exactly_when_home_or_residence_is_in_the_subtree(data, 
 def test_r_acc_2_a_user_without_scope_sees_no_person(data, villages):
     """R-ACC-2: the empty scope is never the nation: a separated administrator, a department
     feeder and an inactive caseworker (the national administrator too) see no person."""
-    home = data.draw(st.sampled_from(villages), label="home")
-    residence = data.draw(st.sampled_from(villages), label="residence")
-    n = next(_serial)
-    clerk = make_user(f"clerk{n}", "village_worker", residence)
-    with contextlib.suppress(Rejected):
-        register(
-            RegistrationInput(
-                id_number=id_for(area=home[:6], seq=n % 999 + 1),
-                name=f"测试{n}",
-                home_code=home,
-                residence_code=residence,
-                arrival_date=dt.date(2026, 3, 2),
-                reason="work",
-                marital_status="first_marriage",
-            ),
-            kind="inflow",
-            acting_user=clerk,
-        )
+    n, residence = _register_random_person(data, villages)
     case = data.draw(st.sampled_from(["separated", "feeder", "inactive"]), label="case")
     if case == "separated":
         role = data.draw(st.sampled_from(sorted(SEPARATED_ADMIN_ROLES)), label="role")
