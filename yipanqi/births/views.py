@@ -24,7 +24,7 @@ from yipanqi.births.forms import (
     ReturnForm,
 )
 from yipanqi.births.models import BirthReport
-from yipanqi.core.casework import post_on_page, require_casework, web_origin
+from yipanqi.core.casework import poster, record_page, require_casework, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -182,11 +182,7 @@ def _detail(request, registration, status=200, **forms):
     )
 
 
-@never_cache
-@login_required
-@refusals
-def detail(request, pk: int):
-    return _detail(request, _access(request, pk))
+detail = record_page(_access, _detail)
 
 
 @never_cache
@@ -210,10 +206,8 @@ def pdf(request, pk: int):
     return redirect("births:detail", registration.pk)
 
 
-def _post(request, pk: int, form_class, name: str, service, done):
-    """A form posted on the registration's page (again with it as a 422 when not accepted)."""
-    record = _access(request, pk)
-    return post_on_page(request, record, form_class, name, service, done, page=_detail, status=422)
+# A form posted on the registration's page: again with it, as a 422, when not accepted.
+_post = poster(_access, _detail, status=422)
 
 
 def _done(request, registration, message):

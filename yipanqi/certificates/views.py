@@ -23,7 +23,7 @@ from yipanqi.certificates.forms import (
     VerifyForm,
 )
 from yipanqi.certificates.models import Delegation, PublicState
-from yipanqi.core.casework import post_on_page, require_casework, succeeded, web_origin
+from yipanqi.core.casework import poster, record_page, require_casework, succeeded, web_origin
 from yipanqi.core.errors import refusals, refused_in_messages, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -162,17 +162,11 @@ def _access(request, pk):
     return services.access_certificate(request.user, pk)
 
 
-def _post(request, pk: int, form_class, name: str, service, done):
-    """A form posted on the certificate's page (again with it as a 422 when not accepted)."""
-    record = _access(request, pk)
-    return post_on_page(request, record, form_class, name, service, done, page=_detail, status=422)
+# A form posted on the certificate's page: again with it, as a 422, when not accepted.
+_post = poster(_access, _detail, status=422)
 
 
-@never_cache
-@login_required
-@refusals
-def detail(request, pk: int):
-    return _detail(request, _access(request, pk))
+detail = record_page(_access, _detail)
 
 
 @login_required

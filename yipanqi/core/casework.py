@@ -2,10 +2,12 @@
 service's refusal on the form: core.errors.refused_on)."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
 
-from yipanqi.core.errors import refused_on
+from yipanqi.core.errors import refusals, refused_on
 from yipanqi.core.origin import Origin
 
 
@@ -37,6 +39,32 @@ def post_on_page(request, record, form_class, name: str, service, done, *, page,
             )
             return done(record, result)
     return page(request, record, status=status, **{name: form})
+
+
+def record_page(access, page):
+    """The view of one kind of record page: access(request, pk) finds the record (and refuses
+    what the user may not see), page(request, record) shows it, never from a cache."""
+
+    @never_cache
+    @login_required
+    @refusals
+    def detail(request, pk: int):
+        return page(request, access(request, pk))
+
+    return detail
+
+
+def poster(access, page, *, status: int):
+    """The form poster of one kind of record page: access(request, pk) finds the record (and
+    refuses what the user may not see), then post_on_page with that page and invalid status."""
+
+    def post(request, pk: int, form_class, name: str, service, done):
+        record = access(request, pk)
+        return post_on_page(
+            request, record, form_class, name, service, done, page=page, status=status
+        )
+
+    return post
 
 
 def succeeded(request, message, *to):

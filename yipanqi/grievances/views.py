@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yipanqi.audit.services import Origin
-from yipanqi.core.casework import post_on_page, require_casework, succeeded, web_origin
+from yipanqi.core.casework import poster, record_page, require_casework, succeeded, web_origin
 from yipanqi.core.errors import NotFound, refusals, refused_on
 from yipanqi.core.paging import paginate
 from yipanqi.divisions.models import Division
@@ -126,17 +126,11 @@ def _detail(request, complaint, status=200, **forms):
     )
 
 
-def _post(request, pk: int, form_class, name: str, service, done):
-    """A form posted on the complaint's page (again with it as a 400 when not accepted)."""
-    record = _access(request, pk)
-    return post_on_page(request, record, form_class, name, service, done, page=_detail, status=400)
+# A form posted on the complaint's page: again with it, as a 400, when not accepted.
+_post = poster(_access, _detail, status=400)
 
 
-@never_cache
-@login_required
-@refusals
-def detail(request, pk: int):
-    return _detail(request, _access(request, pk))
+detail = record_page(_access, _detail)
 
 
 @require_POST
