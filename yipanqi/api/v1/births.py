@@ -265,25 +265,28 @@ def get_registration(request, registration_id: int):
     return _full(_get(request, registration_id))
 
 
+def _acting_on(path: str, summary: str):
+    """A step on one registration: it answers the registration as it now is, or a 422."""
+    return router.post(
+        f"/registrations/{{int:registration_id}}/{path}",
+        response={200: BirthRegistrationOut, 422: ErrorOut},
+        summary=summary,
+    )
+
+
 def _act(request, registration_id: int, action, **kwargs):
     registration = _get(request, registration_id)
     act(request, action, registration.pk, **kwargs)
     return Status(200, _fresh(request, registration.pk))
 
 
-@router.post(
-    "/registrations/{int:registration_id}/ask",
-    response={200: BirthRegistrationOut, 422: ErrorOut},
-    summary="Step 1: ask both home townships to confirm",
-)
+@_acting_on("ask", "Step 1: ask both home townships to confirm")
 def ask(request, registration_id: int):
     return _act(request, registration_id, services.ask_home_townships)
 
 
-@router.post(
-    "/registrations/{int:registration_id}/confirmations/{int:request_id}",
-    response={200: BirthRegistrationOut, 422: ErrorOut},
-    summary="Step 2: a home township answers its confirmation request",
+@_acting_on(
+    "confirmations/{int:request_id}", "Step 2: a home township answers its confirmation request"
 )
 def confirm(request, registration_id: int, request_id: int, payload: ConfirmIn):
     registration = _get(request, registration_id)
@@ -299,11 +302,7 @@ def confirm(request, registration_id: int, request_id: int, payload: ConfirmIn):
     return Status(200, _fresh(request, registration.pk))
 
 
-@router.post(
-    "/registrations/{int:registration_id}/forward",
-    response={200: BirthRegistrationOut, 422: ErrorOut},
-    summary="Step 3: forward (or resubmit) the file with the village's opinion",
-)
+@_acting_on("forward", "Step 3: forward (or resubmit) the file with the village's opinion")
 def forward(request, registration_id: int, payload: ForwardIn):
     documents = None if payload.documents is None else [str(d) for d in payload.documents]
     return _act(
@@ -315,20 +314,12 @@ def forward(request, registration_id: int, payload: ForwardIn):
     )
 
 
-@router.post(
-    "/registrations/{int:registration_id}/issue",
-    response={200: BirthRegistrationOut, 422: ErrorOut},
-    summary="Step 4-5: issue at once and notify both home townships",
-)
+@_acting_on("issue", "Step 4-5: issue at once and notify both home townships")
 def issue(request, registration_id: int):
     return _act(request, registration_id, services.issue_registration)
 
 
-@router.post(
-    "/registrations/{int:registration_id}/return",
-    response={200: BirthRegistrationOut, 422: ErrorOut},
-    summary="Step 4: return the file for missing documents, stating which",
-)
+@_acting_on("return", "Step 4: return the file for missing documents, stating which")
 def return_file(request, registration_id: int, payload: ReturnIn):
     return _act(
         request,
