@@ -17,7 +17,6 @@ What still gets through is read in a process of its own with a memory and CPU li
 
 import re
 import zipfile
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 
 from yipanqi.core.errors import Rejected
+from yipanqi.imports.limits import Limits
 
 CHUNK = 1 << 20
 ZIP_MAGIC = b"PK\x03\x04"
@@ -47,27 +47,6 @@ class UnreadableFile(Rejected):
 
 class FileRefused(UnreadableFile):
     """A file refused by these checks; the message says why in plain words."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_bytes: int
-    max_unzipped_bytes: int
-    max_ratio: int
-    max_members: int
-    max_rows: int
-    max_columns: int
-
-    @classmethod
-    def from_settings(cls) -> "Limits":
-        return cls(
-            max_bytes=settings.IMPORT_MAX_BYTES,
-            max_unzipped_bytes=settings.IMPORT_MAX_UNZIPPED_BYTES,
-            max_ratio=settings.IMPORT_MAX_ZIP_RATIO,
-            max_members=settings.IMPORT_MAX_ZIP_MEMBERS,
-            max_rows=settings.IMPORT_MAX_ROWS,
-            max_columns=settings.IMPORT_MAX_COLUMNS,
-        )
 
 
 def megabytes(size: int) -> str:

@@ -20,29 +20,11 @@ import resource
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from yipanqi.imports.limits import Limits
+
 BATCH = 1000
-
-
-@dataclass(frozen=True)
-class ReaderLimits:
-    memory_bytes: int
-    cpu_seconds: int
-    max_rows: int
-    max_columns: int
-
-    @classmethod
-    def from_settings(cls) -> "ReaderLimits":
-        from django.conf import settings
-
-        return cls(
-            memory_bytes=settings.IMPORT_READER_MEMORY_BYTES,
-            cpu_seconds=settings.IMPORT_READER_CPU_SECONDS,
-            max_rows=settings.IMPORT_MAX_ROWS,
-            max_columns=settings.IMPORT_MAX_COLUMNS,
-        )
 
 
 class SheetError(Exception):
@@ -68,7 +50,7 @@ def _load(stream):
     return _CellUnpickler(stream).load()
 
 
-def _start(args: list[str], limits: ReaderLimits) -> subprocess.Popen:
+def _start(args: list[str], limits: Limits) -> subprocess.Popen:
     def confine():  # runs in the child before it starts Python
         memory = limits.memory_bytes
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -115,18 +97,18 @@ def _messages(process: subprocess.Popen) -> Iterator[tuple]:
         process.wait()
 
 
-def workbook_sheets(path: Path, limits: ReaderLimits | None = None) -> list[str]:
+def workbook_sheets(path: Path, limits: Limits | None = None) -> list[str]:
     """The workbook's sheet names, read by a limited reader process."""
-    limits = limits or ReaderLimits.from_settings()
+    limits = limits or Limits.from_settings()
     for message in _messages(_start(["names", str(path)], limits)):
         if message[0] == "names":
             return list(message[1])
     raise SheetError("damaged", "no names")
 
 
-def sheet_size(path: Path, sheet: str, limits: ReaderLimits | None = None) -> tuple[int, int]:
+def sheet_size(path: Path, sheet: str, limits: Limits | None = None) -> tuple[int, int]:
     """(rows, columns) of the sheet, as the reader found them."""
-    limits = limits or ReaderLimits.from_settings()
+    limits = limits or Limits.from_settings()
     for message in _messages(_start(_rows_args(path, sheet, 0, limits), limits)):
         if message[0] == "size":
             return message[1], message[2]
@@ -134,10 +116,10 @@ def sheet_size(path: Path, sheet: str, limits: ReaderLimits | None = None) -> tu
 
 
 def sheet_rows(
-    path: Path, sheet: str, *, limit: int = 0, limits: ReaderLimits | None = None
+    path: Path, sheet: str, *, limit: int = 0, limits: Limits | None = None
 ) -> Iterator[list]:
     """The sheet's rows as lists of cells (at most `limit` rows when given)."""
-    limits = limits or ReaderLimits.from_settings()
+    limits = limits or Limits.from_settings()
     # limit 0 means every row; -1 to the child would mean none, so ask for all of them.
     process = _start(_rows_args(path, sheet, limit or -1, limits), limits)
     for message in _messages(process):
@@ -145,7 +127,7 @@ def sheet_rows(
             yield from message[1]
 
 
-def _rows_args(path: Path, sheet: str, limit: int, limits: ReaderLimits) -> list[str]:
+def _rows_args(path: Path, sheet: str, limit: int, limits: Limits) -> list[str]:
     return ["rows", str(path), sheet, str(limit), str(limits.max_rows), str(limits.max_columns)]
 
 
