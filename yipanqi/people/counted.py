@@ -31,38 +31,34 @@ _SERVED_Q = Q(
     )
 )
 
-REGISTRATION_INFLOW = Family(
-    name="registration_inflow",
-    model_label="people.Registration",
-    base=Q(kind="inflow"),
-    base_test=lambda r: r.kind == "inflow",
-    # The residence side registers inflow persons (R-REGN-1) and answers for them (R-STAT-2).
-    division="residence_id",
-    month_field="received_on",
-    counts=(
-        Count("reg_in.total", Q(), lambda r: True),
-        # R-REGN-1: recorded within 5 working days of receipt.
-        Count("reg_in.in_time", Q(recorded_in_time=True), lambda r: bool(r.recorded_in_time)),
-        # R-REGN-5: registered within 30 days of arrival.
-        Count("reg_in.served30", _SERVED_Q, _served),
-        # Still open (R-REGN-6 closes it): the sum over every month is who lives here now.
-        Count("reg_in.open", Q(status="active"), _is_open),
-    ),
-)
 
-REGISTRATION_OUTFLOW = Family(
-    name="registration_outflow",
-    model_label="people.Registration",
-    base=Q(kind="outflow"),
-    base_test=lambda r: r.kind == "outflow",
-    division="home_id",
-    month_field="received_on",
-    counts=(
-        Count("reg_out.total", Q(), lambda r: True),
-        Count("reg_out.in_time", Q(recorded_in_time=True), lambda r: bool(r.recorded_in_time)),
-        Count("reg_out.open", Q(status="active"), _is_open),
-    ),
-)
+def _registrations(kind: str, prefix: str, division: str, *, served: bool) -> Family:
+    """One side's registrations, counted under `prefix`: all, recorded in time, (registered
+    within 30 days of arrival,) still open."""
+    return Family(
+        name=f"registration_{kind}",
+        model_label="people.Registration",
+        base=Q(kind=kind),
+        base_test=lambda r: r.kind == kind,
+        division=division,
+        month_field="received_on",
+        counts=(
+            Count(f"{prefix}.total", Q(), lambda r: True),
+            # R-REGN-1: recorded within 5 working days of receipt.
+            Count(
+                f"{prefix}.in_time", Q(recorded_in_time=True), lambda r: bool(r.recorded_in_time)
+            ),
+            # R-REGN-5: registered within 30 days of arrival.
+            *([Count(f"{prefix}.served30", _SERVED_Q, _served)] if served else []),
+            # Still open (R-REGN-6 closes it): the sum over every month is who lives here now.
+            Count(f"{prefix}.open", Q(status="active"), _is_open),
+        ),
+    )
+
+
+# The residence side registers inflow persons (R-REGN-1) and answers for them (R-STAT-2).
+REGISTRATION_INFLOW = _registrations("inflow", "reg_in", "residence_id", served=True)
+REGISTRATION_OUTFLOW = _registrations("outflow", "reg_out", "home_id", served=False)
 
 
 def is_woman(registration) -> bool:
@@ -159,29 +155,25 @@ def _window_month(index: int):
     return month
 
 
-COVERAGE_STAYS = Family(
-    name="coverage_stays",
-    model_label="people.Registration",
-    base=covered_q(),
-    base_test=lambda r: coverage_window(r) is not None,
-    # Counted at her residence, as the check-ups that make the numerator.
-    division="residence_id",
-    month_field="cov_from",
-    month_expression=_counted_from,
-    month_in_memory=_window_month(0),
-    counts=(Count("cov.women", Q(), lambda r: True),),
-)
+def _coverage_stays(name: str, month_field: str, month_expression, index: int, count: str):
+    """The coverage stays, each counted in the month its coverage_window(...)[index] falls in."""
+    return Family(
+        name=name,
+        model_label="people.Registration",
+        base=covered_q(),
+        base_test=lambda r: coverage_window(r) is not None,
+        # Counted at her residence, as the check-ups that make the numerator.
+        division="residence_id",
+        month_field=month_field,
+        month_expression=month_expression,
+        month_in_memory=_window_month(index),
+        counts=(Count(count, Q(), lambda r: True),),
+    )
 
-COVERAGE_STAYS_ENDED = Family(
-    name="coverage_stays_ended",
-    model_label="people.Registration",
-    base=covered_q(),
-    base_test=lambda r: coverage_window(r) is not None,
-    division="residence_id",
-    month_field="cov_until",
-    month_expression=_counted_until,
-    month_in_memory=_window_month(1),
-    counts=(Count("cov.ended", Q(), lambda r: True),),
+
+COVERAGE_STAYS = _coverage_stays("coverage_stays", "cov_from", _counted_from, 0, "cov.women")
+COVERAGE_STAYS_ENDED = _coverage_stays(
+    "coverage_stays_ended", "cov_until", _counted_until, 1, "cov.ended"
 )
 
 FAMILIES = (
