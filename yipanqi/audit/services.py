@@ -63,6 +63,21 @@ def record_event(
     return row
 
 
+def record_change(
+    object_type: str, obj, *, actor, origin: Origin | None, person_id: int | None, **detail
+) -> AuditEvent:
+    """record_event for a change to obj: its pk the object id, the keyword arguments the detail."""
+    return record_event(
+        actor=actor,
+        action=Action.CHANGE,
+        origin=origin,
+        object_type=object_type,
+        object_id=obj.pk,
+        person_id=person_id,
+        detail=detail,
+    )
+
+
 def _append(row: AuditEvent) -> AuditEvent:
     with transaction.atomic():
         chain.lock_chain()

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 
 from yipanqi.accounts.models import REGISTERING_ROLES, Role, User
 from yipanqi.audit.models import Action
-from yipanqi.audit.services import Origin, record_event
+from yipanqi.audit.services import Origin, record_change, record_event
 from yipanqi.certificates import counted as certificate_counts
 from yipanqi.certificates import events
 from yipanqi.certificates.models import (
@@ -607,19 +607,16 @@ def verify_certificate(
         events.certificate_verified(verification, at=now)
         if verification.changed:
             _record_change(verification, acting_user=acting_user, origin=origin, now=now)
-        record_event(
+        record_change(
+            "verification",
+            verification,
             actor=acting_user,
-            action=Action.CHANGE,
             origin=origin,
-            object_type="verification",
-            object_id=verification.pk,
             person_id=person.pk,
-            detail={
-                "event": "verified",
-                "certificate": certificate.number,
-                "late": verification.late,
-                "changed": verification.changed,
-            },
+            event="verified",
+            certificate=certificate.number,
+            late=verification.late,
+            changed=verification.changed,
         )
     return verification
 

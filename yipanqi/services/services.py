@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from yipanqi.accounts.models import Role, User
 from yipanqi.audit.models import Action
-from yipanqi.audit.services import Origin, record_event
+from yipanqi.audit.services import Origin, record_change, record_event
 from yipanqi.core.errors import NotFound, Rejected
 from yipanqi.divisions.models import Division, within_q
 from yipanqi.divisions.scope import Scope
@@ -247,19 +247,16 @@ def record_service(
                 )
                 % {"reference": filed.complaint.reference},
             )
-        record_event(
+        record_change(
+            "service_record",
+            record,
             actor=acting_user,
-            action=Action.CHANGE,
             origin=origin,
-            object_type="service_record",
-            object_id=record.pk,
             person_id=person.pk,
-            detail={
-                "event": "service_recorded",
-                "type": service_type.code,
-                "violation": violation,
-                "checkup_over_limit": exceeded is not None,
-            },
+            event="service_recorded",
+            type=service_type.code,
+            violation=violation,
+            checkup_over_limit=exceeded is not None,
         )
     return RecordedService(record, warnings)
 
