@@ -291,15 +291,16 @@ def test_16_8_a_restore_mark_releases_older_checkpoints(village_worker, no_trigg
 def test_16_8_the_schedule_checkpoints_the_chain_and_the_auditor_sees_it(
     village_worker, auditor, monkeypatch
 ):
-    """Issue 16.8: the periodic job (with the sweep in `yipanqi up`) verifies and anchors; the
+    """Issue 16.8: the periodic job (the scheduler's audit checkpoint) verifies and anchors; the
     audit page shows the latest checkpoints and the verification result."""
     from django.test import Client
 
-    from yipanqi.exchange import scheduler
+    from yipanqi.ops import schedule
 
-    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     _rows(2, village_worker)
-    result, anchor = scheduler.run_audit_checkpoint_once()
+    result, anchor = anchors.checkpoint()
+    job = schedule.job("audit-checkpoint")
+    assert job.run is anchors.checkpoint_job  # the scheduler runs this checkpoint hourly
     assert result.ok and anchor.last_id == ChainHead.objects.get(pk=1).last_id
     assert anchors.read_anchors().anchors == [anchor]
     client = Client()

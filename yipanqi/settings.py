@@ -43,6 +43,9 @@ if not AUDIT_HMAC_KEY:
     AUDIT_HMAC_KEY = "ZGV2LW9ubHktYXVkaXQtY2hhaW4ta2V5LXlpcGFucWktMDE="
 # Audit rows are never purged before this many days (PIPL; 等保 asks for at least 6 months).
 AUDIT_RETENTION_DAYS = max(envint("YIPANQI_AUDIT_RETENTION_DAYS", 365), 183)
+# Periodic jobs (yipanqi scheduler, issue 14.3): the deadline sweep and the audit checkpoint.
+SWEEP_EVERY_SECONDS = max(envint("YIPANQI_SWEEP_EVERY_SECONDS", 3600), 60)
+AUDIT_CHECKPOINT_EVERY_SECONDS = max(envint("YIPANQI_AUDIT_CHECKPOINT_EVERY_SECONDS", 3600), 60)
 # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none).
 TRUSTED_PROXY_COUNT = envint("YIPANQI_TRUSTED_PROXIES", 0)
 
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "django_otp",
     "yipanqi.accounts.apps.OtpTotpConfig",  # django_otp.plugins.otp_totp: TOTP second factor
     "yipanqi.core",
+    "yipanqi.ops",  # periodic jobs run once per period across nodes (yipanqi scheduler)
     "yipanqi.divisions",
     "yipanqi.workdays",
     "yipanqi.regions",

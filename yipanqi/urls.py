@@ -28,6 +28,7 @@ urlpatterns = [
     path("imports/", include("yipanqi.imports.urls")),
     path("stats/", include("yipanqi.stats.urls")),
     path("workdays/", include("yipanqi.workdays.urls")),
+    path("ops/", include("yipanqi.ops.urls")),
     path("public/", include("yipanqi.directory.public_urls")),
     path("", include("yipanqi.people.urls")),
     path("", include("yipanqi.web.urls")),

@@ -306,3 +306,35 @@ def checkpoint(*, now: dt.datetime | None = None):
         logger.error("audit checkpoint refused: %s", exc)
         anchor = None
     return result, anchor
+
+
+class ChainBroken(Exception):
+    """The periodic checkpoint found the chain broken: the run is recorded as failed."""
+
+
+def checkpoint_job(now: dt.datetime) -> str:
+    result, anchor = checkpoint(now=now)
+    if not result.ok:
+        raise ChainBroken("; ".join(result.problems[:3]))
+    from django.utils.translation import gettext
+
+    if anchor is None:
+        return gettext("verified %(rows)s rows, not anchored") % {"rows": result.rows}
+    return gettext("verified %(rows)s rows, anchored #%(id)s") % {
+        "rows": result.rows,
+        "id": anchor.last_id,
+    }
+
+
+def register_checkpoint_job() -> None:
+    from django.conf import settings
+    from django.utils.translation import gettext_lazy as _
+
+    from yipanqi.ops import schedule
+
+    schedule.register(
+        "audit-checkpoint",
+        label=_("Audit trail check and anchor"),
+        every=dt.timedelta(seconds=settings.AUDIT_CHECKPOINT_EVERY_SECONDS),
+        run=checkpoint_job,
+    )

@@ -12,3 +12,7 @@ class AuditConfig(AppConfig):
 
         connection_created.connect(triggers.register_sqlite_function, dispatch_uid="audit_fn")
         post_migrate.connect(triggers.install_after_migrate, sender=self, dispatch_uid="audit_trg")
+        # Issue 16.8: verify and anchor the chain periodically, by the one scheduler (14.3).
+        from yipanqi.audit.anchors import register_checkpoint_job
+
+        register_checkpoint_job()

@@ -34,3 +34,7 @@ class ExchangeConfig(AppConfig):
             move=move_due_for_calendar,
         )
         checks.register(every_type_is_described)
+        # R-EX-3, R-REGN-4, R-GRV-1: the daily checks, run by the one scheduler (issue 14.3).
+        from yipanqi.exchange.scheduler import register_sweep_job
+
+        register_sweep_job()

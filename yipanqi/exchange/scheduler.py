@@ -1,50 +1,35 @@
-"""One run of the daily sweep, and of the audit chain's checkpoint (verify, then anchor the head
-outside the database), for a process that repeats them (`yipanqi sweep --every`, which
-`yipanqi up --sweep-every` starts beside the server, never as a thread of a web process).
+"""The daily checks as a periodic job of the one scheduler (issue 14.3, `yipanqi scheduler`):
+overdue requests (R-EX-3), lost contact (R-REGN-4), late complaints (R-GRV-1). The sweep is
+idempotent, and one run catches up on everything that came due while nothing ran."""
 
-Deployments with several server processes run `yipanqi sweep` and `yipanqi audit anchor` from
-cron or a systemd timer instead; the sweep is idempotent and claims rows with conditional
-UPDATEs, so an overlap between the two never double-acts; extra checkpoints are harmless.
-"""
+import datetime as dt
 
-import logging
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from django.db import close_old_connections
-from django.utils import timezone
-
-from yipanqi.exchange.sweep import SweepReport, sweep
-
-logger = logging.getLogger(__name__)
+from yipanqi.core.clock import local_date
+from yipanqi.exchange.sweep import sweep
 
 
-def run_sweep_once() -> SweepReport | None:
-    """Sweep for today's Beijing date; log and swallow failures so the schedule goes on."""
-    close_old_connections()
-    try:
-        report = sweep(timezone.localdate())
-    except Exception:
-        logger.exception("scheduled sweep failed; it will be tried again at the next interval")
-        return None
-    finally:
-        close_old_connections()
-    logger.info(
-        "scheduled sweep %s: %s overdue, %s lost contact",
-        report.today,
-        report.overdue,
-        report.lost_contact,
+def sweep_job(now: dt.datetime) -> str:
+    report = sweep(local_date(now), now=now)
+    return gettext(
+        "%(day)s: %(overdue)s overdue, %(lost)s lost contact, %(escalated)s complaints escalated"
+    ) % {
+        "day": report.today.isoformat(),
+        "overdue": report.overdue,
+        "lost": report.lost_contact,
+        "escalated": report.complaints_escalated,
+    }
+
+
+def register_sweep_job() -> None:
+    from yipanqi.ops import schedule
+
+    schedule.register(
+        "sweep",
+        label=_("Deadline sweep"),
+        every=dt.timedelta(seconds=settings.SWEEP_EVERY_SECONDS),
+        run=sweep_job,
     )
-    return report
-
-
-def run_audit_checkpoint_once():
-    """Issue 16.8: verify the audit chain and anchor its head; log and swallow failures."""
-    from yipanqi.audit.anchors import checkpoint
-
-    close_old_connections()
-    try:
-        return checkpoint()
-    except Exception:
-        logger.exception("audit checkpoint failed; it will be tried again at the next interval")
-        return None
-    finally:
-        close_old_connections()

@@ -20,6 +20,7 @@ from yipanqi.api.v1.divisions import router as divisions_router
 from yipanqi.api.v1.exchange import router as exchange_router
 from yipanqi.api.v1.grievances import router as grievances_router
 from yipanqi.api.v1.imports import router as imports_router
+from yipanqi.api.v1.ops import router as ops_router
 from yipanqi.api.v1.persons import router as persons_router
 from yipanqi.api.v1.services import router as services_router
 from yipanqi.api.v1.stats import router as stats_router
@@ -78,6 +79,7 @@ api.add_router("/directory", directory_router)
 api.add_router("/imports", imports_router)
 api.add_router("/stats", stats_router)
 api.add_router("/todo", todo_router)
+api.add_router("/ops", ops_router)
 
 
 @api.exception_handler(OverflowError)

@@ -39,6 +39,10 @@ ALWAYS_IN_CONTEXT = {
 
 # Short strings used context-less in several apps or roles, each checked to mean one thing.
 ONE_MEANING = {
+    "Details": "详细情况",
+    "Failed": "失败",
+    "Periodic jobs": "定时任务",
+    "Succeeded": "成功",
     "%(days)s working day": "%(days)s 个工作日",
     "About": "说明",
     "Action": "操作",

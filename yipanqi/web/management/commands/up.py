@@ -1,10 +1,11 @@
 """`yipanqi up`: migrate, load the real divisions, build demo data and logins, then serve.
 
-It serves with `yipanqi serve` (gunicorn, several workers) and starts the periodic sweep in a
-process of its own beside the server (`yipanqi sweep --every`), never as a thread of a web
-process. `--dev` serves with Django's development server instead, for work on the code.
+It serves with `yipanqi serve` (gunicorn, several workers) and starts the scheduler of the
+periodic jobs (deadline sweep, audit checkpoint) in a process of its own beside the server
+(`yipanqi scheduler`), never as a thread of a web process. `--dev` serves with Django's development server instead, for work on the code.
 """
 
+import os
 import subprocess
 import sys
 
@@ -33,8 +34,8 @@ class Command(BaseCommand):
             type=int,
             default=3600,
             help=(
-                "seconds between deadline sweeps and audit checkpoints in this process "
-                "(0: none; use cron instead)"
+                "seconds between deadline sweeps and audit checkpoints "
+                "(0: no scheduler here; run `yipanqi scheduler` elsewhere)"
             ),
         )
 
@@ -60,11 +61,17 @@ class Command(BaseCommand):
         sweeper = None
         if sweep_every > 0:
             self.stdout.write(
-                f"==> deadline sweep and audit checkpoint now and every {sweep_every} s "
+                f"==> scheduler: deadline sweep and audit checkpoint every {sweep_every} s "
                 "(a process of its own)"
             )
-            command = [sys.executable, "-m", "yipanqi.cli", "sweep", "--every", str(sweep_every)]
-            sweeper = subprocess.Popen(command)  # noqa: S603 (our own command)
+            every = str(max(sweep_every, 60))
+            env = dict(
+                os.environ,
+                YIPANQI_SWEEP_EVERY_SECONDS=every,
+                YIPANQI_AUDIT_CHECKPOINT_EVERY_SECONDS=every,
+            )
+            command = [sys.executable, "-m", "yipanqi.cli", "scheduler"]
+            sweeper = subprocess.Popen(command, env=env)  # noqa: S603 (our own command)
         self.stdout.write(f"==> serving on http://{addr}/  (Ctrl-C to stop)")
         self.stdout.flush()
         try:
