@@ -12,7 +12,7 @@ from yipanqi.ops.services import may_see_operations
 router = Router(tags=["operations"])
 
 
-class RunOut(Schema):
+class PeriodicRunOut(Schema):
     period_start: dt.datetime
     node: str
     started_at: dt.datetime
@@ -22,17 +22,17 @@ class RunOut(Schema):
     missed: int
 
 
-class JobOut(Schema):
+class PeriodicJobOut(Schema):
     name: str
     label: str
     every_seconds: int
-    last_run: RunOut | None
-    last_failure: RunOut | None
+    last_run: PeriodicRunOut | None
+    last_failure: PeriodicRunOut | None
     stalled: bool
     next_period: dt.datetime
 
 
-@router.get("/schedule", response=list[JobOut], summary="Periodic jobs and their last runs")
+@router.get("/schedule", response=list[PeriodicJobOut], summary="Periodic jobs and their last runs")
 def jobs(request):
     """Each periodic job: how often it runs, its last run, its last failure, whether its last
     run stalled (its process died), and when its next period starts."""
