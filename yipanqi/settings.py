@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "yipanqi.core.logs.RequestIdMiddleware",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "yipanqi.core.bodylimit.RequestSizeMiddleware",  # 413 before an oversized body is read
@@ -346,10 +347,26 @@ FILE_UPLOAD_HANDLERS = [
 # Personal data never in logs or error reports (issue 7.5).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "yipanqi.core.logs.SensitiveExceptionReporterFilter"
 
+# Log lines: JSON, one object per line with the request id, outside development (issue 14.6);
+# YIPANQI_LOG_FORMAT=text or json chooses either way.
+LOG_FORMAT = envstr("YIPANQI_LOG_FORMAT", "text" if DEV else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "yipanqi.core.logs.RedactPersonalData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "yipanqi.core.logs.RedactPersonalData"},
+        "request_id": {"()": "yipanqi.core.logs.AddRequestId"},
+    },
+    "formatters": {
+        "json": {"()": "yipanqi.core.logs.JsonLines"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact", "request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("YIPANQI_LOG_LEVEL", "INFO")},
 }

@@ -40,7 +40,7 @@ def gunicorn_options(
         "max_requests_jitter": 500,
         "accesslog": access_log or None,
         "errorlog": "-",
-        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"',
+        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s',
         "forwarded_allow_ips": envstr("YIPANQI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "proc_name": "yipanqi",
     }
