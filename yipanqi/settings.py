@@ -46,6 +46,8 @@ AUDIT_RETENTION_DAYS = max(envint("YIPANQI_AUDIT_RETENTION_DAYS", 365), 183)
 # Periodic jobs (yipanqi scheduler, issue 14.3): the deadline sweep and the audit checkpoint.
 SWEEP_EVERY_SECONDS = max(envint("YIPANQI_SWEEP_EVERY_SECONDS", 3600), 60)
 AUDIT_CHECKPOINT_EVERY_SECONDS = max(envint("YIPANQI_AUDIT_CHECKPOINT_EVERY_SECONDS", 3600), 60)
+# Prometheus scrapes /metrics with this bearer token (empty: only the system administrator).
+METRICS_TOKEN = envstr("YIPANQI_METRICS_TOKEN")
 # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none).
 TRUSTED_PROXY_COUNT = envint("YIPANQI_TRUSTED_PROXIES", 0)
 
@@ -100,6 +102,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "yipanqi.core.logs.RequestIdMiddleware",  # first: every later log line carries the id
+    "yipanqi.ops.metrics.MetricsMiddleware",  # Prometheus: each answer counted and timed
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "yipanqi.core.bodylimit.RequestSizeMiddleware",  # 413 before an oversized body is read

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from yipanqi.api.v1 import api
+from yipanqi.ops import views as ops_views
 from yipanqi.web import health
 from yipanqi.web.favicon import favicon
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("yipanqi.emergency.urls")),

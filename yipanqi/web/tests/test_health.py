@@ -100,10 +100,12 @@ def test_yipanqi_serve_answers_reloads_gracefully_and_stops_on_term(tmp_path):
     """The real gunicorn: two workers answer, a static file comes with no CDN, SIGHUP replaces
     the workers while the server keeps answering, SIGTERM stops it cleanly."""
     import os
+    import re
     import signal
     import subprocess
     import sys
     import time
+    import urllib.request
 
     port = _free_port()
     env = dict(
@@ -112,6 +114,7 @@ def test_yipanqi_serve_answers_reloads_gracefully_and_stops_on_term(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         YIPANQI_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="yipanqi.settings",
+        YIPANQI_METRICS_TOKEN="scrape-secret-0123456789",
     )
     command = [sys.executable, "-m", "yipanqi.cli", "serve", "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
@@ -128,6 +131,19 @@ def test_yipanqi_serve_answers_reloads_gracefully_and_stops_on_term(tmp_path):
             time.sleep(0.3)
         assert _get(base + "/healthz") == 200
         assert _get(base + "/static/yipanqi/app.css") == 200
+        for _ in range(12):
+            _get(base + "/healthz")
+        # Issue 14.6: the scrape adds up what every worker process counted.
+        scrape = urllib.request.Request(  # noqa: S310 (loopback)
+            base + "/metrics", headers={"Authorization": "Bearer scrape-secret-0123456789"}
+        )
+        with urllib.request.urlopen(scrape, timeout=10) as answer:  # noqa: S310 (loopback)
+            text = answer.read().decode()
+        counted = re.search(
+            r'yipanqi_http_requests_total\{method="GET",status="200",view="healthz"\} (\S+)', text
+        )
+        assert counted and float(counted.group(1)) >= 12, text[-3000:]
+        assert "yipanqi_database_up 0.0" in text  # this test's database has no tables
         server.send_signal(signal.SIGHUP)
         for _ in range(20):
             assert _get(base + "/healthz") == 200

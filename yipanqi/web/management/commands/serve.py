@@ -11,7 +11,10 @@ YIPANQI_THREADS, YIPANQI_TIMEOUT), else the defaults below.
 """
 
 import os
+import shutil
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -59,9 +62,28 @@ def run_gunicorn(options: dict) -> None:
 
             return get_wsgi_application()
 
+    # Each worker keeps its Prometheus figures in files of this folder, added up at scrape
+    # (issue 14.6); a fresh folder per start, and a dead worker's live gauges are dropped.
+    folder = Path(settings.VAR_DIR) / "prometheus"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    options = dict(options, child_exit=_child_exit, post_fork=_post_fork)
     # The master forks the workers: no database connection may cross the fork.
     connections.close_all()
     Platform().run()
+
+
+def _post_fork(server, worker) -> None:
+    from yipanqi.ops.metrics import for_worker
+
+    for_worker()
+
+
+def _child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 class Command(BaseCommand):
