@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--target", type=float, default=300.0, help="ms; EXPLAIN pages above")
     parser.add_argument("--roles", default=",".join(ROLES), help="demo logins, comma-separated")
+    parser.add_argument("--pages", default="", help="only these pages, comma-separated labels")
     args = parser.parse_args()
 
     if args.database:
@@ -147,7 +148,10 @@ def main() -> None:
         if someone is not None:
             body = {"id_number": someone.reveal_id_number()}
             pages.insert(2, ("ID search", "post", "/persons/", body, 302))
+        chosen = set(args.pages.split(",")) if args.pages else None
         for label, method, url, data, status in pages:
+            if chosen is not None and label not in chosen:
+                continue
 
             def request(client=client, method=method, url=url, data=data, status=status):
                 response = getattr(client, method)(url, data) if data else client.get(url)
