@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from conftest import BEIJING, NANSHAN_VILLAGE
@@ -80,6 +81,40 @@ def test_a_registered_family_is_counted_live_and_by_the_recount(db, registry):
     counters.recount("test_keys")
     assert _value("test.keys", "") == 2
     assert counters.check("test_keys").ok
+
+
+def _planner_rows(table: str) -> int | None:
+    """The planner's row count of a table from its statistics; None when it has none."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # pg_statistic rows roll back with the test; pg_class.reltuples is updated in place
+            cursor.execute("SELECT 1 FROM pg_stats WHERE tablename = %s", [table])
+            if cursor.fetchone() is None:
+                return None
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return int(cursor.fetchone()[0])
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        found = cursor.fetchone()
+        return int(found[0].split()[0]) if found else None
+
+
+def test_issue_17_the_recount_plans_with_statistics_of_rows_just_written(db, registry):
+    """Issue 17: rows bulk-written in the recount's own (uncommitted) transaction have no
+    planner statistics; the recount refreshes those of every table it reads before its
+    set-based statements, so none is planned as if the table were empty."""
+    registry.register([KEYS])
+    table = IdempotencyKey._meta.db_table
+    for n in range(30):
+        _key(n)
+    assert _planner_rows(table) is None
+
+    counters.recount("test_keys")
+
+    assert _planner_rows(table) == 30
+    assert _value("test.keys", "") == 30
 
 
 def _imported_apps(path: Path) -> set[str]:

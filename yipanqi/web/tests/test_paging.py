@@ -75,6 +75,26 @@ def test_person_search_pages_and_keeps_its_filters(client, village_worker, regis
     assert "page 2 of 2" in second
 
 
+def test_person_search_past_the_cap_says_more_than_and_still_pages(
+    client, village_worker, register_inflow, monkeypatch
+):
+    """Issue 17: a list counts no further than the cap (no COUNT over the registry); past it
+    the page says "more than", pages through the rows up to the cap, and offers no "last page"
+    that is not the last."""
+    monkeypatch.setattr("yipanqi.core.paging.COUNT_CAP", 6)
+    _women(register_inflow, {f"王{i}": dt.date(2026, 3, 2) for i in range(8)})
+    client.force_login(village_worker)
+    url = f"/persons/?within={NANSHAN_VILLAGE}&kind=inflow"
+    first, second = _pages(client, url)
+    assert "More than 6 persons found" in first
+    assert "More than 6 in all · page 1" in first
+    assert "Last page" not in first  # page 3 of the first 6 rows is not the last of 8
+    assert "More than 6 in all · page 2" in second and 'rel="next"' in second
+    third = client.get(f"{url}&page=3").content.decode()
+    assert "More than 6 in all · page 3" in third and 'rel="next"' not in third
+    assert third.count("王") >= PER_PAGE
+
+
 def test_r_ex_1_inbox_pages_the_soonest_due_first(client, village_worker, register_inflow):
     """R-EX-1: the home township's inbox pages; the request still on time comes first."""
     from yipanqi.exchange.models import Request
