@@ -401,12 +401,13 @@ def _mark_interrupted(job: ImportJob) -> None:
     mark, never will (`_check_cancelled`); the job can be started again."""
     cancel_path(job.pk).parent.mkdir(parents=True, exist_ok=True)
     cancel_path(job.pk).touch()
-    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
-        status=ImportStatus.FAILED,
-        error=_(
+    # Stored messages are Chinese, whoever's page happened to notice the dead run (as in run()).
+    with translation.override("zh-hans"):
+        error = _(
             "The import stopped before it finished. Nothing was written. You can start it again."
-        ),
-        finished_at=timezone.now(),
+        )
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.FAILED, error=error, finished_at=timezone.now()
     )
     job.refresh_from_db()
 
