@@ -1,7 +1,6 @@
 """Sending, answering, escalating and closing requests (R-EX-1..5). One transaction per change,
 with its timeline event and its audit row; sending joins the caller's transaction."""
 
-import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -496,11 +495,4 @@ def calendar_label(request: Request) -> str:
 def move_due_for_calendar(request: Request, new_due: dt.date, fallback: bool) -> bool:
     """R-WD-4: a newly loaded schedule moves an open request's due date, if it is unchanged;
     the counters follow (R-STAT-1). The caller's transaction writes the audit row."""
-    before = copy.copy(request)
-    claimed = Request.objects.filter(pk=request.pk, due_on=request.due_on).update(
-        due_on=new_due, due_fallback=fallback
-    )
-    if claimed:
-        request.due_on, request.due_fallback = new_due, fallback
-        counters.fact_changed(before, request)
-    return bool(claimed)
+    return counters.update_if_unchanged(request, "due_on", due_on=new_due, due_fallback=fallback)

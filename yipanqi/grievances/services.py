@@ -632,11 +632,4 @@ def calendar_label(complaint: Complaint) -> str:
 def move_due_for_calendar(complaint: Complaint, new_due: dt.date, fallback: bool) -> bool:
     """R-WD-4: a newly loaded schedule moves an open complaint's due date, if it is unchanged;
     the counters follow (R-STAT-1). The caller's transaction writes the audit row."""
-    before = copy.copy(complaint)
-    claimed = Complaint.objects.filter(pk=complaint.pk, due_on=complaint.due_on).update(
-        due_on=new_due, due_fallback=fallback
-    )
-    if claimed:
-        complaint.due_on, complaint.due_fallback = new_due, fallback
-        counters.fact_changed(before, complaint)
-    return bool(claimed)
+    return counters.update_if_unchanged(complaint, "due_on", due_on=new_due, due_fallback=fallback)

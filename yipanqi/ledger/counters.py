@@ -201,6 +201,23 @@ def as_before(row, **fields):
     return before
 
 
+def update_if_unchanged(row, unchanged: str, **changes) -> bool:
+    """Write `changes` to `row` only while its field `unchanged` still holds the value this
+    copy has (a conditional UPDATE: of two writers one wins), then to the row in memory, and
+    let the counters follow in the caller's transaction (R-STAT-1). Whether it changed."""
+    before = copy.copy(row)
+    claimed = (
+        type(row)
+        ._default_manager.filter(pk=row.pk, **{unchanged: getattr(row, unchanged)})
+        .update(**changes)
+    )
+    if claimed:
+        for name, value in changes.items():
+            setattr(row, name, value)
+        fact_changed(before, row)
+    return bool(claimed)
+
+
 def rows_stamped(model, field: str, stamp) -> int:
     """A set-based transition: the rows of `model` now holding `field = stamp` had no value
     there before (the sweep's overdue claim, R-EX-3).
